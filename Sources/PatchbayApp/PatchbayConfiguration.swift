@@ -1,0 +1,26 @@
+import PatchbayCore
+
+/// Everything `patchbay serve` can be told, with the zero-configuration defaults.
+public struct PatchbayConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests).
+    public var port = 8080
+    public var dataDirectory = "./patchbay-data"
+    /// PostgreSQL instead of SQLite when set.
+    public var databaseURL: String?
+    /// Lets webhooks target loopback and private addresses over http (development and tests).
+    public var allowPrivateTargets = false
+    public var retrySchedule = RetrySchedule.standard
+    public var maxBodyBytes = 1 << 20
+    /// `PATCHBAY_ADMIN_TOKEN`: an admin token that lives only in the environment.
+    public var adminToken: String?
+
+    public init() {}
+
+    /// Reads `PATCHBAY_ADMIN_TOKEN`, `PATCHBAY_DATABASE_URL` and `PATCHBAY_MAX_BODY_BYTES` from `environment`.
+    public mutating func apply(environment: [String: String]) {
+        if let token = environment["PATCHBAY_ADMIN_TOKEN"], !token.isEmpty { adminToken = token }
+        if databaseURL == nil, let url = environment["PATCHBAY_DATABASE_URL"], !url.isEmpty { databaseURL = url }
+        if let bytes = environment["PATCHBAY_MAX_BODY_BYTES"].flatMap(Int.init), bytes > 0 { maxBodyBytes = bytes }
+    }
+}

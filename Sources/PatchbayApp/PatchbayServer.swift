@@ -1,0 +1,51 @@
+import Hummingbird
+import Logging
+import PatchbayCore
+import PatchbayHTTP
+import PatchbayStorage
+import Prometheus
+import ServiceLifecycle
+
+/// Wiring: the store, the router and the services of one Patchbay server.
+public enum PatchbayServer {
+    /// Builds the application. The database driver runs as the first service (and so stops last); migrations
+    /// and the first admin token happen before the server accepts connections.
+    public static func buildApplication(
+        configuration: PatchbayConfiguration,
+        store: Store,
+        clock: any TimeSource = SystemTimeSource(),
+        logger: Logger,
+        onAdminTokenCreated: @escaping @Sendable (String) -> Void = { _ in },
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let registry = PrometheusCollectorRegistry()
+        let router = PatchbayRouter.build(
+            store: store,
+            clock: clock,
+            settings: HTTPSettings(maxBodyBytes: configuration.maxBodyBytes, environmentAdminToken: configuration.adminToken),
+            registry: registry
+        )
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Patchbay"),
+            services: [DatabaseService(driver: store.driver)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+        app.beforeServerStarts {
+            let applied = try await Migrator(driver: store.driver).migrate(now: clock.nowMillis)
+            if !applied.isEmpty { logger.info("applied migrations", metadata: ["pb.migrations": "\(applied)"]) }
+            if let token = try await AdminTokens.bootstrap(in: store, configuration: configuration, now: clock.nowMillis) {
+                onAdminTokenCreated(token)
+            }
+        }
+        return app
+    }
+}
+
+/// Runs the database driver inside the service group.
+struct DatabaseService: Service {
+    let driver: any DatabaseDriver
+
+    func run() async throws { try await driver.run() }
+}

@@ -1,0 +1,3 @@
+import AsyncHTTPClient
+import PatchbayApp
+print("x")

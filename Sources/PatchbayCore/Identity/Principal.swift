@@ -1,0 +1,51 @@
+/// The authenticated caller of a request: what it reaches, what it may do, and who it acts as.
+public struct Principal: Sendable {
+    /// Nil for admin tokens: they reach every organization.
+    public var organizationId: String?
+    public var organizationPath: OrganizationPath?
+    public var scopes: Set<Scope>
+    public var isAdmin: Bool
+    public var tokenId: String?
+    public var actor: Actor
+
+    public init(
+        organizationId: String?,
+        organizationPath: OrganizationPath?,
+        scopes: Set<Scope>,
+        isAdmin: Bool,
+        tokenId: String?,
+        actor: Actor
+    ) {
+        self.organizationId = organizationId
+        self.organizationPath = organizationPath
+        self.scopes = scopes
+        self.isAdmin = isAdmin
+        self.tokenId = tokenId
+        self.actor = actor
+    }
+
+    public static func admin(tokenId: String?) -> Principal {
+        Principal(
+            organizationId: nil,
+            organizationPath: nil,
+            scopes: [.all],
+            isAdmin: true,
+            tokenId: tokenId,
+            actor: Actor(type: .admin, id: tokenId, tokenId: tokenId)
+        )
+    }
+
+    public func reaches(_ path: OrganizationPath) -> Bool {
+        guard !isAdmin else { return true }
+        return organizationPath?.contains(path) ?? false
+    }
+
+    public func allows(_ scope: Scope) -> Bool { isAdmin || scopes.grants(scope) }
+
+    /// Fails with 403 unless the scope is granted.
+    public func require(_ scope: Scope) throws {
+        guard allows(scope) else {
+            throw PatchbayError(.forbidden, "This token lacks the \(scope.rawValue) scope.")
+        }
+    }
+}

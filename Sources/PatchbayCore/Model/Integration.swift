@@ -1,0 +1,82 @@
+/// A custom integration: an app or bot with its own integration user.
+public struct Integration: Sendable, Equatable {
+    /// `draft` until finalized; then `published` or `hidden`, and never `draft` again.
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case draft
+        case published
+        case hidden
+    }
+
+    public var id: String
+    public var organizationId: String
+    public var name: String
+    public var description: String
+    public var iconSvg: String?
+    public var status: Status
+    public var userId: String
+    public var userKind: User.Kind
+    public var finalizedAt: Int64?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public init(
+        id: String,
+        organizationId: String,
+        name: String,
+        description: String,
+        iconSvg: String?,
+        status: Status,
+        userId: String,
+        userKind: User.Kind,
+        finalizedAt: Int64?,
+        createdAt: Int64,
+        updatedAt: Int64
+    ) {
+        self.id = id
+        self.organizationId = organizationId
+        self.name = name
+        self.description = description
+        self.iconSvg = iconSvg
+        self.status = status
+        self.userId = userId
+        self.userKind = userKind
+        self.finalizedAt = finalizedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The status change `to` from the current status, or the reason it is refused.
+    public func transitionError(to next: Status) -> String? {
+        switch (status, next) {
+        case (_, .draft) where status != .draft: "A finalized integration never returns to draft."
+        case (.draft, .published), (.draft, .hidden): "Finalize the integration (POST …/finalize) before publishing or hiding it."
+        default: nil
+        }
+    }
+}
+
+extension Integration: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case id, organizationId, name, description, iconSvg, status, bot, user, finalizedAt, createdAt, updatedAt
+    }
+
+    struct UserReference: Encodable {
+        var id: String
+        var kind: User.Kind
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(organizationId, forKey: .organizationId)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(iconSvg, forKey: .iconSvg)
+        try container.encode(status, forKey: .status)
+        try container.encode(userKind == .bot, forKey: .bot)
+        try container.encode(UserReference(id: userId, kind: userKind), forKey: .user)
+        try container.encode(finalizedAt.map(Timestamp.format), forKey: .finalizedAt)
+        try container.encode(Timestamp.format(createdAt), forKey: .createdAt)
+        try container.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
+    }
+}

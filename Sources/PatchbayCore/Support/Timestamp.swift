@@ -1,0 +1,53 @@
+import Foundation
+
+/// Milliseconds since the Unix epoch, the storage form of every instant; rendered as RFC 3339 UTC.
+public enum Timestamp {
+    /// `2026-11-22T10:00:00.123Z`.
+    public static func format(_ millis: Int64) -> String {
+        let seconds = millis.floorDivided(by: 1000)
+        let fraction = millis - seconds * 1000
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(fromDays: days)
+        let hour = secondOfDay / 3600
+        let minute = secondOfDay % 3600 / 60
+        let second = secondOfDay % 60
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 3))Z"
+    }
+
+    /// Parses an RFC 3339 date-time (with or without fractional seconds, any offset); nil when malformed.
+    public static func parse(_ text: String) -> Int64? {
+        guard text.utf8.count <= 40 else { return nil }
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let plain = Date.ISO8601FormatStyle()
+        guard let date = (try? withFraction.parse(text)) ?? (try? plain.parse(text)) else { return nil }
+        let millis = date.timeIntervalSince1970 * 1000
+        guard millis.isFinite, abs(millis) < 1e15 else { return nil }
+        return Int64(millis.rounded())
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// Howard Hinnant's days-to-civil algorithm.
+    private static func civilDate(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PatchbayCore
+
+/// JSON responses in the API's shape.
+enum JSONResponse {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try encoder().encode(value))))
+    }
+
+    /// `{"data": [...], "nextCursor": …}` with a `Link: <…>; rel="next"` header when there is a next page.
+    static func list<Item: Encodable & Sendable>(_ page: Page<Item>, request: Request) throws -> Response {
+        var headers: HTTPFields = [:]
+        if let next = page.nextCursor {
+            var items = request.uri.queryParameters.filter { $0.key != "cursor" }.map {
+                URLQueryItem(name: String($0.key), value: String($0.value))
+            }
+            items.append(URLQueryItem(name: "cursor", value: next))
+            var components = URLComponents()
+            components.path = request.uri.path
+            components.queryItems = items
+            headers[.link] = "<\(components.string ?? request.uri.path)>; rel=\"next\""
+        }
+        return try make(ListBody(data: page.items, nextCursor: page.nextCursor), headers: headers)
+    }
+
+    static func noContent() -> Response { Response(status: .noContent) }
+}
+
+struct ListBody<Item: Encodable>: Encodable {
+    var data: [Item]
+    var nextCursor: String?
+
+    enum CodingKeys: CodingKey { case data, nextCursor }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(data, forKey: .data)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+extension HTTPField.Name {
+    static var link: Self { Self("Link")! }
+}

@@ -1,0 +1,39 @@
+import Hummingbird
+import Logging
+import PatchbayCore
+
+/// Carries the authenticated principal and the body limit through middleware to the controllers.
+public struct PatchbayRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthenticationMiddleware`; nil on public routes.
+    public var principal: Principal?
+    public var maxBodyBytes: Int
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+        self.maxBodyBytes = HTTPSettings.defaultMaxBodyBytes
+    }
+
+    public var maxUploadSize: Int { maxBodyBytes }
+
+    /// The principal, or 401 when the route was reached without authentication.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw PatchbayError(.unauthenticated, "A bearer token is required.") }
+        return principal
+    }
+}
+
+/// Edge settings that controllers and middleware share.
+public struct HTTPSettings: Sendable {
+    public static let defaultMaxBodyBytes = 1 << 20
+
+    public var maxBodyBytes: Int
+    /// The `PATCHBAY_ADMIN_TOKEN` value, if any: an admin token that lives only in the environment.
+    public var environmentAdminToken: String?
+
+    public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil) {
+        self.maxBodyBytes = maxBodyBytes
+        self.environmentAdminToken = environmentAdminToken
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PatchbayCore
+
+/// A request body type whose top-level keys are known, so unknown ones are refused instead of ignored
+/// (a typo such as `expiresin` must not silently create a token that never expires).
+protocol RequestBody: Decodable {
+    static var fields: Set<String> { get }
+}
+
+extension Request {
+    /// Reads and decodes a JSON body: 415 for another content type, 413 past the size limit, 400 for
+    /// malformed JSON, 422 with a pointer for wrong types, missing or unknown fields.
+    func decode<Body: RequestBody>(_ type: Body.Type, context: PatchbayRequestContext) async throws -> Body {
+        let contentType = headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+            throw PatchbayError(
+                .unsupportedMediaType,
+                contentType.isEmpty ? "Send the body as application/json." : "Expected application/json, got \(contentType.prefix(100))."
+            )
+        }
+        let limit = context.maxBodyBytes
+        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw PatchbayError(.tooLarge, "The body is \(declared) bytes; the limit is \(limit).")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch {
+            throw PatchbayError(.tooLarge, "The body exceeds the limit of \(limit) bytes.")
+        }
+        return try JSONBody.decode(Body.self, from: Data(buffer: buffer))
+    }
+}
+
+/// Turns JSON parsing and decoding failures into precise problems.
+enum JSONBody {
+    static func decode<Body: RequestBody>(_ type: Body.Type, from data: Data) throws -> Body {
+        guard !data.isEmpty else { throw PatchbayError(.malformed, "The request body is empty; send a JSON object.") }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw PatchbayError(.malformed, "The body is not valid JSON\(location(of: error)).")
+        }
+        guard let members = object as? [String: Any] else {
+            throw PatchbayError.invalid("", "must be a JSON object")
+        }
+        let unknown = members.keys.filter { !Body.fields.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw PatchbayError.validation(unknown.map { FieldError(pointer: pointer([$0]), "is not a known field") })
+        }
+        do {
+            return try JSONDecoder().decode(Body.self, from: data)
+        } catch let error as DecodingError {
+            throw problem(for: error)
+        }
+    }
+
+    private static func location(of error: any Error) -> String {
+        let text = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? "")"
+        return text.isEmpty ? "" : ": \(text.prefix(200))"
+    }
+
+    static func pointer(_ path: [String]) -> String {
+        path.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+    }
+
+    private static func pointer(_ codingPath: [any CodingKey]) -> [String] {
+        codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+    }
+
+    static func problem(for error: DecodingError) -> PatchbayError {
+        switch error {
+        case .typeMismatch(let type, let context):
+            return .invalid(pointer(pointer(context.codingPath)), "must be \(describe(type))")
+        case .valueNotFound(let type, let context):
+            return .invalid(pointer(pointer(context.codingPath)), "must be \(describe(type)), not null")
+        case .keyNotFound(let key, let context):
+            return .invalid(pointer(pointer(context.codingPath) + [key.stringValue]), "is required")
+        case .dataCorrupted(let context):
+            return .invalid(pointer(pointer(context.codingPath)), context.debugDescription)
+        @unknown default:
+            return PatchbayError(.malformed, "The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type, is String?.Type: "a string"
+        case is Bool.Type, is Bool?.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int?.Type, is Int64?.Type: "an integer"
+        case is Double.Type: "a number"
+        default:
+            "\(type)".hasPrefix("Array") ? "an array" : ("\(type)".hasPrefix("Dictionary") ? "an object" : "a valid value")
+        }
+    }
+}

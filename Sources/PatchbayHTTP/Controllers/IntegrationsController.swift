@@ -1,0 +1,188 @@
+import Hummingbird
+import PatchbayCore
+import PatchbayStorage
+
+/// `/v1/organizations/{org}/integrations`: custom integrations and their integration users.
+struct IntegrationsController {
+    let dependencies: APIDependencies
+
+    struct CreateBody: RequestBody {
+        static let fields: Set<String> = ["name", "description", "iconSvg", "bot"]
+        var name: String
+        var description: String?
+        var iconSvg: String?
+        var bot: Bool?
+    }
+
+    struct UpdateBody: RequestBody {
+        static let fields: Set<String> = ["name", "description", "iconSvg", "status"]
+        var name: String?
+        var description: String?
+        var iconSvg: PatchValue<String>
+        var status: String?
+
+        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            iconSvg = try PatchValue(container, .iconSvg)
+            status = try container.decodeIfPresent(String.self, forKey: .status)
+        }
+    }
+
+    struct FinalizeBody: RequestBody {
+        static let fields: Set<String> = ["status"]
+        var status: String?
+    }
+
+    func register(on router: Router<PatchbayRequestContext>) {
+        router.serve("createIntegration", create)
+        router.serve("listIntegrations", list)
+        router.serve("getIntegration", get)
+        router.serve("updateIntegration", update)
+        router.serve("deleteIntegration", delete)
+        router.serve("finalizeIntegration", finalize)
+    }
+
+    private static func checkIcon(_ svg: String, problems: inout FieldProblems) {
+        if let reason = SVGIconValidator.problem(in: svg) { problems.add("/iconSvg", reason) }
+    }
+
+    @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
+        let body = try await request.decode(CreateBody.self, context: context)
+        var problems = FieldProblems()
+        problems.check(FieldRules.name(body.name, at: "/name"))
+        problems.check(FieldRules.text(body.description ?? "", at: "/description"))
+        if let svg = body.iconSvg { Self.checkIcon(svg, problems: &problems) }
+        try problems.throwIfAny()
+        let now = dependencies.clock.nowMillis
+        let kind: User.Kind = body.bot == true ? .bot : .app
+        let integrationId = Identifier.make(.integration, nowMillis: now)
+        let user = User(
+            id: Identifier.make(.user, nowMillis: now),
+            organizationId: organization.id,
+            name: body.name,
+            email: nil,
+            phone: nil,
+            role: .member,
+            kind: kind,
+            integrationId: integrationId,
+            createdAt: now,
+            updatedAt: now
+        )
+        let integration = Integration(
+            id: integrationId,
+            organizationId: organization.id,
+            name: body.name,
+            description: body.description ?? "",
+            iconSvg: body.iconSvg,
+            status: .draft,
+            userId: user.id,
+            userKind: kind,
+            finalizedAt: nil,
+            createdAt: now,
+            updatedAt: now
+        )
+        let event = try dependencies.event("integration.created", integration, in: organization, by: principal, at: now)
+        try await dependencies.store.integrations.insert(integration, user: user, event: event)
+        return try JSONResponse.make(
+            integration,
+            status: .created,
+            headers: [.location: "/v1/organizations/\(organization.id)/integrations/\(integration.id)"]
+        )
+    }
+
+    @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
+        let listRequest = try request.listRequest(sortable: ["name", "status", "createdAt", "updatedAt"])
+        return try JSONResponse.list(try await dependencies.store.integrations.list(organizationId: organization.id, listRequest), request: request)
+    }
+
+    private func integration(_ context: PatchbayRequestContext, in organization: Organization) async throws -> Integration {
+        let id = context.parameters.value("int")
+        guard Identifier.isWellFormed(id, .integration),
+            let integration = try await dependencies.store.integrations.find(id: id, organizationId: organization.id)
+        else { throw PatchbayError.notFound("Integration \(id.prefix(40))") }
+        return integration
+    }
+
+    @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
+        return try JSONResponse.make(try await integration(context, in: organization))
+    }
+
+    @Sendable func update(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
+        var integration = try await integration(context, in: organization)
+        let body = try await request.decode(UpdateBody.self, context: context)
+        var problems = FieldProblems()
+        if let name = body.name { problems.check(FieldRules.name(name, at: "/name")) }
+        if let description = body.description { problems.check(FieldRules.text(description, at: "/description")) }
+        if case .value(let svg) = body.iconSvg { Self.checkIcon(svg, problems: &problems) }
+        var status = integration.status
+        if let text = body.status {
+            if let next = Integration.Status(rawValue: text) {
+                if let reason = integration.transitionError(to: next) { problems.add("/status", reason) } else { status = next }
+            } else {
+                problems.add("/status", "must be one of published, hidden")
+            }
+        }
+        try problems.throwIfAny()
+        let now = dependencies.clock.nowMillis
+        integration.name = body.name ?? integration.name
+        integration.description = body.description ?? integration.description
+        integration.iconSvg = body.iconSvg.applied(to: integration.iconSvg)
+        integration.status = status
+        integration.updatedAt = now
+        try await save(integration, type: "integration.updated", in: organization, by: principal, at: now)
+        return try JSONResponse.make(integration)
+    }
+
+    @Sendable func finalize(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
+        var integration = try await integration(context, in: organization)
+        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
+        let body = hasBody ? try await request.decode(FinalizeBody.self, context: context) : FinalizeBody(status: nil)
+        guard integration.status == .draft else {
+            throw PatchbayError(.conflict, "Integration \(integration.id) is already finalized (status \(integration.status.rawValue)).")
+        }
+        let target: Integration.Status
+        switch body.status {
+        case nil, "published": target = .published
+        case "hidden": target = .hidden
+        default: throw PatchbayError.invalid("/status", "must be one of published, hidden")
+        }
+        let now = dependencies.clock.nowMillis
+        integration.status = target
+        integration.finalizedAt = now
+        integration.updatedAt = now
+        try await save(integration, type: "integration.updated", in: organization, by: principal, at: now)
+        return try JSONResponse.make(integration)
+    }
+
+    @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
+        let integration = try await integration(context, in: organization)
+        let event = try dependencies.event("integration.deleted", integration, in: organization, by: principal, at: dependencies.clock.nowMillis)
+        guard try await dependencies.store.integrations.delete(id: integration.id, organizationId: organization.id, event: event) else {
+            throw PatchbayError.notFound("Integration \(integration.id)")
+        }
+        return JSONResponse.noContent()
+    }
+
+    private func save(_ integration: Integration, type: String, in organization: Organization, by principal: Principal, at now: Int64) async throws {
+        let event = try dependencies.event(type, integration, in: organization, by: principal, at: now)
+        guard try await dependencies.store.integrations.update(integration, event: event) else {
+            throw PatchbayError.notFound("Integration \(integration.id)")
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import PatchbayCore
+
+/// The OpenAPI 3.1 description of the whole API, built from `APIOperation.all`.
+enum APIDocument {
+    static func build(operations: [APIOperation] = APIOperation.all) -> JSONValue {
+        var paths: [String: JSONValue] = [:]
+        for operation in operations {
+            var item: [String: JSONValue] = [:]
+            if case .object(let members)? = paths[operation.path] { item = members }
+            item[operation.method.rawValue.lowercased()] = describe(operation)
+            paths[operation.path] = .object(item)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Patchbay",
+                "version": "0.1.0",
+                "description": "Self-hosted integrations server: integration users and tokens, outbound and inbound webhooks, API connectors.",
+            ],
+            "servers": [["url": "/"]],
+            "security": [["bearer": []]],
+            "paths": .object(paths),
+            "components": [
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+                "schemas": .object(schemas),
+            ],
+        ]
+    }
+
+    static func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(build())) ?? Data()
+    }
+
+    private static func describe(_ operation: APIOperation) -> JSONValue {
+        var parameters: [JSONValue] = operation.pathParameters.map { name in
+            ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
+        }
+        for case .query(let name, let description, let schema) in operation.query {
+            parameters.append(["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema])
+        }
+        var responses: [String: JSONValue] = [:]
+        if let schema = operation.responseSchema {
+            let body: JSONValue =
+                operation.isList
+                ? ["type": "object", "required": ["data", "nextCursor"],
+                   "properties": ["data": ["type": "array", "items": schema], "nextCursor": ["type": ["string", "null"]]]]
+                : schema
+            responses[String(operation.successStatus)] = [
+                "description": "Success",
+                "content": [.init(stringLiteral: operation.responseMediaType): ["schema": body]],
+            ]
+        } else {
+            responses[String(operation.successStatus)] = ["description": "Success"]
+        }
+        let problem: JSONValue = ["content": ["application/problem+json": ["schema": APIOperation.ref("Problem")]]]
+        var codes = operation.isPublic ? ["400"] : ["400", "401", "403", "404", "422"]
+        if operation.requestSchema != nil { codes += ["409", "413", "415"] }
+        for code in codes {
+            if case .object(var members) = problem {
+                members["description"] = "Problem"
+                responses[code] = .object(members)
+            }
+        }
+        var result: [String: JSONValue] = [
+            "operationId": .string(operation.id),
+            "summary": .string(operation.summary),
+            "tags": [.string(operation.tag)],
+            "responses": .object(responses),
+        ]
+        if !parameters.isEmpty { result["parameters"] = .array(parameters) }
+        if operation.isPublic { result["security"] = [] }
+        if let scope = operation.scope { result["x-required-scope"] = .string(scope.rawValue) }
+        if let request = operation.requestSchema {
+            result["requestBody"] = [
+                "required": .bool(operation.requestRequired),
+                "content": ["application/json": ["schema": APIOperation.ref(request)]],
+            ]
+        }
+        return .object(result)
+    }
+
+    private static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
+    private static let nullableTimestamp: JSONValue = ["type": ["string", "null"], "format": "date-time"]
+    private static let nullableString: JSONValue = ["type": ["string", "null"]]
+    private static let scopes: JSONValue = ["type": "array", "items": ["type": "string", "enum": .array(Scope.allCases.map { .string($0.rawValue) })]]
+
+    private static let schemas: [String: JSONValue] = [
+        "Problem": [
+            "type": "object", "required": ["type", "title", "status", "detail"],
+            "properties": [
+                "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
+                "instance": ["type": "string"],
+                "errors": ["type": "array", "items": ["type": "object", "required": ["message"], "properties": [
+                    "pointer": ["type": "string"], "parameter": ["type": "string"], "message": ["type": "string"],
+                ]]],
+            ],
+        ],
+        "Health": ["type": "object", "properties": ["status": ["type": "string", "enum": ["ok", "degraded"]], "database": ["type": "string"]]],
+        "Organization": [
+            "type": "object", "required": ["id", "name", "parentId", "createdAt", "updatedAt"],
+            "properties": ["id": ["type": "string"], "name": ["type": "string"], "parentId": nullableString, "createdAt": timestamp,
+                           "updatedAt": timestamp],
+        ],
+        "OrganizationCreate": [
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": ["name": ["type": "string", "maxLength": 200], "parentId": nullableString],
+        ],
+        "OrganizationUpdate": [
+            "type": "object", "additionalProperties": false, "properties": ["name": ["type": "string", "maxLength": 200]],
+        ],
+        "User": [
+            "type": "object", "required": ["id", "organizationId", "name", "role", "kind"],
+            "properties": [
+                "id": ["type": "string"], "organizationId": ["type": "string"], "name": ["type": "string"], "email": nullableString,
+                "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]],
+                "kind": ["type": "string", "enum": ["human", "app", "bot"]], "integrationId": nullableString,
+                "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "UserCreate": [
+            "type": "object", "required": ["name", "email"], "additionalProperties": false,
+            "properties": ["name": ["type": "string", "maxLength": 200], "email": ["type": "string", "format": "email"],
+                           "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]]],
+        ],
+        "UserUpdate": [
+            "type": "object", "additionalProperties": false,
+            "properties": ["name": ["type": "string", "maxLength": 200], "email": ["type": "string", "format": "email"],
+                           "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]]],
+        ],
+        "Integration": [
+            "type": "object", "required": ["id", "name", "description", "status", "user"],
+            "properties": [
+                "id": ["type": "string"], "organizationId": ["type": "string"], "name": ["type": "string"],
+                "description": ["type": "string"], "iconSvg": nullableString,
+                "status": ["type": "string", "enum": ["draft", "published", "hidden"]], "bot": ["type": "boolean"],
+                "user": ["type": "object", "properties": ["id": ["type": "string"], "kind": ["type": "string", "enum": ["app", "bot"]]]],
+                "finalizedAt": nullableTimestamp, "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "IntegrationCreate": [
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": ["name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
+                           "iconSvg": ["type": "string", "description": "An inert SVG document: no scripts, handlers or external references."],
+                           "bot": ["type": "boolean"]],
+        ],
+        "IntegrationUpdate": [
+            "type": "object", "additionalProperties": false,
+            "properties": ["name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
+                           "iconSvg": nullableString, "status": ["type": "string", "enum": ["published", "hidden"]]],
+        ],
+        "IntegrationFinalize": [
+            "type": "object", "additionalProperties": false,
+            "properties": ["status": ["type": "string", "enum": ["published", "hidden"]]],
+        ],
+        "Token": [
+            "type": "object", "required": ["id", "name", "prefix", "scopes"],
+            "properties": [
+                "id": ["type": "string"], "organizationId": nullableString, "name": ["type": "string"], "prefix": ["type": "string"],
+                "scopes": scopes, "userId": nullableString, "integrationId": nullableString, "expiresAt": nullableTimestamp,
+                "lastUsedAt": nullableTimestamp, "revokedAt": nullableTimestamp, "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "TokenCreated": [
+            "type": "object", "required": ["id", "name", "token", "prefix", "scopes", "expiresAt", "createdAt"],
+            "properties": [
+                "id": ["type": "string"], "name": ["type": "string"],
+                "token": ["type": "string", "description": "The secret. Shown in this response only."],
+                "prefix": ["type": "string"], "scopes": scopes, "expiresAt": nullableTimestamp, "createdAt": timestamp,
+                "organizationId": ["type": "string"], "userId": nullableString, "integrationId": nullableString,
+            ],
+        ],
+        "TokenCreate": [
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "userId": ["type": "string"], "integrationId": ["type": "string"],
+                "scopes": scopes, "expiresAt": timestamp,
+                "expiresIn": ["type": "integer", "minimum": 60, "maximum": 315_360_000, "description": "Seconds from now."],
+            ],
+        ],
+        "TokenUpdate": [
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": ["name": ["type": "string", "maxLength": 200]],
+        ],
+        "Event": [
+            "type": "object", "required": ["id", "type", "action", "createdAt", "organizationId", "actor", "data"],
+            "properties": [
+                "id": ["type": "string"], "type": ["type": "string"], "action": ["type": "string"], "createdAt": timestamp,
+                "organizationId": ["type": "string"],
+                "actor": ["type": "object", "properties": ["type": ["type": "string", "enum": ["admin", "user", "integration", "token"]],
+                                                          "id": nullableString, "userId": nullableString, "tokenId": nullableString]],
+                "data": [:],
+            ],
+        ],
+    ]
+}

@@ -1,0 +1,30 @@
+import ServiceLifecycle
+
+/// A connection inside a transaction.
+public protocol DatabaseConnection: Sendable {
+    func query(_ query: SQLQuery) async throws -> [SQLRow]
+}
+
+/// A database the repositories run on. A `Service`: it runs (pool upkeep) for the server's lifetime and
+/// closes on graceful shutdown.
+public protocol DatabaseDriver: Service {
+    var dialect: SQLDialect { get }
+    /// Runs one statement outside any explicit transaction (auto-commit).
+    func query(_ query: SQLQuery) async throws -> [SQLRow]
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T
+}
+
+extension DatabaseDriver {
+    /// Runs `body` while the driver's service runs beside it (for commands and tests outside a ServiceGroup).
+    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await self.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+}

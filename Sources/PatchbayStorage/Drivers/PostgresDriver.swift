@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// The shared store: a PostgreSQL connection pool. Several Patchbay instances may use one database.
+public final class PostgresDriver: DatabaseDriver {
+    public let dialect = SQLDialect.postgres
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// A driver for `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
+    public convenience init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
+        try self.init(client: PostgresClient(configuration: Self.configuration(url: url, maximumConnections: maximumConnections), backgroundLogger: logger), logger: logger)
+    }
+
+    public static func configuration(url: String, maximumConnections: Int = 20) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, !host.isEmpty
+        else { throw StorageError.unavailable("the database URL must look like postgres://user:password@host:5432/database") }
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS =
+            switch sslMode {
+            case "disable": .disable
+            case "require", "verify-full", "verify-ca": .require(.makeClientConfiguration())
+            default: .prefer(.makeClientConfiguration())
+            }
+        let database = components.path.split(separator: "/").first.map(String.init)
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user?.removingPercentEncoding ?? "postgres",
+            password: components.password?.removingPercentEncoding,
+            database: database?.removingPercentEncoding,
+            tls: tls
+        )
+        configuration.options.maximumConnections = maximumConnections
+        return configuration
+    }
+
+    public func query(_ query: SQLQuery) async throws -> [SQLRow] {
+        let postgresQuery = Self.postgresQuery(query)
+        return try await Self.mapErrors { try await Self.collect(self.client.query(postgresQuery, logger: self.logger)) }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
+        try await Self.mapErrors {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                try await body(Connection(connection: connection, logger: self.logger))
+            }
+        }
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    static func postgresQuery(_ query: SQLQuery) -> PostgresQuery {
+        let (sql, binds) = query.render(for: .postgres)
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .double(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    static func collect(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        for try await row in sequence {
+            var values: [String: SQLValue] = [:]
+            for cell in row {
+                values[cell.columnName] = try value(of: cell)
+            }
+            rows.append(SQLRow(values: values))
+        }
+        return rows
+    }
+
+    private static func value(of cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8, .numeric: return .double(try cell.decode(Double.self))
+        case .bytea:
+            var buffer = try cell.decode(ByteBuffer.self)
+            return .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            switch error.serverInfo?[.sqlState] {
+            case "23505": throw StorageError.uniqueViolation
+            case "23503": throw StorageError.foreignKeyViolation
+            case let state?: throw StorageError.failure("postgres sqlstate \(state)")
+            case nil: throw StorageError.unavailable("postgres: \(error.code)")
+            }
+        }
+    }
+
+    private struct Connection: DatabaseConnection {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        func query(_ query: SQLQuery) async throws -> [SQLRow] {
+            let postgresQuery = PostgresDriver.postgresQuery(query)
+            return try await PostgresDriver.mapErrors {
+                try await PostgresDriver.collect(connection.query(postgresQuery, logger: logger))
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Synchronization
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+import ServiceLifecycle
+
+/// The embedded store: one SQLite file in WAL mode.
+///
+/// SQLite allows one writer at a time, so writes and transactions go through a single connection behind
+/// a FIFO lock; plain reads use a small set of reader connections that WAL lets run beside the writer.
+public final class SQLiteDriver: DatabaseDriver {
+    public let dialect = SQLDialect.sqlite
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = Atomic<Int>(0)
+    private let logger: Logger
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA case_sensitive_like=ON"] {
+                _ = try await writer.query(pragma, [])
+            }
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                _ = try await reader.query("PRAGMA busy_timeout=10000", [])
+                _ = try await reader.query("PRAGMA query_only=ON", [])
+                _ = try await reader.query("PRAGMA case_sensitive_like=ON", [])
+                readers.append(reader)
+            }
+            return SQLiteDriver(writer: writer, readers: readers, logger: logger)
+        } catch let error as SQLiteError {
+            throw StorageError.unavailable("cannot open \(path): \(error.message)")
+        }
+    }
+
+    public func query(_ query: SQLQuery) async throws -> [SQLRow] {
+        let (sql, binds) = query.render(for: .sqlite)
+        if !readers.isEmpty, Self.isRead(sql) {
+            let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+            return try await Self.run(sql, binds, on: readers[abs(index) % readers.count])
+        }
+        return try await writeLock.withLock { try await Self.run(sql, binds, on: self.writer) }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            _ = try await Self.run("BEGIN IMMEDIATE", [], on: writer)
+            do {
+                let result = try await body(Connection(connection: writer))
+                _ = try await Self.run("COMMIT", [], on: writer)
+                return result
+            } catch {
+                _ = try? await Self.run("ROLLBACK", [], on: writer)
+                throw error
+            }
+        }
+    }
+
+    /// Stays up until graceful shutdown (or cancellation), then closes every connection.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try? await writeLock.withLock {
+            for connection in [writer] + readers { try? await connection.close() }
+        }
+    }
+
+    private static func isRead(_ sql: String) -> Bool {
+        let head = sql.prefix(8).uppercased()
+        return head.hasPrefix("SELECT") || head.hasPrefix("WITH")
+    }
+
+    fileprivate static func run(_ sql: String, _ binds: [SQLValue], on connection: SQLiteConnection) async throws -> [SQLRow] {
+        let data = binds.map { value -> SQLiteData in
+            switch value {
+            case .null: .null
+            case .integer(let value): .integer(SQLiteInt64(value))
+            case .double(let value): .float(value)
+            case .text(let value): .text(value)
+            case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
+            }
+        }
+        do {
+            let rows = try await connection.query(sql, data)
+            return rows.map { row in
+                var values: [String: SQLValue] = [:]
+                for column in row.columns {
+                    values[column.name] =
+                        switch column.data {
+                        case .integer(let value): .integer(Int64(value))
+                        case .float(let value): .double(value)
+                        case .text(let value): .text(value)
+                        case .blob(var buffer): .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
+                        case .null: .null
+                        }
+                }
+                return SQLRow(values: values)
+            }
+        } catch let error as SQLiteError {
+            if error.message.contains("UNIQUE constraint failed") { throw StorageError.uniqueViolation }
+            if error.message.contains("FOREIGN KEY constraint failed") { throw StorageError.foreignKeyViolation }
+            throw StorageError.failure("sqlite: \(error.reason)")
+        }
+    }
+
+    private struct Connection: DatabaseConnection {
+        let connection: SQLiteConnection
+
+        func query(_ query: SQLQuery) async throws -> [SQLRow] {
+            let (sql, binds) = query.render(for: .sqlite)
+            return try await SQLiteDriver.run(sql, binds, on: connection)
+        }
+    }
+}

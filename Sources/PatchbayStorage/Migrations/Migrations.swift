@@ -1,0 +1,115 @@
+/// Every schema migration, in order. Append only: a released migration is never edited.
+public enum Migrations {
+    public static let all: [Migration] = [identities]
+
+    static let identities = Migration(
+        version: 1,
+        name: "organizations, users, integrations, tokens and the event outbox",
+        statements: [
+            .both(
+                """
+                CREATE TABLE organizations (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
+                    parent_id TEXT REFERENCES organizations(id),
+                    path TEXT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX organizations_parent ON organizations(parent_id)"),
+            .both("CREATE INDEX organizations_created ON organizations(created_at, id)"),
+            .both(
+                """
+                CREATE TABLE integrations (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    icon_svg TEXT,
+                    status TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    user_kind TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
+                    finalized_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX integrations_org ON integrations(organization_id, created_at, id)"),
+            .both(
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    email TEXT,
+                    email_key TEXT,
+                    phone TEXT,
+                    role TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    integration_id TEXT REFERENCES integrations(id) ON DELETE CASCADE,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE UNIQUE INDEX users_email ON users(organization_id, email_key)"),
+            .both("CREATE INDEX users_org ON users(organization_id, created_at, id)"),
+            .both(
+                """
+                CREATE TABLE access_tokens (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    scopes TEXT NOT NULL,
+                    is_admin BIGINT NOT NULL,
+                    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                    integration_id TEXT REFERENCES integrations(id) ON DELETE CASCADE,
+                    search_text TEXT NOT NULL,
+                    expires_at BIGINT,
+                    last_used_at BIGINT,
+                    revoked_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX access_tokens_org ON access_tokens(organization_id, created_at, id)"),
+            .dialect(
+                sqlite: """
+                    CREATE TABLE events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        organization_id TEXT NOT NULL,
+                        organization_path TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        created_at BIGINT NOT NULL
+                    )
+                    """,
+                postgres: """
+                    CREATE TABLE events (
+                        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        organization_id TEXT NOT NULL,
+                        organization_path TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        created_at BIGINT NOT NULL
+                    )
+                    """
+            ),
+            .both("CREATE INDEX events_org ON events(organization_id, seq)"),
+            .both("CREATE INDEX events_path ON events(organization_path, seq)"),
+        ]
+    )
+}

@@ -1,0 +1,96 @@
+import PatchbayCore
+
+/// Integrations and the integration user each one owns.
+public struct IntegrationRepository: Sendable {
+    let driver: any DatabaseDriver
+    static let pagination = KeysetPagination(columns: [
+        "name": "name", "status": "status", "createdAt": "created_at", "updatedAt": "updated_at",
+    ])
+
+    /// Inserts the integration, its integration user and its event in one transaction.
+    public func insert(_ integration: Integration, user: User, event: Event) async throws {
+        try await driver.transaction { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO integrations (id, organization_id, name, description, icon_svg, status, user_id, user_kind, search_text,
+                                          finalized_at, created_at, updated_at)
+                VALUES (\(integration.id), \(integration.organizationId), \(integration.name), \(integration.description),
+                        \(integration.iconSvg), \(integration.status.rawValue), \(integration.userId), \(integration.userKind.rawValue),
+                        \(searchText(integration.name)), \(integration.finalizedAt), \(integration.createdAt), \(integration.updatedAt))
+                """
+            )
+            try await UserRepository.insert(user, on: connection)
+            try await EventRepository.insert(event, on: connection)
+        }
+    }
+
+    public func find(id: String, organizationId: String) async throws -> Integration? {
+        try await driver.query("SELECT * FROM integrations WHERE id = \(id) AND organization_id = \(organizationId)").first.map(Self.decode)
+    }
+
+    public func find(id: String) async throws -> Integration? {
+        try await driver.query("SELECT * FROM integrations WHERE id = \(id)").first.map(Self.decode)
+    }
+
+    public func list(organizationId: String, _ request: ListRequest) async throws -> Page<Integration> {
+        try await Self.pagination.page(
+            on: driver,
+            select: "SELECT * FROM integrations WHERE organization_id = \(organizationId)",
+            request: request,
+            decode: Self.decode
+        )
+    }
+
+    /// Saves the integration (its user takes the new name) with its event; false when it no longer exists.
+    public func update(_ integration: Integration, event: Event) async throws -> Bool {
+        try await driver.transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE integrations SET name = \(integration.name), description = \(integration.description),
+                    icon_svg = \(integration.iconSvg), status = \(integration.status.rawValue), search_text = \(searchText(integration.name)),
+                    finalized_at = \(integration.finalizedAt), updated_at = \(integration.updatedAt)
+                WHERE id = \(integration.id) AND organization_id = \(integration.organizationId) RETURNING id
+                """
+            )
+            guard !rows.isEmpty else { return false }
+            _ = try await connection.query(
+                """
+                UPDATE users SET name = \(integration.name), search_text = \(searchText(integration.name)), updated_at = \(integration.updatedAt)
+                WHERE id = \(integration.userId)
+                """
+            )
+            try await EventRepository.insert(event, on: connection)
+            return true
+        }
+    }
+
+    /// Deletes the integration, its user and its tokens, with its event.
+    public func delete(id: String, organizationId: String, event: Event) async throws -> Bool {
+        try await driver.transaction { connection in
+            _ = try await connection.query("DELETE FROM access_tokens WHERE integration_id = \(id)")
+            _ = try await connection.query("DELETE FROM users WHERE integration_id = \(id)")
+            let rows = try await connection.query(
+                "DELETE FROM integrations WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id"
+            )
+            guard !rows.isEmpty else { return false }
+            try await EventRepository.insert(event, on: connection)
+            return true
+        }
+    }
+
+    static func decode(_ row: SQLRow) throws -> Integration {
+        Integration(
+            id: try row.string("id"),
+            organizationId: try row.string("organization_id"),
+            name: try row.string("name"),
+            description: try row.string("description"),
+            iconSvg: try row.optionalString("icon_svg"),
+            status: Integration.Status(rawValue: try row.string("status")) ?? .draft,
+            userId: try row.string("user_id"),
+            userKind: User.Kind(rawValue: try row.string("user_kind")) ?? .app,
+            finalizedAt: try row.optionalInt("finalized_at"),
+            createdAt: try row.int("created_at"),
+            updatedAt: try row.int("updated_at")
+        )
+    }
+}

@@ -1,0 +1,54 @@
+/// A SQL statement whose interpolated values become bound parameters, never spliced text:
+/// `"SELECT * FROM users WHERE id = \(id)"`. Trusted fragments (column names from a whitelist) go through
+/// `\(raw:)`, and queries compose with `\(fragment)`.
+public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
+    enum Part: Sendable {
+        case sql(String)
+        case bind(SQLValue)
+    }
+
+    var parts: [Part]
+
+    public init(stringLiteral value: String) { parts = [.sql(value)] }
+
+    public init(stringInterpolation: StringInterpolation) { parts = stringInterpolation.parts }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var parts: [Part] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+
+        public mutating func appendLiteral(_ literal: String) { parts.append(.sql(literal)) }
+        public mutating func appendInterpolation(_ value: String) { parts.append(.bind(.text(value))) }
+        public mutating func appendInterpolation(_ value: String?) { parts.append(.bind(value.map { .text($0) } ?? .null)) }
+        public mutating func appendInterpolation(_ value: Int64) { parts.append(.bind(.integer(value))) }
+        public mutating func appendInterpolation(_ value: Int64?) { parts.append(.bind(value.map { .integer($0) } ?? .null)) }
+        public mutating func appendInterpolation(_ value: Int) { parts.append(.bind(.integer(Int64(value)))) }
+        public mutating func appendInterpolation(_ value: Bool) { parts.append(.bind(.integer(value ? 1 : 0))) }
+        public mutating func appendInterpolation(_ value: SQLValue) { parts.append(.bind(value)) }
+        public mutating func appendInterpolation(raw fragment: String) { parts.append(.sql(fragment)) }
+        public mutating func appendInterpolation(_ query: SQLQuery) { parts.append(contentsOf: query.parts) }
+    }
+
+    public static func + (lhs: SQLQuery, rhs: SQLQuery) -> SQLQuery {
+        var result = lhs
+        result.parts += rhs.parts
+        return result
+    }
+
+    /// The statement text with the dialect's placeholders, and the values to bind in order.
+    public func render(for dialect: SQLDialect) -> (sql: String, binds: [SQLValue]) {
+        var sql = ""
+        var binds: [SQLValue] = []
+        for part in parts {
+            switch part {
+            case .sql(let text):
+                sql += text
+            case .bind(let value):
+                binds.append(value)
+                sql += dialect == .postgres ? "$\(binds.count)" : "?"
+            }
+        }
+        return (sql, binds)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import PatchbayCore
+
+/// Every repository over one database. The same type serves SQLite and PostgreSQL: repositories are written
+/// once against `DatabaseDriver`, and the drivers absorb the dialects' differences.
+public struct Store: Sendable {
+    public let driver: any DatabaseDriver
+    public var organizations: OrganizationRepository { OrganizationRepository(driver: driver) }
+    public var users: UserRepository { UserRepository(driver: driver) }
+    public var integrations: IntegrationRepository { IntegrationRepository(driver: driver) }
+    public var tokens: TokenRepository { TokenRepository(driver: driver) }
+    public var events: EventRepository { EventRepository(driver: driver) }
+
+    public init(driver: any DatabaseDriver) { self.driver = driver }
+
+    /// SQLite in `dataDirectory/patchbay.sqlite` (the directory is created), or PostgreSQL when a URL is given.
+    public static func open(dataDirectory: String, databaseURL: String?, logger: Logger) async throws -> Store {
+        if let databaseURL, !databaseURL.isEmpty {
+            return Store(driver: try PostgresDriver(url: databaseURL, logger: logger))
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError.unavailable("cannot create the data directory \(dataDirectory)")
+        }
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("patchbay.sqlite").path
+        return Store(driver: try await SQLiteDriver.open(path: path, logger: logger))
+    }
+
+    /// Whether the database answers.
+    public func ping() async -> Bool {
+        (try? await driver.query("SELECT 1 AS ok").first?.int("ok")) == 1
+    }
+}

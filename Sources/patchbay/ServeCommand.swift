@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import PatchbayApp
+import PatchbayCore
+
+/// `patchbay serve`: the API, inbound webhooks, the console and metrics, until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Patchbay server.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @OptionGroup var storage: StorageOptions
+    @Flag(name: .customLong("allow-private-targets"), help: "Allow webhooks to http and private or loopback addresses (development only).")
+    var allowPrivateTargets = false
+    @Option(name: .customLong("retry-schedule"), help: "Delays between delivery attempts.") var retrySchedule = "5s,5m,30m,2h,5h,10h,10h"
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.") var maxBodyBytes = 1 << 20
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        if case .failure(let error) = RetrySchedule.parse(retrySchedule) {
+            throw ValidationError("--retry-schedule: \(error.errors.first?.message ?? error.detail)")
+        }
+    }
+
+    func run() async throws {
+        var configuration = PatchbayConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = storage.dataDirectory
+        configuration.databaseURL = storage.resolvedDatabaseURL
+        configuration.allowPrivateTargets = allowPrivateTargets
+        configuration.retrySchedule = (try? RetrySchedule.parse(retrySchedule).get()) ?? .standard
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.apply(environment: ProcessInfo.processInfo.environment)
+        let logger = CommandLogger.make()
+        let store = try await storage.openStore(logger: logger)
+        let host = self.host
+        let app = PatchbayServer.buildApplication(
+            configuration: configuration,
+            store: store,
+            logger: logger,
+            onAdminTokenCreated: { token in
+                Console.line("Admin token (shown once, store it now): \(token)")
+            },
+            onServerRunning: { port in
+                Console.line("Patchbay listening on http://\(host):\(port)")
+            }
+        )
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

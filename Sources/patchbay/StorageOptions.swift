@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PatchbayApp
+import PatchbayStorage
+
+/// Where the data lives; shared by every command that touches the database.
+struct StorageOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite database.")
+    var dataDirectory = "./patchbay-data"
+
+    @Option(name: .customLong("database-url"), help: "postgres://user:password@host:5432/database — use PostgreSQL instead of SQLite (or set PATCHBAY_DATABASE_URL).")
+    var databaseURL: String?
+
+    func validate() throws {
+        if let databaseURL, !databaseURL.hasPrefix("postgres://"), !databaseURL.hasPrefix("postgresql://") {
+            throw ValidationError("--database-url must start with postgres:// or postgresql://")
+        }
+    }
+
+    var resolvedDatabaseURL: String? {
+        databaseURL ?? ProcessInfo.processInfo.environment["PATCHBAY_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func openStore(logger: Logger) async throws -> Store {
+        try await Store.open(dataDirectory: dataDirectory, databaseURL: resolvedDatabaseURL, logger: logger)
+    }
+}
+
+enum CommandLogger {
+    static func make(level: String? = ProcessInfo.processInfo.environment["LOG_LEVEL"]) -> Logger {
+        var logger = Logger(label: "patchbay") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level.flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+}
+
+/// Unbuffered lines on standard output, so a supervisor (or a test) sees them at once.
+enum Console {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}

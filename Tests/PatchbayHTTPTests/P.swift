@@ -1,0 +1,5 @@
+import Testing
+import HummingbirdTesting
+import AsyncHTTPClient
+@testable import PatchbayApp
+@Test func placeholder() {}
