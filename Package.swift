@@ -73,18 +73,30 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "PatchbayTestSupport",
+            dependencies: [
+                "PatchbayApp",
+                "PatchbayStorage",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PatchbayTestSupport"
+        ),
         .testTarget(
             name: "PatchbayCoreTests",
             dependencies: ["PatchbayCore"]
         ),
         .testTarget(
             name: "PatchbayStorageTests",
-            dependencies: ["PatchbayStorage"]
+            dependencies: ["PatchbayStorage", "PatchbayTestSupport"]
         ),
         .testTarget(
             name: "PatchbayHTTPTests",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

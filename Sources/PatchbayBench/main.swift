@@ -1,3 +1,4 @@
 import AsyncHTTPClient
 import PatchbayApp
+
 print("x")

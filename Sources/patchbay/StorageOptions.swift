@@ -9,7 +9,9 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite database.")
     var dataDirectory = "./patchbay-data"
 
-    @Option(name: .customLong("database-url"), help: "postgres://user:password@host:5432/database — use PostgreSQL instead of SQLite (or set PATCHBAY_DATABASE_URL).")
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://user:password@host:5432/database — use PostgreSQL instead of SQLite (or set PATCHBAY_DATABASE_URL).")
     var databaseURL: String?
 
     func validate() throws {

@@ -21,7 +21,8 @@ struct TokenCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard admin else {
-                throw ValidationError("only admin tokens are made here (--admin); create organization tokens with POST /v1/organizations/{org}/tokens")
+                throw ValidationError(
+                    "only admin tokens are made here (--admin); create organization tokens with POST /v1/organizations/{org}/tokens")
             }
             if let problem = FieldRules.name(name, at: "--name") { throw ValidationError("--name \(problem.message)") }
         }

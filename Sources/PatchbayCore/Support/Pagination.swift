@@ -75,7 +75,9 @@ public struct ListRequest: Sendable {
     /// Lower-cased substring to match.
     public var search: String?
 
-    public init(limit: Int = defaultLimit, sort: SortOrder = SortOrder(field: "createdAt", descending: false), cursor: Cursor? = nil, search: String? = nil) {
+    public init(
+        limit: Int = defaultLimit, sort: SortOrder = SortOrder(field: "createdAt", descending: false), cursor: Cursor? = nil, search: String? = nil
+    ) {
         self.limit = limit
         self.sort = sort
         self.cursor = cursor

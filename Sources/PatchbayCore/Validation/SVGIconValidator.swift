@@ -209,8 +209,9 @@ extension SVGIconValidator {
             let start = index
             while index < scalars.count {
                 let scalar = scalars[index]
-                guard scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == ":" || scalar == "-"
-                    || scalar == "_" || scalar == "."
+                guard
+                    scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == ":" || scalar == "-"
+                        || scalar == "_" || scalar == "."
                 else { break }
                 index += 1
             }

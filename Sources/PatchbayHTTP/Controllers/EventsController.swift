@@ -39,7 +39,8 @@ struct EventsController {
             after: after,
             limit: limit
         )
-        let next = result.hasMore ? result.events.last.map { Cursor(sort: order.description, value: .integer($0.sequence), id: $0.id).encoded() } : nil
+        let next =
+            result.hasMore ? result.events.last.map { Cursor(sort: order.description, value: .integer($0.sequence), id: $0.id).encoded() } : nil
         return try JSONResponse.list(Page(items: result.events, nextCursor: next), request: request)
     }
 }

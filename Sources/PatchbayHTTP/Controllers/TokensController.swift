@@ -77,8 +77,11 @@ struct TokensController {
             problems.add("/expiresIn", "give expiresAt or expiresIn, not both")
         case (.some(let text), nil):
             if let instant = Timestamp.parse(text) {
-                if instant <= now { problems.add("/expiresAt", "must be in the future") }
-                else if instant - now > Self.maximumLifetimeSeconds * 1000 { problems.add("/expiresAt", "must be within 10 years") }
+                if instant <= now {
+                    problems.add("/expiresAt", "must be in the future")
+                } else if instant - now > Self.maximumLifetimeSeconds * 1000 {
+                    problems.add("/expiresAt", "must be within 10 years")
+                }
                 expiresAt = instant
             } else {
                 problems.add("/expiresAt", "must be an RFC 3339 date-time such as 2030-01-01T00:00:00Z")
@@ -101,7 +104,8 @@ struct TokensController {
         var userId: String?
         var integrationId: String?
         if let requested = body.userId {
-            guard Identifier.isWellFormed(requested, .user), let user = try await dependencies.store.users.find(id: requested, organizationId: organization.id),
+            guard Identifier.isWellFormed(requested, .user),
+                let user = try await dependencies.store.users.find(id: requested, organizationId: organization.id),
                 user.kind == .human
             else { throw PatchbayError.invalid("/userId", "no user \(requested.prefix(40)) in this organization") }
             userId = user.id
@@ -141,7 +145,8 @@ struct TokensController {
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .tokensWrite)
-        let page = try await dependencies.store.tokens.list(organizationId: organization.id, try request.listRequest(sortable: ["name", "createdAt", "updatedAt"]))
+        let page = try await dependencies.store.tokens.list(
+            organizationId: organization.id, try request.listRequest(sortable: ["name", "createdAt", "updatedAt"]))
         return try JSONResponse.list(page, request: request)
     }
 
@@ -167,7 +172,9 @@ struct TokensController {
         let id = try tokenId(context)
         let body = try await request.decode(RenameBody.self, context: context)
         if let problem = FieldRules.name(body.name, at: "/name") { throw PatchbayError.validation([problem]) }
-        guard let token = try await dependencies.store.tokens.rename(id: id, organizationId: organization.id, name: body.name, now: dependencies.clock.nowMillis)
+        guard
+            let token = try await dependencies.store.tokens.rename(
+                id: id, organizationId: organization.id, name: body.name, now: dependencies.clock.nowMillis)
         else { throw PatchbayError.notFound("Token \(id)") }
         return try JSONResponse.make(token)
     }

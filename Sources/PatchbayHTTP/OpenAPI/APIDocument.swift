@@ -45,8 +45,10 @@ enum APIDocument {
         if let schema = operation.responseSchema {
             let body: JSONValue =
                 operation.isList
-                ? ["type": "object", "required": ["data", "nextCursor"],
-                   "properties": ["data": ["type": "array", "items": schema], "nextCursor": ["type": ["string", "null"]]]]
+                ? [
+                    "type": "object", "required": ["data", "nextCursor"],
+                    "properties": ["data": ["type": "array", "items": schema], "nextCursor": ["type": ["string", "null"]]],
+                ]
                 : schema
             responses[String(operation.successStatus)] = [
                 "description": "Success",
@@ -85,7 +87,9 @@ enum APIDocument {
     private static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
     private static let nullableTimestamp: JSONValue = ["type": ["string", "null"], "format": "date-time"]
     private static let nullableString: JSONValue = ["type": ["string", "null"]]
-    private static let scopes: JSONValue = ["type": "array", "items": ["type": "string", "enum": .array(Scope.allCases.map { .string($0.rawValue) })]]
+    private static let scopes: JSONValue = [
+        "type": "array", "items": ["type": "string", "enum": .array(Scope.allCases.map { .string($0.rawValue) })],
+    ]
 
     private static let schemas: [String: JSONValue] = [
         "Problem": [
@@ -93,16 +97,24 @@ enum APIDocument {
             "properties": [
                 "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
                 "instance": ["type": "string"],
-                "errors": ["type": "array", "items": ["type": "object", "required": ["message"], "properties": [
-                    "pointer": ["type": "string"], "parameter": ["type": "string"], "message": ["type": "string"],
-                ]]],
+                "errors": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["message"],
+                        "properties": [
+                            "pointer": ["type": "string"], "parameter": ["type": "string"], "message": ["type": "string"],
+                        ],
+                    ],
+                ],
             ],
         ],
         "Health": ["type": "object", "properties": ["status": ["type": "string", "enum": ["ok", "degraded"]], "database": ["type": "string"]]],
         "Organization": [
             "type": "object", "required": ["id", "name", "parentId", "createdAt", "updatedAt"],
-            "properties": ["id": ["type": "string"], "name": ["type": "string"], "parentId": nullableString, "createdAt": timestamp,
-                           "updatedAt": timestamp],
+            "properties": [
+                "id": ["type": "string"], "name": ["type": "string"], "parentId": nullableString, "createdAt": timestamp,
+                "updatedAt": timestamp,
+            ],
         ],
         "OrganizationCreate": [
             "type": "object", "required": ["name"], "additionalProperties": false,
@@ -122,13 +134,17 @@ enum APIDocument {
         ],
         "UserCreate": [
             "type": "object", "required": ["name", "email"], "additionalProperties": false,
-            "properties": ["name": ["type": "string", "maxLength": 200], "email": ["type": "string", "format": "email"],
-                           "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]]],
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "email": ["type": "string", "format": "email"],
+                "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]],
+            ],
         ],
         "UserUpdate": [
             "type": "object", "additionalProperties": false,
-            "properties": ["name": ["type": "string", "maxLength": 200], "email": ["type": "string", "format": "email"],
-                           "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]]],
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "email": ["type": "string", "format": "email"],
+                "phone": nullableString, "role": ["type": "string", "enum": ["admin", "member"]],
+            ],
         ],
         "Integration": [
             "type": "object", "required": ["id", "name", "description", "status", "user"],
@@ -142,14 +158,18 @@ enum APIDocument {
         ],
         "IntegrationCreate": [
             "type": "object", "required": ["name"], "additionalProperties": false,
-            "properties": ["name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
-                           "iconSvg": ["type": "string", "description": "An inert SVG document: no scripts, handlers or external references."],
-                           "bot": ["type": "boolean"]],
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
+                "iconSvg": ["type": "string", "description": "An inert SVG document: no scripts, handlers or external references."],
+                "bot": ["type": "boolean"],
+            ],
         ],
         "IntegrationUpdate": [
             "type": "object", "additionalProperties": false,
-            "properties": ["name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
-                           "iconSvg": nullableString, "status": ["type": "string", "enum": ["published", "hidden"]]],
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
+                "iconSvg": nullableString, "status": ["type": "string", "enum": ["published", "hidden"]],
+            ],
         ],
         "IntegrationFinalize": [
             "type": "object", "additionalProperties": false,
@@ -189,8 +209,13 @@ enum APIDocument {
             "properties": [
                 "id": ["type": "string"], "type": ["type": "string"], "action": ["type": "string"], "createdAt": timestamp,
                 "organizationId": ["type": "string"],
-                "actor": ["type": "object", "properties": ["type": ["type": "string", "enum": ["admin", "user", "integration", "token"]],
-                                                          "id": nullableString, "userId": nullableString, "tokenId": nullableString]],
+                "actor": [
+                    "type": "object",
+                    "properties": [
+                        "type": ["type": "string", "enum": ["admin", "user", "integration", "token"]],
+                        "id": nullableString, "userId": nullableString, "tokenId": nullableString,
+                    ],
+                ],
                 "data": [:],
             ],
         ],

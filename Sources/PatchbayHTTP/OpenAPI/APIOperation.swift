@@ -50,78 +50,103 @@ extension APIOperation {
 
     /// Every operation the server serves.
     static let all: [APIOperation] = [
-        APIOperation(id: "getHealth", method: .get, path: "/v1/health", summary: "Liveness and database check", tag: "System",
-                     isPublic: true, responseSchema: ref("Health")),
-        APIOperation(id: "getOpenAPIDocument", method: .get, path: "/v1/openapi.json", summary: "This document", tag: "System",
-                     isPublic: true, responseSchema: ["type": "object"]),
-        APIOperation(id: "getMetrics", method: .get, path: "/metrics", summary: "Prometheus metrics", tag: "System", isPublic: true,
-                     responseSchema: ["type": "string"], responseMediaType: "text/plain"),
+        APIOperation(
+            id: "getHealth", method: .get, path: "/v1/health", summary: "Liveness and database check", tag: "System",
+            isPublic: true, responseSchema: ref("Health")),
+        APIOperation(
+            id: "getOpenAPIDocument", method: .get, path: "/v1/openapi.json", summary: "This document", tag: "System",
+            isPublic: true, responseSchema: ["type": "object"]),
+        APIOperation(
+            id: "getMetrics", method: .get, path: "/metrics", summary: "Prometheus metrics", tag: "System", isPublic: true,
+            responseSchema: ["type": "string"], responseMediaType: "text/plain"),
 
-        APIOperation(id: "createOrganization", method: .post, path: "/v1/organizations", summary: "Create an organization",
-                     tag: "Organizations", scope: .organizationsWrite, requestSchema: "OrganizationCreate", successStatus: 201,
-                     responseSchema: ref("Organization")),
-        APIOperation(id: "listOrganizations", method: .get, path: "/v1/organizations",
-                     summary: "List the organizations the token reaches", tag: "Organizations", scope: .organizationsRead,
-                     responseSchema: ref("Organization"), isList: true, query: listParameters),
-        APIOperation(id: "getOrganization", method: .get, path: "/v1/organizations/{org}", summary: "Get an organization",
-                     tag: "Organizations", scope: .organizationsRead, responseSchema: ref("Organization")),
-        APIOperation(id: "updateOrganization", method: .patch, path: "/v1/organizations/{org}", summary: "Rename an organization",
-                     tag: "Organizations", scope: .organizationsWrite, requestSchema: "OrganizationUpdate",
-                     responseSchema: ref("Organization")),
-        APIOperation(id: "deleteOrganization", method: .delete, path: "/v1/organizations/{org}",
-                     summary: "Delete an organization without child organizations", tag: "Organizations",
-                     scope: .organizationsWrite, successStatus: 204),
+        APIOperation(
+            id: "createOrganization", method: .post, path: "/v1/organizations", summary: "Create an organization",
+            tag: "Organizations", scope: .organizationsWrite, requestSchema: "OrganizationCreate", successStatus: 201,
+            responseSchema: ref("Organization")),
+        APIOperation(
+            id: "listOrganizations", method: .get, path: "/v1/organizations",
+            summary: "List the organizations the token reaches", tag: "Organizations", scope: .organizationsRead,
+            responseSchema: ref("Organization"), isList: true, query: listParameters),
+        APIOperation(
+            id: "getOrganization", method: .get, path: "/v1/organizations/{org}", summary: "Get an organization",
+            tag: "Organizations", scope: .organizationsRead, responseSchema: ref("Organization")),
+        APIOperation(
+            id: "updateOrganization", method: .patch, path: "/v1/organizations/{org}", summary: "Rename an organization",
+            tag: "Organizations", scope: .organizationsWrite, requestSchema: "OrganizationUpdate",
+            responseSchema: ref("Organization")),
+        APIOperation(
+            id: "deleteOrganization", method: .delete, path: "/v1/organizations/{org}",
+            summary: "Delete an organization without child organizations", tag: "Organizations",
+            scope: .organizationsWrite, successStatus: 204),
 
-        APIOperation(id: "createUser", method: .post, path: "/v1/organizations/{org}/users", summary: "Create a user", tag: "Users",
-                     scope: .organizationsWrite, requestSchema: "UserCreate", successStatus: 201, responseSchema: ref("User")),
-        APIOperation(id: "listUsers", method: .get, path: "/v1/organizations/{org}/users", summary: "List users", tag: "Users",
-                     scope: .organizationsRead, responseSchema: ref("User"), isList: true,
-                     query: listParameters + [.query("includeBots", "Include bot integration users.", ["type": "boolean"])]),
-        APIOperation(id: "getUser", method: .get, path: "/v1/organizations/{org}/users/{usr}", summary: "Get a user", tag: "Users",
-                     scope: .organizationsRead, responseSchema: ref("User")),
-        APIOperation(id: "updateUser", method: .patch, path: "/v1/organizations/{org}/users/{usr}", summary: "Update a user",
-                     tag: "Users", scope: .organizationsWrite, requestSchema: "UserUpdate", responseSchema: ref("User")),
-        APIOperation(id: "deleteUser", method: .delete, path: "/v1/organizations/{org}/users/{usr}", summary: "Delete a user",
-                     tag: "Users", scope: .organizationsWrite, successStatus: 204),
+        APIOperation(
+            id: "createUser", method: .post, path: "/v1/organizations/{org}/users", summary: "Create a user", tag: "Users",
+            scope: .organizationsWrite, requestSchema: "UserCreate", successStatus: 201, responseSchema: ref("User")),
+        APIOperation(
+            id: "listUsers", method: .get, path: "/v1/organizations/{org}/users", summary: "List users", tag: "Users",
+            scope: .organizationsRead, responseSchema: ref("User"), isList: true,
+            query: listParameters + [.query("includeBots", "Include bot integration users.", ["type": "boolean"])]),
+        APIOperation(
+            id: "getUser", method: .get, path: "/v1/organizations/{org}/users/{usr}", summary: "Get a user", tag: "Users",
+            scope: .organizationsRead, responseSchema: ref("User")),
+        APIOperation(
+            id: "updateUser", method: .patch, path: "/v1/organizations/{org}/users/{usr}", summary: "Update a user",
+            tag: "Users", scope: .organizationsWrite, requestSchema: "UserUpdate", responseSchema: ref("User")),
+        APIOperation(
+            id: "deleteUser", method: .delete, path: "/v1/organizations/{org}/users/{usr}", summary: "Delete a user",
+            tag: "Users", scope: .organizationsWrite, successStatus: 204),
 
-        APIOperation(id: "createToken", method: .post, path: "/v1/organizations/{org}/tokens",
-                     summary: "Create an access token (the secret is shown once)", tag: "Tokens", scope: .tokensWrite,
-                     requestSchema: "TokenCreate", successStatus: 201, responseSchema: ref("TokenCreated")),
-        APIOperation(id: "listTokens", method: .get, path: "/v1/organizations/{org}/tokens", summary: "List access tokens",
-                     tag: "Tokens", scope: .tokensWrite, responseSchema: ref("Token"), isList: true, query: listParameters),
-        APIOperation(id: "getToken", method: .get, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Get an access token",
-                     tag: "Tokens", scope: .tokensWrite, responseSchema: ref("Token")),
-        APIOperation(id: "renameToken", method: .patch, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Rename an access token",
-                     tag: "Tokens", scope: .tokensWrite, requestSchema: "TokenUpdate", responseSchema: ref("Token")),
-        APIOperation(id: "revokeToken", method: .delete, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Revoke an access token",
-                     tag: "Tokens", scope: .tokensWrite, successStatus: 204),
+        APIOperation(
+            id: "createToken", method: .post, path: "/v1/organizations/{org}/tokens",
+            summary: "Create an access token (the secret is shown once)", tag: "Tokens", scope: .tokensWrite,
+            requestSchema: "TokenCreate", successStatus: 201, responseSchema: ref("TokenCreated")),
+        APIOperation(
+            id: "listTokens", method: .get, path: "/v1/organizations/{org}/tokens", summary: "List access tokens",
+            tag: "Tokens", scope: .tokensWrite, responseSchema: ref("Token"), isList: true, query: listParameters),
+        APIOperation(
+            id: "getToken", method: .get, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Get an access token",
+            tag: "Tokens", scope: .tokensWrite, responseSchema: ref("Token")),
+        APIOperation(
+            id: "renameToken", method: .patch, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Rename an access token",
+            tag: "Tokens", scope: .tokensWrite, requestSchema: "TokenUpdate", responseSchema: ref("Token")),
+        APIOperation(
+            id: "revokeToken", method: .delete, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Revoke an access token",
+            tag: "Tokens", scope: .tokensWrite, successStatus: 204),
 
-        APIOperation(id: "createIntegration", method: .post, path: "/v1/organizations/{org}/integrations",
-                     summary: "Create an integration with its integration user", tag: "Integrations", scope: .integrationsWrite,
-                     requestSchema: "IntegrationCreate", successStatus: 201, responseSchema: ref("Integration")),
-        APIOperation(id: "listIntegrations", method: .get, path: "/v1/organizations/{org}/integrations", summary: "List integrations",
-                     tag: "Integrations", scope: .integrationsRead, responseSchema: ref("Integration"), isList: true,
-                     query: listParameters),
-        APIOperation(id: "getIntegration", method: .get, path: "/v1/organizations/{org}/integrations/{int}", summary: "Get an integration",
-                     tag: "Integrations", scope: .integrationsRead, responseSchema: ref("Integration")),
-        APIOperation(id: "updateIntegration", method: .patch, path: "/v1/organizations/{org}/integrations/{int}",
-                     summary: "Update an integration", tag: "Integrations", scope: .integrationsWrite,
-                     requestSchema: "IntegrationUpdate", responseSchema: ref("Integration")),
-        APIOperation(id: "deleteIntegration", method: .delete, path: "/v1/organizations/{org}/integrations/{int}",
-                     summary: "Delete an integration, its user and its tokens", tag: "Integrations", scope: .integrationsWrite,
-                     successStatus: 204),
-        APIOperation(id: "finalizeIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/finalize",
-                     summary: "Finalize a draft integration (published, or hidden)", tag: "Integrations",
-                     scope: .integrationsWrite, requestSchema: "IntegrationFinalize", requestRequired: false,
-                     responseSchema: ref("Integration")),
+        APIOperation(
+            id: "createIntegration", method: .post, path: "/v1/organizations/{org}/integrations",
+            summary: "Create an integration with its integration user", tag: "Integrations", scope: .integrationsWrite,
+            requestSchema: "IntegrationCreate", successStatus: 201, responseSchema: ref("Integration")),
+        APIOperation(
+            id: "listIntegrations", method: .get, path: "/v1/organizations/{org}/integrations", summary: "List integrations",
+            tag: "Integrations", scope: .integrationsRead, responseSchema: ref("Integration"), isList: true,
+            query: listParameters),
+        APIOperation(
+            id: "getIntegration", method: .get, path: "/v1/organizations/{org}/integrations/{int}", summary: "Get an integration",
+            tag: "Integrations", scope: .integrationsRead, responseSchema: ref("Integration")),
+        APIOperation(
+            id: "updateIntegration", method: .patch, path: "/v1/organizations/{org}/integrations/{int}",
+            summary: "Update an integration", tag: "Integrations", scope: .integrationsWrite,
+            requestSchema: "IntegrationUpdate", responseSchema: ref("Integration")),
+        APIOperation(
+            id: "deleteIntegration", method: .delete, path: "/v1/organizations/{org}/integrations/{int}",
+            summary: "Delete an integration, its user and its tokens", tag: "Integrations", scope: .integrationsWrite,
+            successStatus: 204),
+        APIOperation(
+            id: "finalizeIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/finalize",
+            summary: "Finalize a draft integration (published, or hidden)", tag: "Integrations",
+            scope: .integrationsWrite, requestSchema: "IntegrationFinalize", requestRequired: false,
+            responseSchema: ref("Integration")),
 
-        APIOperation(id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
-                     tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,
-                     query: [
-                        .query("limit", "Page size, 1–1000 (default 50).", ["type": "integer", "minimum": 1, "maximum": 1000]),
-                        .query("cursor", "The nextCursor of the previous page.", ["type": "string"]),
-                        .query("type", "Only events of this type.", ["type": "string"]),
-                        .query("includeDescendants", "Also events of descendant organizations.", ["type": "boolean"]),
-                     ]),
+        APIOperation(
+            id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
+            tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,
+            query: [
+                .query("limit", "Page size, 1–1000 (default 50).", ["type": "integer", "minimum": 1, "maximum": 1000]),
+                .query("cursor", "The nextCursor of the previous page.", ["type": "string"]),
+                .query("type", "Only events of this type.", ["type": "string"]),
+                .query("includeDescendants", "Also events of descendant organizations.", ["type": "boolean"]),
+            ]),
     ]
 }

@@ -17,7 +17,9 @@ public final class PostgresDriver: DatabaseDriver {
 
     /// A driver for `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
     public convenience init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
-        try self.init(client: PostgresClient(configuration: Self.configuration(url: url, maximumConnections: maximumConnections), backgroundLogger: logger), logger: logger)
+        try self.init(
+            client: PostgresClient(configuration: Self.configuration(url: url, maximumConnections: maximumConnections), backgroundLogger: logger),
+            logger: logger)
     }
 
     public static func configuration(url: String, maximumConnections: Int = 20) throws -> PostgresClient.Configuration {
@@ -104,13 +106,26 @@ public final class PostgresDriver: DatabaseDriver {
     static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as PSQLError {
+        } catch {
+            throw map(error)
+        }
+    }
+
+    /// Storage errors for PostgreSQL failures; the caller's own errors pass through a failed transaction unchanged.
+    static func map(_ error: any Error) -> any Error {
+        switch error {
+        case let error as PostgresTransactionError:
+            if let closureError = error.closureError { return map(closureError) }
+            return map(error.beginError ?? error.commitError ?? error.rollbackError ?? StorageError.failure("transaction failed"))
+        case let error as PSQLError:
             switch error.serverInfo?[.sqlState] {
-            case "23505": throw StorageError.uniqueViolation
-            case "23503": throw StorageError.foreignKeyViolation
-            case let state?: throw StorageError.failure("postgres sqlstate \(state)")
-            case nil: throw StorageError.unavailable("postgres: \(error.code)")
+            case "23505": return StorageError.uniqueViolation
+            case "23503": return StorageError.foreignKeyViolation
+            case let state?: return StorageError.failure("postgres sqlstate \(state)")
+            case nil: return StorageError.unavailable("postgres: \(error.code)")
             }
+        default:
+            return error
         }
     }
 

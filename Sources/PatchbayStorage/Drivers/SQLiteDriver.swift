@@ -1,9 +1,9 @@
-import Synchronization
 import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode.
 ///
@@ -27,7 +27,10 @@ public final class SQLiteDriver: DatabaseDriver {
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA case_sensitive_like=ON"] {
+            for pragma in [
+                "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000",
+                "PRAGMA case_sensitive_like=ON",
+            ] {
                 _ = try await writer.query(pragma, [])
             }
             var readers: [SQLiteConnection] = []
@@ -70,9 +73,15 @@ public final class SQLiteDriver: DatabaseDriver {
     /// Stays up until graceful shutdown (or cancellation), then closes every connection.
     public func run() async throws {
         try? await gracefulShutdown()
-        try? await writeLock.withLock {
-            for connection in [writer] + readers { try? await connection.close() }
-        }
+        // The run task is usually cancelled by now, and SQLiteNIO refuses work from a cancelled task; closing
+        // in a detached (and awaited) task makes sure the files are closed cleanly.
+        let connections = [writer] + readers
+        let lock = writeLock
+        await Task.detached {
+            await lock.lock()
+            defer { lock.unlock() }
+            for connection in connections { try? await connection.close() }
+        }.value
     }
 
     private static func isRead(_ sql: String) -> Bool {

@@ -1,5 +1,0 @@
-import Testing
-import HummingbirdTesting
-import AsyncHTTPClient
-@testable import PatchbayApp
-@Test func placeholder() {}

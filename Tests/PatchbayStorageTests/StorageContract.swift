@@ -1,0 +1,209 @@
+import Foundation
+import PatchbayCore
+import PatchbayStorage
+import PatchbayTestSupport
+import Testing
+
+/// One behaviour every store must have. The same list runs on SQLite and on PostgreSQL.
+struct ContractCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let body: @Sendable (Store) async throws -> Void
+    var testDescription: String { name }
+
+    static let all: [ContractCase] = [
+        ContractCase(name: "migrations are idempotent and versioned") { (store: Store) async throws in
+            #expect(try await Migrator(driver: store.driver).migrate(now: 1) == [])
+            #expect(try await Migrator(driver: store.driver).currentVersion() == Migrations.all.count)
+        },
+        ContractCase(name: "a newer schema than the binary knows is refused") { (store: Store) async throws in
+            _ = try await store.driver.query("INSERT INTO patchbay_migrations (version, name, applied_at) VALUES (\(999), \("future"), \(1))")
+            await #expect(throws: StorageError.schemaTooNew(found: 999, known: Migrations.all.count)) {
+                try await Migrator(driver: store.driver).migrate(now: 1)
+            }
+        },
+        ContractCase(name: "an organization and its event are written together") { (store: Store) async throws in
+            let org = Fixtures.organization("Acme")
+            try await store.organizations.insert(org, event: Fixtures.event("organization.created", org))
+            #expect(try await store.organizations.find(id: org.id) == org)
+            let events = try await store.events.list(organization: org, includeDescendants: false, type: nil, after: nil, limit: 10)
+            #expect(events.events.map(\.type) == ["organization.created"])
+            #expect(events.events.first?.data["name"] == "Acme")
+        },
+        ContractCase(name: "a failed change leaves neither the row nor its event") { (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            let first = Fixtures.user(in: org, email: "ada@example.com")
+            try await store.users.insert(first, event: Fixtures.event("user.created", first, in: org))
+            let duplicate = Fixtures.user(in: org, email: "ADA@example.com")
+            let error = await #expect(throws: PatchbayError.self) {
+                try await store.users.insert(duplicate, event: Fixtures.event("user.created", duplicate, in: org))
+            }
+            #expect(error?.kind == .conflict)
+            #expect(try await store.users.find(id: duplicate.id) == nil)
+            let events = try await store.events.list(organization: org, includeDescendants: false, type: "user.created", after: nil, limit: 10)
+            #expect(events.events.count == 1)
+        },
+        ContractCase(name: "hostile and unicode text is stored verbatim") { (store: Store) async throws in
+            for name in Fixtures.hostileNames {
+                let org = Fixtures.organization(name)
+                try await store.organizations.insert(org, event: Fixtures.event("organization.created", org))
+                #expect(try await store.organizations.find(id: org.id)?.name == name)
+            }
+            #expect(try await store.organizations.list(ListRequest(limit: 1000), within: nil).items.count == Fixtures.hostileNames.count)
+        },
+        ContractCase(name: "search treats LIKE wildcards literally and ignores case") { (store: Store) async throws in
+            for name in ["50% off", "500 off", "Under_score", "Underscore", "ÉCOLE"] {
+                let org = Fixtures.organization(name)
+                try await store.organizations.insert(org, event: Fixtures.event("organization.created", org))
+            }
+            func names(_ search: String) async throws -> [String] {
+                try await store.organizations.list(ListRequest(sort: SortOrder(field: "name", descending: false), search: search), within: nil)
+                    .items.map(\.name)
+            }
+            #expect(try await names("50%") == ["50% off"])
+            #expect(try await names("r_s") == ["Under_score"])
+            #expect(try await names("UNDER") == ["Under_score", "Underscore"])
+            #expect(try await names("école") == ["ÉCOLE"])
+        },
+        ContractCase(name: "keyset pages cover every row once in both directions") { (store: Store) async throws in
+            for index in 0..<23 {
+                let org = Fixtures.organization(String(format: "Org %02d", index % 7))
+                try await store.organizations.insert(org, event: Fixtures.event("organization.created", org))
+            }
+            for descending in [false, true] {
+                var request = ListRequest(limit: 5, sort: SortOrder(field: "name", descending: descending))
+                var seen: [Organization] = []
+                while true {
+                    let page = try await store.organizations.list(request, within: nil)
+                    seen += page.items
+                    guard let next = page.nextCursor else { break }
+                    request.cursor = try Cursor.decode(next, for: request.sort)
+                }
+                #expect(seen.count == 23)
+                #expect(Set(seen.map(\.id)).count == 23)
+                let names = seen.map(\.name)
+                #expect(names == (descending ? names.sorted(by: >) : names.sorted()))
+            }
+        },
+        ContractCase(name: "subtree listing stays inside the subtree") { (store: Store) async throws in
+            let root = try await Fixtures.storedOrganization(store)
+            let child = try await Fixtures.storedOrganization(store, parent: root)
+            let grandchild = try await Fixtures.storedOrganization(store, parent: child)
+            _ = try await Fixtures.storedOrganization(store, parent: root)
+            _ = try await Fixtures.storedOrganization(store)
+            let ids = try await store.organizations.list(ListRequest(), within: child.path).items.map(\.id)
+            #expect(Set(ids) == [child.id, grandchild.id])
+            let events = try await store.events.list(organization: child, includeDescendants: true, type: nil, after: nil, limit: 100)
+            #expect(Set(events.events.map(\.organizationId)) == [child.id, grandchild.id])
+        },
+        ContractCase(name: "an organization with children cannot be deleted") { (store: Store) async throws in
+            let root = try await Fixtures.storedOrganization(store)
+            let child = try await Fixtures.storedOrganization(store, parent: root)
+            await #expect(throws: PatchbayError.self) {
+                _ = try await store.organizations.delete(id: root.id, event: Fixtures.event("organization.deleted", root))
+            }
+            #expect(try await store.organizations.delete(id: child.id, event: Fixtures.event("organization.deleted", child)))
+            #expect(try await store.organizations.delete(id: root.id, event: Fixtures.event("organization.deleted", root)))
+            #expect(try await store.organizations.find(id: root.id) == nil)
+        },
+        ContractCase(name: "deleting an integration removes its user and tokens") { (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            let (integration, user) = Fixtures.integration(in: org, bot: true)
+            try await store.integrations.insert(integration, user: user, event: Fixtures.event("integration.created", integration, in: org))
+            let token = Fixtures.token(in: org, integration: integration)
+            try await store.tokens.insert(token)
+            #expect(try await store.users.list(organizationId: org.id, kinds: [.bot], ListRequest()).items.map(\.id) == [user.id])
+            #expect(try await store.users.list(organizationId: org.id, kinds: [.human], ListRequest()).items.isEmpty)
+            #expect(
+                try await store.integrations.delete(
+                    id: integration.id, organizationId: org.id, event: Fixtures.event("integration.deleted", integration, in: org)))
+            #expect(try await store.users.find(id: user.id) == nil)
+            #expect(try await store.tokens.find(secretHash: token.secretHash) == nil)
+        },
+        ContractCase(name: "tokens are found by hash, renamed and revoked once") { (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            let token = Fixtures.token(in: org)
+            try await store.tokens.insert(token)
+            let (found, path) = try #require(try await store.tokens.findForAuthentication(secretHash: token.secretHash))
+            #expect(found == token)
+            #expect(path == org.path)
+            #expect(try await store.tokens.rename(id: token.id, organizationId: org.id, name: "renamed", now: 5)?.name == "renamed")
+            #expect(try await store.tokens.revoke(id: token.id, organizationId: org.id, now: 7)?.revokedAt == 7)
+            #expect(try await store.tokens.revoke(id: token.id, organizationId: org.id, now: 9)?.revokedAt == 7)
+            let other = try await Fixtures.storedOrganization(store)
+            #expect(try await store.tokens.revoke(id: token.id, organizationId: other.id, now: 9) == nil)
+            try await store.tokens.recordUse(id: token.id, at: 11)
+            #expect(try await store.tokens.find(id: token.id, organizationId: org.id)?.lastUsedAt == 11)
+        },
+        ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let user = Fixtures.user(in: org, email: "user\(index)@example.com")
+                        try await store.users.insert(user, event: Fixtures.event("user.created", user, in: org))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.users.list(organizationId: org.id, kinds: [.human], ListRequest(limit: 100)).items.count == 40)
+            let events = try await store.events.list(organization: org, includeDescendants: false, type: "user.created", after: nil, limit: 100)
+            #expect(events.events.count == 40)
+            #expect(events.events.map(\.sequence) == events.events.map(\.sequence).sorted())
+        },
+    ]
+}
+
+@Suite struct SQLiteStorageContractTests {
+    @Test(arguments: ContractCase.all)
+    func contract(_ contractCase: ContractCase) async throws {
+        try await TestDatabase.withStore(.sqlite, contractCase.body)
+    }
+
+    @Test func dataSurvivesReopeningTheFile() async throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let org = Fixtures.organization("Persistent")
+        let first = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: TestDatabase.logger)
+        try await first.driver.withRunning {
+            try await Migrator(driver: first.driver).migrate(now: 1)
+            try await first.organizations.insert(org, event: Fixtures.event("organization.created", org))
+        }
+        let second = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: TestDatabase.logger)
+        let (found, mode) = try await second.driver.withRunning {
+            (try await second.organizations.find(id: org.id), try await second.driver.query("PRAGMA journal_mode").first?.string("journal_mode"))
+        }
+        #expect(found == org)
+        #expect(mode == "wal")
+    }
+}
+
+@Suite(.enabled(if: TestDatabase.postgresURL != nil, "PostgreSQL tests skipped: PATCHBAY_TEST_DATABASE_URL is not set"))
+struct PostgresStorageContractTests {
+    @Test(arguments: ContractCase.all)
+    func contract(_ contractCase: ContractCase) async throws {
+        try await TestDatabase.withStore(.postgres, contractCase.body)
+    }
+
+    @Test func instancesStartingTogetherMigrateOnce() async throws {
+        let (name, url) = try await TestDatabase.createPostgresDatabase()
+        let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let driver = try PostgresDriver(url: url, maximumConnections: 2, logger: TestDatabase.logger)
+                    return try await driver.withRunning { try await Migrator(driver: driver).migrate(now: 1) }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        try await TestDatabase.dropPostgresDatabase(name)
+        #expect(results.filter { !$0.isEmpty }.count == 1)
+    }
+}
+
+@Suite struct ContinuousIntegrationTests {
+    @Test func postgresIsConfiguredInCI() {
+        if TestDatabase.isCI {
+            #expect(TestDatabase.postgresURL != nil, "CI must run the PostgreSQL contract: PATCHBAY_TEST_DATABASE_URL is unset")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PatchbayApp
+import PatchbayCore
+import PatchbayStorage
+
+/// A response as the tests see it.
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPFields
+    public var body: Data
+
+    /// The body parsed as JSON (`.null` when it is not JSON).
+    public var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: body)) ?? .null }
+    public var text: String { String(decoding: body, as: UTF8.self) }
+    public func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+}
+
+/// Drives a real Patchbay server over a socket.
+public struct APIClient: Sendable {
+    let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> APIResponse
+    public let adminToken: String
+    public let store: Store
+
+    public func call(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        token: String? = nil,
+        json: String? = nil,
+        contentType: String = "application/json",
+        headers extra: [String: String] = [:]
+    ) async throws -> APIResponse {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = contentType }
+        for (name, value) in extra { if let field = HTTPField.Name(name) { headers[field] = value } }
+        return try await send(method, path, headers, json.map { ByteBuffer(string: $0) })
+    }
+
+    /// Sends `body` as JSON (encoded from a JSONValue) with the admin token unless another is given.
+    public func admin(_ method: HTTPRequest.Method, _ path: String, _ body: JSONValue? = nil) async throws -> APIResponse {
+        try await call(method, path, token: adminToken, json: body.map(Self.encode))
+    }
+
+    public static func encode(_ value: JSONValue) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// Starts the whole application (the same `buildApplication` as `patchbay serve`) on an ephemeral port.
+public enum LiveServer {
+    public static func run(
+        _ kind: StoreKind,
+        clock: any TimeSource = SystemTimeSource(),
+        configure: @Sendable (inout PatchbayConfiguration) -> Void = { _ in },
+        _ body: @Sendable (APIClient) async throws -> Void
+    ) async throws {
+        let (store, cleanup) = try await TestDatabase.openStore(kind)
+        var configuration = PatchbayConfiguration()
+        configuration.port = 0
+        configuration.adminToken = "pb_env_admin_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        configure(&configuration)
+        let adminToken = configuration.adminToken ?? ""
+        let app = PatchbayServer.buildApplication(configuration: configuration, store: store, clock: clock, logger: TestDatabase.logger)
+        do {
+            try await app.test(.live) { client in
+                let api = APIClient(
+                    send: { method, path, headers, body in
+                        try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+                            APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
+                        }
+                    },
+                    adminToken: adminToken,
+                    store: store
+                )
+                try await body(api)
+            }
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+}
