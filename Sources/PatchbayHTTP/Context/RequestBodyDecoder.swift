@@ -13,14 +13,14 @@ extension Request {
     /// Reads and decodes a JSON body: 415 for another content type, 413 past the size limit, 400 for
     /// malformed JSON, 422 with a pointer for wrong types, missing or unknown fields.
     func decode<Body: RequestBody>(_ type: Body.Type, context: PatchbayRequestContext) async throws -> Body {
-        let contentType = headers[.contentType]?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
-            throw PatchbayError(
-                .unsupportedMediaType,
-                contentType.isEmpty ? "Send the body as application/json." : "Expected application/json, got \(contentType.prefix(100))."
-            )
+        guard let body = try await decodeIfPresent(type, context: context) else {
+            throw PatchbayError(.malformed, "The request body is empty; send a JSON object.")
         }
+        return body
+    }
+
+    /// As `decode`, but an empty body (whatever the headers say) is nil rather than an error.
+    func decodeIfPresent<Body: RequestBody>(_ type: Body.Type, context: PatchbayRequestContext) async throws -> Body? {
         let limit = context.maxBodyBytes
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
             throw PatchbayError(.tooLarge, "The body is \(declared) bytes; the limit is \(limit).")
@@ -30,6 +30,15 @@ extension Request {
             buffer = try await body.collect(upTo: limit)
         } catch {
             throw PatchbayError(.tooLarge, "The body exceeds the limit of \(limit) bytes.")
+        }
+        if buffer.readableBytes == 0 { return nil }
+        let contentType = headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+            throw PatchbayError(
+                .unsupportedMediaType,
+                contentType.isEmpty ? "Send the body as application/json." : "Expected application/json, got \(contentType.prefix(100))."
+            )
         }
         return try JSONBody.decode(Body.self, from: Data(buffer: buffer))
     }

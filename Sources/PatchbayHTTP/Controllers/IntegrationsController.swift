@@ -149,8 +149,7 @@ struct IntegrationsController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
         var integration = try await integration(context, in: organization)
-        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
-        let body = hasBody ? try await request.decode(FinalizeBody.self, context: context) : FinalizeBody(status: nil)
+        let body = try await request.decodeIfPresent(FinalizeBody.self, context: context) ?? FinalizeBody(status: nil)
         guard integration.status == .draft else {
             throw PatchbayError(.conflict, "Integration \(integration.id) is already finalized (status \(integration.status.rawValue)).")
         }
