@@ -13,6 +13,12 @@ public protocol DatabaseDriver: Service {
     func query(_ query: SQLQuery) async throws -> [SQLRow]
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T
+    /// Returns once `run()` has started, so work issued after it does not race the driver's start.
+    func waitUntilRunning() async
+}
+
+extension DatabaseDriver {
+    public func waitUntilRunning() async {}
 }
 
 extension DatabaseDriver {
@@ -24,6 +30,7 @@ extension DatabaseDriver {
                 return nil
             }
             defer { group.cancelAll() }
+            await waitUntilRunning()
             return try await body()
         }
     }

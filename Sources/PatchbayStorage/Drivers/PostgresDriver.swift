@@ -9,10 +9,13 @@ public final class PostgresDriver: DatabaseDriver {
     public let dialect = SQLDialect.postgres
     private let client: PostgresClient
     private let logger: Logger
+    private let started: AsyncStream<Void>
+    private let startedContinuation: AsyncStream<Void>.Continuation
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        (started, startedContinuation) = AsyncStream<Void>.makeStream()
     }
 
     /// A driver for `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
@@ -60,7 +63,14 @@ public final class PostgresDriver: DatabaseDriver {
     }
 
     public func run() async throws {
+        startedContinuation.finish()
         await client.run()
+    }
+
+    public func waitUntilRunning() async {
+        for await _ in started {}
+        // Let the client's run loop take its first step before the first lease.
+        await Task.yield()
     }
 
     static func postgresQuery(_ query: SQLQuery) -> PostgresQuery {

@@ -1,0 +1,174 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PatchbayCore
+import PatchbayStorage
+import PatchbayTestSupport
+import Testing
+
+/// Runs the real `patchbay` binary: zero-configuration start, the admin token printed once, signals, and the
+/// `migrate` and `token create --admin` commands, on both stores.
+@Suite struct ServeProcessTests {
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["PATCHBAY_BINARY"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/patchbay").path
+    }()
+
+    @Test(arguments: StoreKind.allCases)
+    func serveStartsWithZeroConfigurationAndStopsOnSignals(kind: StoreKind) async throws {
+        if kind == .postgres, TestDatabase.postgresURL == nil {
+            try #require(!TestDatabase.isCI, "CI must run the PostgreSQL variant")
+            return
+        }
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var storage = ["--data-dir", directory]
+        var database: String?
+        if kind == .postgres {
+            let created = try await TestDatabase.createPostgresDatabase()
+            database = created.name
+            storage += ["--database-url", created.url]
+        }
+
+        let first = try ServerProcess(arguments: ["serve", "--port", "0"] + storage)
+        let (port, printedToken) = try await first.waitUntilListening()
+        let adminToken = try #require(printedToken, "the first start prints an admin token")
+        #expect(adminToken.hasPrefix("pb_"))
+        #expect(try await Self.request("GET", port: port, path: "/v1/health").status == 200)
+        let created = try await Self.request("POST", port: port, path: "/v1/organizations", token: adminToken, body: #"{"name":"Acme"}"#)
+        #expect(created.status == 201)
+        #expect(try first.stop(signal: SIGTERM) == 0)
+
+        let second = try ServerProcess(arguments: ["serve", "--port", "0"] + storage)
+        let (secondPort, secondToken) = try await second.waitUntilListening()
+        #expect(secondToken == nil, "the admin token is printed only on the first start")
+        #expect(try await Self.request("GET", port: secondPort, path: "/v1/organizations", token: adminToken).body.contains("Acme"))
+        #expect(try second.stop(signal: SIGINT) == 0)
+
+        let migrate = try ServerProcess.run(["migrate"] + storage)
+        #expect(migrate.status == 0)
+        #expect(migrate.output.contains("up to date"))
+        let minted = try ServerProcess.run(["token", "create", "--admin"] + storage)
+        #expect(minted.status == 0)
+        let newToken = minted.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(newToken.hasPrefix("pb_"))
+
+        let third = try ServerProcess(
+            arguments: ["serve", "--port", "0"] + storage, environment: ["PATCHBAY_ADMIN_TOKEN": "pb_from_environment_0123456789"])
+        let (thirdPort, _) = try await third.waitUntilListening()
+        #expect(try await Self.request("GET", port: thirdPort, path: "/v1/organizations", token: newToken).status == 200)
+        #expect(try await Self.request("GET", port: thirdPort, path: "/v1/organizations", token: "pb_from_environment_0123456789").status == 200)
+        #expect(try await Self.request("GET", port: thirdPort, path: "/v1/organizations", token: "pb_from_environment_012345678").status == 401)
+        #expect(try third.stop(signal: SIGTERM) == 0)
+        if let database { try await TestDatabase.dropPostgresDatabase(database) }
+    }
+
+    @Test(arguments: [
+        (["serve", "--port", "70000"], "--port"),
+        (["serve", "--retry-schedule", "soon"], "retry-schedule"),
+        (["serve", "--database-url", "mysql://localhost/x"], "postgres://"),
+        (["token", "create"], "--admin"),
+        (["serve", "--no-such-flag"], "no-such-flag"),
+    ])
+    func badCommandLinesExitWithAReason(arguments: [String], mention: String) throws {
+        let result = try ServerProcess.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.errors.contains(mention), "\(result.errors)")
+    }
+
+    static func request(_ method: String, port: Int, path: String, token: String? = nil, body: String? = nil) async throws -> (
+        status: Int, body: String
+    ) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+}
+
+/// A `patchbay` child process whose output goes to a file the test polls.
+final class ServerProcess: @unchecked Sendable {
+    // Only the test task touches these; @unchecked because Process is not Sendable.
+    private let process = Process()
+    private let outputPath: String
+    private let errorPath: String
+
+    init(arguments: [String], environment: [String: String] = [:]) throws {
+        outputPath = TestDatabase.temporaryDirectory() + ".out"
+        errorPath = outputPath + ".err"
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        process.executableURL = URL(fileURLWithPath: ServeProcessTests.binary)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged["PATCHBAY_ADMIN_TOKEN"] = nil
+        merged["PATCHBAY_DATABASE_URL"] = nil
+        merged["LOG_LEVEL"] = "warning"
+        merged.merge(environment) { _, new in new }
+        process.environment = merged
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(atPath: outputPath)
+        try? FileManager.default.removeItem(atPath: errorPath)
+    }
+
+    /// Standard output: what a user or a script reads.
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    /// Standard error: logs and usage errors.
+    var errors: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for "Patchbay listening on http://host:PORT"; returns the port and the admin token if one was printed.
+    func waitUntilListening(timeout: Duration = .seconds(60)) async throws -> (port: Int, adminToken: String?) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let text = output
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Patchbay listening on http://") }),
+                let port = line.split(separator: ":").last.flatMap({ Int($0) })
+            {
+                let token = text.split(separator: "\n").first { $0.hasPrefix("Admin token") }.flatMap { $0.split(separator: " ").last }.map(
+                    String.init)
+                return (port, token)
+            }
+            guard process.isRunning else { throw ProcessFailure(output: text + errors) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ProcessFailure(output: "timed out: " + output)
+    }
+
+    /// Sends `signal` and returns the exit status (a graceful shutdown exits 0).
+    func stop(signal: Int32) throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else {
+            process.terminate()
+            throw ProcessFailure(output: "did not stop on signal \(signal): " + output)
+        }
+        return process.terminationStatus
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let child = try ServerProcess(arguments: arguments)
+        child.process.waitUntilExit()
+        return (child.process.terminationStatus, child.output, child.errors)
+    }
+}
+
+struct ProcessFailure: Error, CustomStringConvertible {
+    let output: String
+    var description: String { "patchbay failed: \(output.suffix(2000))" }
+}
