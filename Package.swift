@@ -69,6 +69,8 @@ let package = Package(
             name: "PatchbayBench",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayCore",
+                "PatchbayStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -1,0 +1,134 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import PatchbayApp
+import PatchbayCore
+import PatchbayStorage
+
+/// `PatchbayBench [api] [--duration S] [--connections N]`: starts Patchbay (SQLite in a temporary directory) and a
+/// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
+/// latency percentiles and memory.
+@main
+struct PatchbayBench {
+    static func main() async throws {
+        let arguments = CommandLine.arguments.dropFirst()
+        func option(_ name: String, _ fallback: Int) -> Int {
+            guard let index = arguments.firstIndex(of: name), arguments.index(after: index) < arguments.endIndex else { return fallback }
+            return Int(arguments[arguments.index(after: index)]) ?? fallback
+        }
+        let scenario = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "api"
+        let seconds = option("--duration", 10)
+        let connections = option("--connections", 32)
+        guard scenario == "api" else {
+            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api\n".utf8))
+            exit(2)
+        }
+        try await APIScenario(duration: .seconds(seconds), connections: connections).run()
+    }
+}
+
+struct APIScenario {
+    let duration: Duration
+    let connections: Int
+
+    func run() async throws {
+        var logger = Logger(label: "patchbay.bench")
+        logger.logLevel = .critical
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        var configuration = PatchbayConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = directory
+        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
+        let store = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: logger)
+        let (patchbayPort, patchbayReady) = AsyncStream<Int>.makeStream()
+        let patchbay = PatchbayServer.buildApplication(
+            configuration: configuration,
+            store: store,
+            logger: logger,
+            onServerRunning: { port in patchbayReady.yield(port) }
+        )
+
+        let trivialRouter = Router()
+        trivialRouter.get("/ping") { _, _ in "ok" }
+        let (trivialPort, trivialReady) = AsyncStream<Int>.makeStream()
+        let trivial = Application(
+            router: trivialRouter,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in trivialReady.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await patchbay.runService() }
+            group.addTask { try await trivial.runService() }
+            var ports = patchbayPort.makeAsyncIterator()
+            var trivialPorts = trivialPort.makeAsyncIterator()
+            guard let apiPort = await ports.next(), let pingPort = await trivialPorts.next() else { return }
+            try await measure(
+                client: client, apiBase: "http://127.0.0.1:\(apiPort)", pingBase: "http://127.0.0.1:\(pingPort)",
+                admin: configuration.adminToken ?? "")
+            group.cancelAll()
+        }
+        try await client.shutdown()
+    }
+
+    private func measure(client: HTTPClient, apiBase: String, pingBase: String, admin: String) async throws {
+        // Set-up through the API itself: an organization and an organization token (looked up in the database,
+        // as a real integration's token would be).
+        let org = try await Self.post(client, "\(apiBase)/v1/organizations", token: admin, body: #"{"name":"Bench"}"#)
+        let orgId = org["id"]?.stringValue ?? ""
+        let tokenResponse = try await Self.post(client, "\(apiBase)/v1/organizations/\(orgId)/tokens", token: admin, body: #"{"name":"bench"}"#)
+        let token = tokenResponse["token"]?.stringValue ?? ""
+
+        let generator = LoadGenerator(client: client, connections: connections, duration: duration)
+        let auth = [("Authorization", "Bearer \(token)")]
+        _ = await LoadGenerator(client: client, connections: connections, duration: .seconds(2)).run { _, _ in
+            .init(method: .GET, url: "\(pingBase)/ping", headers: [], body: nil)
+        }
+        let ping = await generator.run { _, _ in .init(method: .GET, url: "\(pingBase)/ping", headers: [], body: nil) }
+        let get = await generator.run { _, _ in .init(method: .GET, url: "\(apiBase)/v1/organizations/\(orgId)", headers: auth, body: nil) }
+        let run = UUID().uuidString.prefix(8)
+        let post = await generator.run { worker, iteration in
+            .init(
+                method: .POST,
+                url: "\(apiBase)/v1/organizations/\(orgId)/users",
+                headers: auth + [("Content-Type", "application/json")],
+                body: #"{"name":"User \#(iteration)","email":"u\#(worker)-\#(iteration)-\#(run)@example.com"}"#
+            )
+        }
+
+        print("PatchbayBench api — \(connections) connections, \(duration) per run, client and servers in one process, SQLite (WAL)")
+        print("scenario                                   requests  failures      req/s   p50 ms   p99 ms  vs trivial")
+        for (name, result) in [
+            ("trivial Hummingbird GET /ping", ping), ("GET /v1/organizations/{org} (token auth)", get),
+            ("POST /v1/organizations/{org}/users", post),
+        ] {
+            let ratio = result.throughput / ping.throughput * 100
+            print(
+                name.padding(toLength: 42, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %8d  %8d  %9.0f  %7.2f  %7.2f  %9.0f%%", result.requests, result.failures, result.throughput,
+                        result.percentile(0.5), result.percentile(0.99), ratio)
+            )
+        }
+        print(String(format: "memory: resident %.0f MB, peak %.0f MB", ProcessMemory.residentMB, ProcessMemory.peakMB))
+    }
+
+    private static func post(_ client: HTTPClient, _ url: String, token: String, body: String) async throws -> JSONValue {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
+    }
+}
