@@ -17,6 +17,17 @@ public struct PatchbayConfiguration: Sendable {
 
     public init() {}
 
+    /// An environment admin token must be long enough not to be guessed.
+    public static let minimumAdminTokenLength = 24
+
+    /// The reason the configuration cannot start a server, or nil.
+    public var problem: String? {
+        if let adminToken, adminToken.count < Self.minimumAdminTokenLength {
+            return "PATCHBAY_ADMIN_TOKEN must be at least \(Self.minimumAdminTokenLength) characters (got \(adminToken.count)); use a random value"
+        }
+        return nil
+    }
+
     /// Reads `PATCHBAY_ADMIN_TOKEN`, `PATCHBAY_DATABASE_URL` and `PATCHBAY_MAX_BODY_BYTES` from `environment`.
     public mutating func apply(environment: [String: String]) {
         if let token = environment["PATCHBAY_ADMIN_TOKEN"], !token.isEmpty { adminToken = token }

@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.retrySchedule = (try? RetrySchedule.parse(retrySchedule).get()) ?? .standard
         configuration.maxBodyBytes = maxBodyBytes
         configuration.apply(environment: ProcessInfo.processInfo.environment)
+        if let problem = configuration.problem { throw ValidationError(problem) }
         let logger = CommandLogger.make()
         let store = try await storage.openStore(logger: logger)
         let host = self.host

@@ -77,6 +77,15 @@ import Testing
         #expect(result.errors.contains(mention), "\(result.errors)")
     }
 
+    @Test func aShortEnvironmentAdminTokenIsRefused() throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": "admin"])
+        let status = child.waitForExit()
+        #expect(status != 0)
+        #expect(child.errors.contains("PATCHBAY_ADMIN_TOKEN must be at least 24 characters"))
+    }
+
     static func request(_ method: String, port: Int, path: String, token: String? = nil, body: String? = nil) async throws -> (
         status: Int, body: String
     ) {
@@ -158,6 +167,11 @@ final class ServerProcess: @unchecked Sendable {
             process.terminate()
             throw ProcessFailure(output: "did not stop on signal \(signal): " + output)
         }
+        return process.terminationStatus
+    }
+
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
         return process.terminationStatus
     }
 
