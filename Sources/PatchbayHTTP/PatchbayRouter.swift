@@ -24,6 +24,8 @@ public enum PatchbayRouter {
         TokensController(dependencies: dependencies).register(on: router)
         IntegrationsController(dependencies: dependencies).register(on: router)
         EventsController(dependencies: dependencies).register(on: router)
+        EventPublishing(dependencies: dependencies).register(on: router)
+        EventTypesController(dependencies: dependencies).register(on: router)
         return router
     }
 

@@ -11,6 +11,7 @@ public struct Store: Sendable {
     public var integrations: IntegrationRepository { IntegrationRepository(driver: driver) }
     public var tokens: TokenRepository { TokenRepository(driver: driver) }
     public var events: EventRepository { EventRepository(driver: driver) }
+    public var eventTypes: EventTypeRepository { EventTypeRepository(driver: driver) }
 
     public init(driver: any DatabaseDriver) { self.driver = driver }
 

@@ -27,8 +27,11 @@ public struct TokenSecret: Sendable {
 
     /// SHA-256, hex. Tokens carry 256 random bits, so a fast hash is the right tool (as GitHub does):
     /// the lookup is by hash, and a slow KDF would only slow every request.
-    public static func hash(of token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { byte in
+    public static func hash(of token: String) -> String { sha256Hex(token) }
+
+    /// Lower-case hex SHA-256 of the UTF-8 bytes of `text`.
+    public static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

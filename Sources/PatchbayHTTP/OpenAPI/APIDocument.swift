@@ -204,6 +204,29 @@ enum APIDocument {
             "type": "object", "required": ["name"], "additionalProperties": false,
             "properties": ["name": ["type": "string", "maxLength": 200]],
         ],
+        "EventType": [
+            "type": "object", "required": ["name", "description", "example", "builtIn"],
+            "properties": [
+                "name": ["type": "string"], "description": ["type": "string"], "schema": ["type": ["object", "null"]], "example": [:],
+                "builtIn": ["type": "boolean"], "createdAt": nullableTimestamp,
+            ],
+        ],
+        "EventTypeCreate": [
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)+$", "maxLength": 100],
+                "description": ["type": "string"], "schema": ["type": "object", "description": "JSON Schema subset for data"],
+                "example": ["description": "Generated from the schema when omitted"],
+            ],
+        ],
+        "EventPublish": [
+            "type": "object", "required": ["type", "data"], "additionalProperties": false,
+            "properties": ["type": ["type": "string"], "data": ["type": "object"]],
+        ],
+        "EventBatch": [
+            "type": "object", "required": ["events"], "additionalProperties": false,
+            "properties": ["events": ["type": "array", "minItems": 1, "maxItems": 1000, "items": APIOperation.ref("EventPublish")]],
+        ],
         "Event": [
             "type": "object", "required": ["id", "type", "action", "createdAt", "organizationId", "actor", "data"],
             "properties": [

@@ -140,6 +140,29 @@ extension APIOperation {
             responseSchema: ref("Integration")),
 
         APIOperation(
+            id: "publishEvent", method: .post, path: "/v1/organizations/{org}/events",
+            summary: "Publish a host event (Idempotency-Key honoured for 24 hours)", tag: "Events", scope: .eventsWrite,
+            requestSchema: "EventPublish", successStatus: 202, responseSchema: ref("Event")
+        ),
+        APIOperation(
+            id: "publishEventBatch", method: .post, path: "/v1/organizations/{org}/events/batch",
+            summary: "Publish up to 1000 host events, all or nothing", tag: "Events", scope: .eventsWrite,
+            requestSchema: "EventBatch", successStatus: 202, responseSchema: ref("Event"), isList: true
+        ),
+        APIOperation(
+            id: "listEventTypes", method: .get, path: "/v1/event-types", summary: "List built-in and registered event types",
+            tag: "Event types", scope: .eventsRead, responseSchema: ref("EventType"), isList: true,
+            query: [.query("search", "Substring of the name or description.", ["type": "string"])]
+        ),
+        APIOperation(
+            id: "getEventType", method: .get, path: "/v1/event-types/{name}", summary: "Get an event type", tag: "Event types",
+            scope: .eventsRead, responseSchema: ref("EventType")
+        ),
+        APIOperation(
+            id: "createEventType", method: .post, path: "/v1/event-types", summary: "Register a host event type (admin)",
+            tag: "Event types", requestSchema: "EventTypeCreate", successStatus: 201, responseSchema: ref("EventType")
+        ),
+        APIOperation(
             id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
             tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,
             query: [

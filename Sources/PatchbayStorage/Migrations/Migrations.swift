@@ -1,6 +1,39 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities]
+    public static let all: [Migration] = [identities, eventCatalog]
+
+    static let eventCatalog = Migration(
+        version: 2,
+        name: "host event types and idempotency keys",
+        statements: [
+            .both(
+                """
+                CREATE TABLE event_types (
+                    name TEXT PRIMARY KEY,
+                    description TEXT NOT NULL,
+                    schema TEXT,
+                    example TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both(
+                """
+                CREATE TABLE idempotency_keys (
+                    organization_id TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    event_ids TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (organization_id, idempotency_key)
+                )
+                """
+            ),
+            .both("CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at)"),
+        ]
+    )
 
     static let identities = Migration(
         version: 1,
