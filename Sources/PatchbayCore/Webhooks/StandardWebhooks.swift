@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+
+/// A webhook signing secret: `whsec_` followed by the base64 of 24 to 64 random bytes (Standard Webhooks).
+public struct WebhookSecret: Sendable, Equatable {
+    public static let prefix = "whsec_"
+    public static let allowedByteCounts = 24...64
+
+    public let bytes: [UInt8]
+
+    public init?(_ text: String) {
+        guard text.hasPrefix(Self.prefix), let data = Data(base64Encoded: String(text.dropFirst(Self.prefix.count))),
+            Self.allowedByteCounts.contains(data.count)
+        else { return nil }
+        bytes = Array(data)
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public static func generate(byteCount: Int = 32) -> WebhookSecret {
+        var generator = SystemRandomNumberGenerator()
+        return WebhookSecret(bytes: (0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    public var encoded: String { Self.prefix + Data(bytes).base64EncodedString() }
+}
+
+/// Signing and verification per the Standard Webhooks specification:
+/// `webhook-signature: v1,<base64 HMAC-SHA256(secret, "{webhook-id}.{webhook-timestamp}.{body}")>`.
+public enum StandardWebhooks {
+    /// Verification refuses timestamps further than this from now (replay protection).
+    public static let toleranceSeconds: Int64 = 300
+
+    /// One `v1,…` signature per secret, space-separated (several while a rotated secret is still valid).
+    public static func signatureHeader(id: String, timestamp: Int64, body: [UInt8], secrets: [WebhookSecret]) -> String {
+        secrets.map { "v1," + signature(id: id, timestamp: timestamp, body: body, secret: $0) }.joined(separator: " ")
+    }
+
+    public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
+        var message = Array("\(id).\(timestamp).".utf8)
+        message.append(contentsOf: body)
+        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret.bytes))
+        return Data(code).base64EncodedString()
+    }
+
+    /// Whether any `v1` signature in `header` matches under any of `secrets`, with the timestamp within tolerance.
+    public static func verify(id: String, timestamp: Int64, body: [UInt8], header: String, secrets: [WebhookSecret], now: Int64) -> Bool {
+        guard abs(now - timestamp) <= toleranceSeconds else { return false }
+        let offered = header.split(separator: " ").compactMap { entry -> String? in
+            let parts = entry.split(separator: ",", maxSplits: 1)
+            return parts.count == 2 && parts[0] == "v1" ? String(parts[1]) : nil
+        }
+        for secret in secrets {
+            let expected = signature(id: id, timestamp: timestamp, body: body, secret: secret)
+            if offered.contains(where: { TokenSecret.constantTimeEquals($0, expected) }) { return true }
+        }
+        return false
+    }
+}
