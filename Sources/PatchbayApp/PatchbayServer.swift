@@ -22,7 +22,11 @@ public enum PatchbayServer {
         let router = PatchbayRouter.build(
             store: store,
             clock: clock,
-            settings: HTTPSettings(maxBodyBytes: configuration.maxBodyBytes, environmentAdminToken: configuration.adminToken),
+            settings: HTTPSettings(
+                maxBodyBytes: configuration.maxBodyBytes,
+                environmentAdminToken: configuration.adminToken,
+                allowPrivateTargets: configuration.allowPrivateTargets
+            ),
             registry: registry
         )
         var app = Application(

@@ -42,7 +42,9 @@ struct APIScenario {
         configuration.port = 0
         configuration.dataDirectory = directory
         configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
-        let store = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: logger)
+        let store = try await Store.open(
+            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger
+        )
         let (patchbayPort, patchbayReady) = AsyncStream<Int>.makeStream()
         let patchbay = PatchbayServer.buildApplication(
             configuration: configuration,

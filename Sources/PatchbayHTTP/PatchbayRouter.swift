@@ -26,6 +26,7 @@ public enum PatchbayRouter {
         EventsController(dependencies: dependencies).register(on: router)
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)
+        WebhooksController(dependencies: dependencies).register(on: router)
         return router
     }
 

@@ -6,19 +6,25 @@ import PatchbayCore
 /// once against `DatabaseDriver`, and the drivers absorb the dialects' differences.
 public struct Store: Sendable {
     public let driver: any DatabaseDriver
+    /// Seals secrets (webhook signing secrets, authorization tokens) before they reach the database.
+    public let secrets: SecretBox
     public var organizations: OrganizationRepository { OrganizationRepository(driver: driver) }
     public var users: UserRepository { UserRepository(driver: driver) }
     public var integrations: IntegrationRepository { IntegrationRepository(driver: driver) }
     public var tokens: TokenRepository { TokenRepository(driver: driver) }
     public var events: EventRepository { EventRepository(driver: driver) }
     public var eventTypes: EventTypeRepository { EventTypeRepository(driver: driver) }
+    public var webhooks: WebhookRepository { WebhookRepository(driver: driver, secrets: secrets) }
 
-    public init(driver: any DatabaseDriver) { self.driver = driver }
+    public init(driver: any DatabaseDriver, secrets: SecretBox) {
+        self.driver = driver
+        self.secrets = secrets
+    }
 
     /// SQLite in `dataDirectory/patchbay.sqlite` (the directory is created), or PostgreSQL when a URL is given.
-    public static func open(dataDirectory: String, databaseURL: String?, logger: Logger) async throws -> Store {
+    public static func open(dataDirectory: String, databaseURL: String?, secrets: SecretBox, logger: Logger) async throws -> Store {
         if let databaseURL, !databaseURL.isEmpty {
-            return Store(driver: try PostgresDriver(url: databaseURL, logger: logger))
+            return Store(driver: try PostgresDriver(url: databaseURL, logger: logger), secrets: secrets)
         }
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -26,7 +32,7 @@ public struct Store: Sendable {
             throw StorageError.unavailable("cannot create the data directory \(dataDirectory)")
         }
         let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("patchbay.sqlite").path
-        return Store(driver: try await SQLiteDriver.open(path: path, logger: logger))
+        return Store(driver: try await SQLiteDriver.open(path: path, logger: logger), secrets: secrets)
     }
 
     /// Whether the database answers.

@@ -25,7 +25,8 @@ struct StorageOptions: ParsableArguments {
     }
 
     func openStore(logger: Logger) async throws -> Store {
-        try await Store.open(dataDirectory: dataDirectory, databaseURL: resolvedDatabaseURL, logger: logger)
+        let secrets = try EncryptionKeyStore.load(environment: ProcessInfo.processInfo.environment, dataDirectory: dataDirectory)
+        return try await Store.open(dataDirectory: dataDirectory, databaseURL: resolvedDatabaseURL, secrets: secrets, logger: logger)
     }
 }
 

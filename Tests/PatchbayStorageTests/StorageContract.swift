@@ -163,12 +163,13 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
         let directory = TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let org = Fixtures.organization("Persistent")
-        let first = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: TestDatabase.logger)
+        let secrets = try TestDatabase.testSecrets()
+        let first = try await Store.open(dataDirectory: directory, databaseURL: nil, secrets: secrets, logger: TestDatabase.logger)
         try await first.driver.withRunning {
             try await Migrator(driver: first.driver).migrate(now: 1)
             try await first.organizations.insert(org, event: Fixtures.event("organization.created", org))
         }
-        let second = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: TestDatabase.logger)
+        let second = try await Store.open(dataDirectory: directory, databaseURL: nil, secrets: secrets, logger: TestDatabase.logger)
         let (found, mode) = try await second.driver.withRunning {
             (try await second.organizations.find(id: org.id), try await second.driver.query("PRAGMA journal_mode").first?.string("journal_mode"))
         }

@@ -50,14 +50,17 @@ public enum TestDatabase {
         switch kind {
         case .sqlite:
             let directory = temporaryDirectory()
-            let store = try await Store.open(dataDirectory: directory, databaseURL: nil, logger: logger)
+            let store = try await Store.open(dataDirectory: directory, databaseURL: nil, secrets: try testSecrets(), logger: logger)
             return (store, { try? FileManager.default.removeItem(atPath: directory) })
         case .postgres:
             let (name, url) = try await createPostgresDatabase()
-            let store = Store(driver: try PostgresDriver(url: url, maximumConnections: 8, logger: logger))
+            let store = Store(driver: try PostgresDriver(url: url, maximumConnections: 8, logger: logger), secrets: try testSecrets())
             return (store, { try? await dropPostgresDatabase(name) })
         }
     }
+
+    /// A box with a fresh random key, as a new installation would have.
+    public static func testSecrets() throws -> SecretBox { try SecretBox(keyBytes: SecretBox.generateKey()) }
 
     public static func temporaryDirectory() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-test-\(UUID().uuidString)").path

@@ -31,9 +31,12 @@ public struct HTTPSettings: Sendable {
     public var maxBodyBytes: Int
     /// The `PATCHBAY_ADMIN_TOKEN` value, if any: an admin token that lives only in the environment.
     public var environmentAdminToken: String?
+    /// `--allow-private-targets`: webhook URLs may use http and private or loopback addresses.
+    public var allowPrivateTargets: Bool
 
-    public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil) {
+    public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil, allowPrivateTargets: Bool = false) {
         self.maxBodyBytes = maxBodyBytes
         self.environmentAdminToken = environmentAdminToken
+        self.allowPrivateTargets = allowPrivateTargets
     }
 }

@@ -204,6 +204,61 @@ enum APIDocument {
             "type": "object", "required": ["name"], "additionalProperties": false,
             "properties": ["name": ["type": "string", "maxLength": 200]],
         ],
+        "Webhook": [
+            "type": "object", "required": ["id", "name", "url", "eventTypes", "active", "state"],
+            "properties": [
+                "id": ["type": "string"], "organizationId": ["type": "string"], "integrationId": nullableString,
+                "name": ["type": "string", "maxLength": 200], "url": ["type": "string", "format": "uri"],
+                "eventTypes": ["type": "array", "items": ["type": "string"], "description": "Empty for every type"],
+                "verifyTls": ["type": "boolean"], "format": ["type": "string", "enum": ["json", "form"]],
+                "maxEventsPerRequest": ["type": "integer", "minimum": 1, "maximum": 100],
+                "headers": ["type": "object", "additionalProperties": ["type": "string"]],
+                "active": ["type": "boolean"], "state": ["type": "string", "enum": ["active", "paused", "failing", "disabled"]],
+                "authorization": [
+                    "type": ["object", "null"], "properties": ["scheme": ["type": "string"], "token": ["type": "string", "description": "Masked"]],
+                ],
+                "lastTriggeredAt": nullableTimestamp, "lastStatus": ["type": ["integer", "null"]], "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "WebhookCreated": [
+            "allOf": [APIOperation.ref("Webhook"), ["type": "object", "required": ["secret"], "properties": ["secret": ["type": "string"]]]]
+        ],
+        "WebhookCreate": [
+            "type": "object", "required": ["name", "url"], "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "url": ["type": "string", "format": "uri"],
+                "eventTypes": ["type": "array", "items": ["type": "string"], "description": "Empty for every type"],
+                "verifyTls": ["type": "boolean"], "format": ["type": "string", "enum": ["json", "form"]],
+                "maxEventsPerRequest": ["type": "integer", "minimum": 1, "maximum": 100],
+                "headers": ["type": "object", "additionalProperties": ["type": "string"]],
+                "integrationId": ["type": "string"], "active": ["type": "boolean"],
+                "authorization": [
+                    "type": "object", "required": ["scheme", "token"],
+                    "properties": ["scheme": ["type": "string", "enum": ["Bearer", "Token"]], "token": ["type": "string"]],
+                ],
+                "secret": ["type": "string", "description": "whsec_ and the base64 of 24–64 bytes; generated when omitted"],
+            ],
+        ],
+        "WebhookUpdate": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "url": ["type": "string", "format": "uri"],
+                "eventTypes": ["type": "array", "items": ["type": "string"], "description": "Empty for every type"],
+                "verifyTls": ["type": "boolean"], "format": ["type": "string", "enum": ["json", "form"]],
+                "maxEventsPerRequest": ["type": "integer", "minimum": 1, "maximum": 100],
+                "headers": ["type": "object", "additionalProperties": ["type": "string"]],
+                "active": ["type": "boolean"],
+                "authorization": [
+                    "type": ["object", "null"], "required": ["scheme", "token"],
+                    "properties": ["scheme": ["type": "string", "enum": ["Bearer", "Token"]], "token": ["type": "string"]],
+                ],
+            ],
+        ],
+        "WebhookRotate": ["type": "object", "additionalProperties": false, "properties": ["secret": ["type": "string"]]],
+        "WebhookSecret": [
+            "type": "object", "required": ["secret"],
+            "properties": ["secret": ["type": "string"], "previousSecret": nullableString, "previousSecretExpiresAt": nullableTimestamp],
+        ],
         "EventType": [
             "type": "object", "required": ["name", "description", "example", "builtIn"],
             "properties": [

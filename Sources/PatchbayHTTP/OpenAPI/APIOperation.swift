@@ -163,6 +163,37 @@ extension APIOperation {
             tag: "Event types", requestSchema: "EventTypeCreate", successStatus: 201, responseSchema: ref("EventType")
         ),
         APIOperation(
+            id: "createWebhook", method: .post, path: "/v1/organizations/{org}/webhooks",
+            summary: "Create a webhook (the signing secret is in this response)", tag: "Webhooks", scope: .webhooksWrite,
+            requestSchema: "WebhookCreate", successStatus: 201, responseSchema: ref("WebhookCreated")
+        ),
+        APIOperation(
+            id: "listWebhooks", method: .get, path: "/v1/organizations/{org}/webhooks", summary: "List webhooks", tag: "Webhooks",
+            scope: .webhooksRead, responseSchema: ref("Webhook"), isList: true, query: listParameters
+        ),
+        APIOperation(
+            id: "getWebhook", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}", summary: "Get a webhook", tag: "Webhooks",
+            scope: .webhooksRead, responseSchema: ref("Webhook")
+        ),
+        APIOperation(
+            id: "updateWebhook", method: .patch, path: "/v1/organizations/{org}/webhooks/{wh}", summary: "Update a webhook",
+            tag: "Webhooks", scope: .webhooksWrite, requestSchema: "WebhookUpdate", responseSchema: ref("Webhook")
+        ),
+        APIOperation(
+            id: "deleteWebhook", method: .delete, path: "/v1/organizations/{org}/webhooks/{wh}", summary: "Delete a webhook",
+            tag: "Webhooks", scope: .webhooksWrite, successStatus: 204
+        ),
+        APIOperation(
+            id: "getWebhookSecret", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}/secret",
+            summary: "The signing secret (and the previous one while it is still valid)", tag: "Webhooks", scope: .webhooksWrite,
+            responseSchema: ref("WebhookSecret")
+        ),
+        APIOperation(
+            id: "rotateWebhookSecret", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/rotate-secret",
+            summary: "Rotate the signing secret; the old one stays valid for 24 hours", tag: "Webhooks", scope: .webhooksWrite,
+            requestSchema: "WebhookRotate", requestRequired: false, responseSchema: ref("WebhookSecret")
+        ),
+        APIOperation(
             id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
             tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,
             query: [

@@ -1,6 +1,41 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities, eventCatalog]
+    public static let all: [Migration] = [identities, eventCatalog, webhooks]
+
+    static let webhooks = Migration(
+        version: 3,
+        name: "outbound webhooks",
+        statements: [
+            .both(
+                """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    integration_id TEXT REFERENCES integrations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    event_types TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    verify_tls BIGINT NOT NULL,
+                    format TEXT NOT NULL,
+                    max_events_per_request BIGINT NOT NULL,
+                    authorization_scheme TEXT,
+                    authorization_token TEXT,
+                    headers TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    previous_secret TEXT,
+                    previous_secret_expires_at BIGINT,
+                    last_triggered_at BIGINT NOT NULL,
+                    last_status BIGINT,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX webhooks_org ON webhooks(organization_id, created_at, id)"),
+        ]
+    )
 
     static let eventCatalog = Migration(
         version: 2,

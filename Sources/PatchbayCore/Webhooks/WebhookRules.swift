@@ -1,0 +1,37 @@
+/// Checks on webhook options that need no I/O. Each returns the problems found, with pointers.
+public enum WebhookRules {
+    public static let maxEventsPerRequestRange = 1...100
+    public static let maxHeaders = 20
+    public static let maxEventTypes = 200
+    /// Headers the sender owns: overriding them would break framing, signing or authorization.
+    public static let reservedHeaders: Set<String> = [
+        "host", "content-length", "content-type", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer",
+        "proxy-authorization", "authorization", "webhook-id", "webhook-timestamp", "webhook-signature", "expect",
+    ]
+
+    public static func headerProblems(_ headers: [String: String], at pointer: String = "/headers") -> [FieldError] {
+        var problems: [FieldError] = []
+        if headers.count > maxHeaders { problems.append(FieldError(pointer: pointer, "must have at most \(maxHeaders) headers")) }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            let here = pointer + "/" + name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if name.isEmpty || name.count > 100 || !name.allSatisfy({ tokenCharacters.contains($0) }) {
+                problems.append(FieldError(pointer: here, "is not a valid header name"))
+            } else if reservedHeaders.contains(name.lowercased()) {
+                problems.append(FieldError(pointer: here, "is set by Patchbay and cannot be overridden"))
+            }
+            if value.utf8.count > 4096 || value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+                problems.append(FieldError(pointer: here, "must be at most 4096 bytes without control characters"))
+            }
+        }
+        return problems
+    }
+
+    public static func authorizationTokenProblem(_ token: String, at pointer: String = "/authorization/token") -> FieldError? {
+        if token.isEmpty || token.utf8.count > 4096 { return FieldError(pointer: pointer, "must be 1 to 4096 bytes") }
+        if token.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F }) {
+            return FieldError(pointer: pointer, "must be printable ASCII without spaces")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,303 @@
+import Hummingbird
+import PatchbayCore
+import PatchbayStorage
+
+/// `/v1/organizations/{org}/webhooks`: outbound webhook configuration, secrets and their rotation.
+struct WebhooksController {
+    let dependencies: APIDependencies
+
+    struct AuthorizationBody: Decodable, Sendable {
+        var scheme: String
+        var token: String
+    }
+
+    struct CreateBody: RequestBody {
+        static let fields: Set<String> = [
+            "name", "url", "eventTypes", "integrationId", "active", "verifyTls", "format", "maxEventsPerRequest", "authorization", "headers",
+            "secret",
+        ]
+        var name: String
+        var url: String
+        var eventTypes: [String]?
+        var integrationId: String?
+        var active: Bool?
+        var verifyTls: Bool?
+        var format: String?
+        var maxEventsPerRequest: Int?
+        var authorization: AuthorizationBody?
+        var headers: [String: String]?
+        var secret: String?
+    }
+
+    struct UpdateBody: RequestBody {
+        static let fields: Set<String> = [
+            "name", "url", "eventTypes", "integrationId", "active", "verifyTls", "format", "maxEventsPerRequest", "authorization", "headers",
+        ]
+        var name: String?
+        var url: String?
+        var eventTypes: [String]?
+        var integrationId: String?
+        var active: Bool?
+        var verifyTls: Bool?
+        var format: String?
+        var maxEventsPerRequest: Int?
+        var authorization: PatchValue<AuthorizationBody>
+        var headers: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, eventTypes, integrationId, active, verifyTls, format, maxEventsPerRequest, authorization, headers
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            url = try container.decodeIfPresent(String.self, forKey: .url)
+            eventTypes = try container.decodeIfPresent([String].self, forKey: .eventTypes)
+            integrationId = try container.decodeIfPresent(String.self, forKey: .integrationId)
+            active = try container.decodeIfPresent(Bool.self, forKey: .active)
+            verifyTls = try container.decodeIfPresent(Bool.self, forKey: .verifyTls)
+            format = try container.decodeIfPresent(String.self, forKey: .format)
+            maxEventsPerRequest = try container.decodeIfPresent(Int.self, forKey: .maxEventsPerRequest)
+            authorization = try PatchValue(container, .authorization)
+            headers = try container.decodeIfPresent([String: String].self, forKey: .headers)
+        }
+    }
+
+    struct RotateBody: RequestBody {
+        static let fields: Set<String> = ["secret"]
+        var secret: String?
+    }
+
+    /// The create response: the webhook and, this once, its secret.
+    struct Created: Encodable {
+        var webhook: Webhook
+        var secret: String
+
+        func encode(to encoder: any Encoder) throws {
+            try webhook.encode(to: encoder)
+            var container = encoder.container(keyedBy: SecretKeys.self)
+            try container.encode(secret, forKey: .secret)
+        }
+    }
+
+    struct SecretView: Encodable {
+        var secret: String
+        var previousSecret: String?
+        var previousSecretExpiresAt: String?
+
+        enum CodingKeys: CodingKey { case secret, previousSecret, previousSecretExpiresAt }
+
+        /// Every field always present, `null` when there is no previous secret.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(secret, forKey: .secret)
+            try container.encode(previousSecret, forKey: .previousSecret)
+            try container.encode(previousSecretExpiresAt, forKey: .previousSecretExpiresAt)
+        }
+    }
+
+    enum SecretKeys: String, CodingKey { case secret }
+
+    func register(on router: Router<PatchbayRequestContext>) {
+        router.serve("createWebhook", create)
+        router.serve("listWebhooks", list)
+        router.serve("getWebhook", get)
+        router.serve("updateWebhook", update)
+        router.serve("deleteWebhook", delete)
+        router.serve("getWebhookSecret", secret)
+        router.serve("rotateWebhookSecret", rotate)
+    }
+
+    @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksWrite)
+        let body = try await request.decode(CreateBody.self, context: context)
+        var problems = FieldProblems()
+        problems.check(FieldRules.name(body.name, at: "/name"))
+        checkURL(body.url, problems: &problems)
+        let eventTypes = try await checkEventTypes(body.eventTypes ?? [], problems: &problems)
+        let format = Self.format(body.format, problems: &problems) ?? .json
+        let maxEvents = Self.maxEvents(body.maxEventsPerRequest, problems: &problems) ?? 1
+        let authorization = Self.authorization(body.authorization, problems: &problems)
+        WebhookRules.headerProblems(body.headers ?? [:]).forEach { problems.check($0) }
+        var secret = WebhookSecret.generate()
+        if let custom = body.secret {
+            if let parsed = WebhookSecret(custom) {
+                secret = parsed
+            } else {
+                problems.add("/secret", "must be whsec_ followed by the base64 of 24 to 64 bytes")
+            }
+        }
+        if let integrationId = body.integrationId {
+            let found =
+                Identifier.isWellFormed(integrationId, .integration)
+                ? try await dependencies.store.integrations.find(id: integrationId, organizationId: organization.id) : nil
+            if found == nil { problems.add("/integrationId", "no integration \(integrationId.prefix(40)) in this organization") }
+        }
+        try problems.throwIfAny()
+        let now = dependencies.clock.nowMillis
+        let webhook = Webhook(
+            id: Identifier.make(.webhook, nowMillis: now), organizationId: organization.id, integrationId: body.integrationId, name: body.name,
+            url: body.url, eventTypes: eventTypes, state: body.active == false ? .paused : .active, verifyTls: body.verifyTls ?? true,
+            format: format, maxEventsPerRequest: maxEvents, authorization: authorization, headers: body.headers ?? [:], secret: secret,
+            previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil, lastStatus: nil, createdAt: now, updatedAt: now
+        )
+        try await dependencies.store.webhooks.insert(webhook)
+        return try JSONResponse.make(
+            Created(webhook: webhook, secret: secret.encoded),
+            status: .created,
+            headers: [.location: "/v1/organizations/\(organization.id)/webhooks/\(webhook.id)", .cacheControl: "no-store"]
+        )
+    }
+
+    @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksRead)
+        let listRequest = try request.listRequest(sortable: ["name", "url", "lastTriggeredAt", "state", "createdAt", "updatedAt"])
+        return try JSONResponse.list(try await dependencies.store.webhooks.list(organizationId: organization.id, listRequest), request: request)
+    }
+
+    private func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> Webhook {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
+        let id = context.parameters.value("wh")
+        guard Identifier.isWellFormed(id, .webhook), let webhook = try await dependencies.store.webhooks.find(id: id, organizationId: organization.id)
+        else { throw PatchbayError.notFound("Webhook \(id.prefix(40))") }
+        return webhook
+    }
+
+    @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        try JSONResponse.make(try await webhook(context, scope: .webhooksRead))
+    }
+
+    @Sendable func update(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        var webhook = try await webhook(context, scope: .webhooksWrite)
+        let body = try await request.decode(UpdateBody.self, context: context)
+        var problems = FieldProblems()
+        if let name = body.name { problems.check(FieldRules.name(name, at: "/name")) }
+        if let url = body.url { checkURL(url, problems: &problems) }
+        var eventTypes: [String]?
+        if let requested = body.eventTypes { eventTypes = try await checkEventTypes(requested, problems: &problems) }
+        let format = Self.format(body.format, problems: &problems)
+        let maxEvents = Self.maxEvents(body.maxEventsPerRequest, problems: &problems)
+        if let headers = body.headers { WebhookRules.headerProblems(headers).forEach { problems.check($0) } }
+        if let integrationId = body.integrationId, integrationId != webhook.integrationId {
+            problems.add("/integrationId", "cannot be changed; create a webhook for the other integration")
+        }
+        var authorization = webhook.authorization
+        switch body.authorization {
+        case .absent: break
+        case .null: authorization = nil
+        case .value(let value): authorization = Self.authorization(value, problems: &problems)
+        }
+        try problems.throwIfAny()
+        webhook.name = body.name ?? webhook.name
+        webhook.url = body.url ?? webhook.url
+        webhook.eventTypes = eventTypes ?? webhook.eventTypes
+        webhook.format = format ?? webhook.format
+        webhook.maxEventsPerRequest = maxEvents ?? webhook.maxEventsPerRequest
+        webhook.verifyTls = body.verifyTls ?? webhook.verifyTls
+        webhook.headers = body.headers ?? webhook.headers
+        webhook.authorization = authorization
+        if let active = body.active { webhook.state = active ? .active : .paused }
+        webhook.updatedAt = dependencies.clock.nowMillis
+        guard try await dependencies.store.webhooks.update(webhook) else { throw PatchbayError.notFound("Webhook \(webhook.id)") }
+        return try JSONResponse.make(webhook)
+    }
+
+    @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let webhook = try await webhook(context, scope: .webhooksWrite)
+        guard try await dependencies.store.webhooks.delete(id: webhook.id, organizationId: webhook.organizationId) else {
+            throw PatchbayError.notFound("Webhook \(webhook.id)")
+        }
+        return JSONResponse.noContent()
+    }
+
+    @Sendable func secret(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let webhook = try await webhook(context, scope: .webhooksWrite)
+        let now = dependencies.clock.nowMillis
+        let secrets = webhook.signingSecrets(at: now)
+        return try JSONResponse.make(
+            SecretView(
+                secret: webhook.secret.encoded,
+                previousSecret: secrets.count > 1 ? secrets[1].encoded : nil,
+                previousSecretExpiresAt: secrets.count > 1 ? webhook.previousSecretExpiresAt.map(Timestamp.format) : nil
+            ),
+            headers: [.cacheControl: "no-store"]
+        )
+    }
+
+    @Sendable func rotate(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        var webhook = try await webhook(context, scope: .webhooksWrite)
+        let body = try await request.decodeIfPresent(RotateBody.self, context: context)
+        var next = WebhookSecret.generate()
+        if let custom = body?.secret {
+            guard let parsed = WebhookSecret(custom) else {
+                throw PatchbayError.invalid("/secret", "must be whsec_ followed by the base64 of 24 to 64 bytes")
+            }
+            next = parsed
+        }
+        let now = dependencies.clock.nowMillis
+        webhook.rotateSecret(to: next, at: now)
+        guard try await dependencies.store.webhooks.update(webhook) else { throw PatchbayError.notFound("Webhook \(webhook.id)") }
+        return try JSONResponse.make(
+            SecretView(
+                secret: next.encoded,
+                previousSecret: webhook.previousSecret?.encoded,
+                previousSecretExpiresAt: webhook.previousSecretExpiresAt.map(Timestamp.format)
+            ),
+            headers: [.cacheControl: "no-store"]
+        )
+    }
+
+    // MARK: - Checks
+
+    private func checkURL(_ url: String, problems: inout FieldProblems) {
+        if let problem = AddressPolicy(allowPrivateTargets: dependencies.settings.allowPrivateTargets).urlProblem(url) {
+            problems.add("/url", problem)
+        }
+    }
+
+    private func checkEventTypes(_ names: [String], problems: inout FieldProblems) async throws -> [String] {
+        if names.count > WebhookRules.maxEventTypes { problems.add("/eventTypes", "must list at most \(WebhookRules.maxEventTypes) types") }
+        var unique: [String] = []
+        for (index, name) in names.prefix(WebhookRules.maxEventTypes).enumerated() where !unique.contains(name) {
+            if try await dependencies.eventType(name) == nil {
+                problems.add("/eventTypes/\(index)", "is not a known event type (see GET /v1/event-types)")
+            }
+            unique.append(name)
+        }
+        return unique
+    }
+
+    private static func format(_ text: String?, problems: inout FieldProblems) -> Webhook.Format? {
+        guard let text else { return nil }
+        guard let format = Webhook.Format(rawValue: text) else {
+            problems.add("/format", "must be json or form")
+            return nil
+        }
+        return format
+    }
+
+    private static func maxEvents(_ value: Int?, problems: inout FieldProblems) -> Int? {
+        guard let value else { return nil }
+        guard WebhookRules.maxEventsPerRequestRange.contains(value) else {
+            problems.add("/maxEventsPerRequest", "must be from 1 to 100")
+            return nil
+        }
+        return value
+    }
+
+    private static func authorization(_ body: AuthorizationBody?, problems: inout FieldProblems) -> Webhook.Authorization? {
+        guard let body else { return nil }
+        guard let scheme = Webhook.Authorization.Scheme(rawValue: body.scheme) else {
+            problems.add("/authorization/scheme", "must be Bearer or Token")
+            return nil
+        }
+        if let problem = WebhookRules.authorizationTokenProblem(body.token) {
+            problems.check(problem)
+            return nil
+        }
+        return Webhook.Authorization(scheme: scheme, token: body.token)
+    }
+}

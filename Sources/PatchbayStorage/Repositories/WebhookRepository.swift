@@ -1,0 +1,115 @@
+import Foundation
+import PatchbayCore
+
+/// Outbound webhooks. The signing secrets and the authorization token are sealed, each bound to its webhook
+/// and field, before they are written.
+public struct WebhookRepository: Sendable {
+    let driver: any DatabaseDriver
+    let secrets: SecretBox
+    static let pagination = KeysetPagination(columns: [
+        "name": "name", "url": "url", "state": "state", "lastTriggeredAt": "last_triggered_at", "createdAt": "created_at",
+        "updatedAt": "updated_at",
+    ])
+
+    public func insert(_ webhook: Webhook) async throws {
+        let sealed = try seal(webhook)
+        _ = try await driver.query(
+            """
+            INSERT INTO webhooks (id, organization_id, integration_id, name, url, event_types, state, verify_tls, format,
+                                  max_events_per_request, authorization_scheme, authorization_token, headers, secret, previous_secret,
+                                  previous_secret_expires_at, last_triggered_at, last_status, search_text, created_at, updated_at)
+            VALUES (\(webhook.id), \(webhook.organizationId), \(webhook.integrationId), \(webhook.name), \(webhook.url),
+                    \(Self.json(webhook.eventTypes)), \(webhook.state.rawValue), \(webhook.verifyTls), \(webhook.format.rawValue),
+                    \(webhook.maxEventsPerRequest), \(webhook.authorization?.scheme.rawValue), \(sealed.authorization),
+                    \(Self.json(webhook.headers)), \(sealed.secret), \(sealed.previousSecret), \(webhook.previousSecretExpiresAt),
+                    \(webhook.lastTriggeredAt ?? 0), \(webhook.lastStatus.map(Int64.init)), \(searchText(webhook.name, webhook.url)),
+                    \(webhook.createdAt), \(webhook.updatedAt))
+            """
+        )
+    }
+
+    public func find(id: String, organizationId: String) async throws -> Webhook? {
+        try await driver.query("SELECT * FROM webhooks WHERE id = \(id) AND organization_id = \(organizationId)").first.map(decode)
+    }
+
+    public func list(organizationId: String, _ request: ListRequest) async throws -> Page<Webhook> {
+        try await Self.pagination.page(
+            on: driver,
+            select: "SELECT * FROM webhooks WHERE organization_id = \(organizationId)",
+            request: request,
+            decode: decode
+        )
+    }
+
+    /// Saves every mutable field; false when the webhook no longer exists.
+    public func update(_ webhook: Webhook) async throws -> Bool {
+        let sealed = try seal(webhook)
+        return try await !driver.query(
+            """
+            UPDATE webhooks SET name = \(webhook.name), url = \(webhook.url), event_types = \(Self.json(webhook.eventTypes)),
+                state = \(webhook.state.rawValue), verify_tls = \(webhook.verifyTls), format = \(webhook.format.rawValue),
+                max_events_per_request = \(webhook.maxEventsPerRequest), authorization_scheme = \(webhook.authorization?.scheme.rawValue),
+                authorization_token = \(sealed.authorization), headers = \(Self.json(webhook.headers)), secret = \(sealed.secret),
+                previous_secret = \(sealed.previousSecret), previous_secret_expires_at = \(webhook.previousSecretExpiresAt),
+                search_text = \(searchText(webhook.name, webhook.url)), updated_at = \(webhook.updatedAt)
+            WHERE id = \(webhook.id) AND organization_id = \(webhook.organizationId) RETURNING id
+            """
+        ).isEmpty
+    }
+
+    public func delete(id: String, organizationId: String) async throws -> Bool {
+        try await !driver.query("DELETE FROM webhooks WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id").isEmpty
+    }
+
+    private func seal(_ webhook: Webhook) throws -> (secret: String, previousSecret: String?, authorization: String?) {
+        (
+            try secrets.seal(webhook.secret.encoded, context: "\(webhook.id)/secret"),
+            try webhook.previousSecret.map { try secrets.seal($0.encoded, context: "\(webhook.id)/previous-secret") },
+            try webhook.authorization.map { try secrets.seal($0.token, context: "\(webhook.id)/authorization") }
+        )
+    }
+
+    private func openSecret(_ sealed: String, _ context: String) throws -> WebhookSecret {
+        guard let secret = WebhookSecret(try secrets.open(sealed, context: context)) else { throw StorageError.decoding(column: "secret") }
+        return secret
+    }
+
+    func decode(_ row: SQLRow) throws -> Webhook {
+        let id = try row.string("id")
+        let decoder = JSONDecoder()
+        var authorization: Webhook.Authorization?
+        if let scheme = try row.optionalString("authorization_scheme").flatMap(Webhook.Authorization.Scheme.init(rawValue:)),
+            let sealed = try row.optionalString("authorization_token")
+        {
+            authorization = .init(scheme: scheme, token: try secrets.open(sealed, context: "\(id)/authorization"))
+        }
+        let lastTriggeredAt = try row.int("last_triggered_at")
+        return Webhook(
+            id: id,
+            organizationId: try row.string("organization_id"),
+            integrationId: try row.optionalString("integration_id"),
+            name: try row.string("name"),
+            url: try row.string("url"),
+            eventTypes: try decoder.decode([String].self, from: Data(try row.string("event_types").utf8)),
+            state: Webhook.State(rawValue: try row.string("state")) ?? .active,
+            verifyTls: try row.bool("verify_tls"),
+            format: Webhook.Format(rawValue: try row.string("format")) ?? .json,
+            maxEventsPerRequest: Int(try row.int("max_events_per_request")),
+            authorization: authorization,
+            headers: try decoder.decode([String: String].self, from: Data(try row.string("headers").utf8)),
+            secret: try openSecret(try row.string("secret"), "\(id)/secret"),
+            previousSecret: try row.optionalString("previous_secret").map { try openSecret($0, "\(id)/previous-secret") },
+            previousSecretExpiresAt: try row.optionalInt("previous_secret_expires_at"),
+            lastTriggeredAt: lastTriggeredAt == 0 ? nil : lastTriggeredAt,
+            lastStatus: try row.optionalInt("last_status").map(Int.init),
+            createdAt: try row.int("created_at"),
+            updatedAt: try row.int("updated_at")
+        )
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
