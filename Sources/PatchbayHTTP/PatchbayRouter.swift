@@ -27,6 +27,7 @@ public enum PatchbayRouter {
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)
         WebhooksController(dependencies: dependencies).register(on: router)
+        DeliveriesController(dependencies: dependencies).register(on: router)
         return router
     }
 

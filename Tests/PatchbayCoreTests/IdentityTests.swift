@@ -14,6 +14,13 @@ import Testing
         #expect(!Identifier.isWellFormed("org_' OR 1=1 --", .organization))
     }
 
+    @Test func identifiersIncreaseWithinOneMillisecond() {
+        let ids = (0..<1000).map { _ in Identifier.make(.delivery, nowMillis: 1_800_000_000_000) }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(Identifier.make(.delivery, nowMillis: 1_700_000_000_000) > ids.last!, "a clock stepping back does not reorder")
+    }
+
     @Test func identifiersAreUnique() {
         let ids = Set((0..<10_000).map { _ in Identifier.make(.token, nowMillis: 1) })
         #expect(ids.count == 10_000)

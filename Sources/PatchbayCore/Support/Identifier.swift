@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Opaque, type-prefixed identifiers (`org_…`, `usr_…`).
 ///
 /// The part after the prefix is 26 Crockford base-32 characters: 48 bits of milliseconds followed by
@@ -20,18 +22,44 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
 public enum Identifier {
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
+    /// The last identifier's time and random part: within one millisecond (or if the clock steps back) the next
+    /// identifier is the previous one plus one, so identifiers made by this process strictly increase and lists
+    /// ordered by id keep creation order.
+    private static let last = Mutex<(millis: UInt64, random: [UInt8])>((0, []))
+
     /// Makes a new identifier with the given prefix at the given time.
     public static func make(_ prefix: IdentifierPrefix, nowMillis: Int64) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        let millis = UInt64(max(0, nowMillis))
+        let (millis, random) = last.withLock { state -> (UInt64, [UInt8]) in
+            let now = UInt64(max(0, nowMillis))
+            if now <= state.millis, let incremented = increment(state.random) {
+                state.random = incremented
+            } else {
+                var generator = SystemRandomNumberGenerator()
+                // The top bit starts clear, leaving room to count up within one millisecond.
+                state.random = (0..<10).map { index in UInt8.random(in: 0...(index == 0 ? 127 : 255), using: &generator) }
+                state.millis = max(now, state.millis)
+            }
+            return (state.millis, state.random)
+        }
+        var bytes = [UInt8](repeating: 0, count: 6)
         for index in 0..<6 {
             bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * UInt64(5 - index)))
         }
-        for index in 6..<16 {
-            bytes[index] = UInt8.random(in: 0...255, using: &generator)
+        return prefix.rawValue + "_" + encode(bytes + random)
+    }
+
+    private static func increment(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count == 10 else { return nil }
+        var result = bytes
+        for index in (0..<10).reversed() {
+            if result[index] == 255 {
+                result[index] = 0
+            } else {
+                result[index] += 1
+                return result
+            }
         }
-        return prefix.rawValue + "_" + encode(bytes)
+        return nil
     }
 
     /// Whether `value` looks like an identifier of the given kind (cheap check before a lookup).

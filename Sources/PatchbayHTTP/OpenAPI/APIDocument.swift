@@ -259,6 +259,23 @@ enum APIDocument {
             "type": "object", "required": ["secret"],
             "properties": ["secret": ["type": "string"], "previousSecret": nullableString, "previousSecretExpiresAt": nullableTimestamp],
         ],
+        "Delivery": [
+            "type": "object", "required": ["id", "eventIds", "status", "attempts"],
+            "properties": [
+                "id": ["type": "string"], "webhookId": ["type": "string"], "eventIds": ["type": "array", "items": ["type": "string"]],
+                "status": ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed"]], "attempts": ["type": "integer"],
+                "lastAttemptAt": nullableTimestamp, "nextAttemptAt": nullableTimestamp, "createdAt": timestamp,
+            ],
+        ],
+        "DeliveryDetail": [
+            "type": "object", "required": ["id", "eventIds", "status", "attemptCount", "attempts"],
+            "properties": [
+                "id": ["type": "string"], "webhookId": ["type": "string"], "eventIds": ["type": "array", "items": ["type": "string"]],
+                "status": ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed"]], "attemptCount": ["type": "integer"],
+                "attempts": ["type": "array", "items": ["type": "object"]], "lastAttemptAt": nullableTimestamp,
+                "nextAttemptAt": nullableTimestamp, "createdAt": timestamp,
+            ],
+        ],
         "EventType": [
             "type": "object", "required": ["name", "description", "example", "builtIn"],
             "properties": [

@@ -194,6 +194,17 @@ extension APIOperation {
             requestSchema: "WebhookRotate", requestRequired: false, responseSchema: ref("WebhookSecret")
         ),
         APIOperation(
+            id: "listDeliveries", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries",
+            summary: "A webhook's delivery history", tag: "Webhooks", scope: .webhooksRead, responseSchema: ref("Delivery"), isList: true,
+            query: listParameters + [
+                .query("status", "Only deliveries in this status.", ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed"]])
+            ]
+        ),
+        APIOperation(
+            id: "getDelivery", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries/{dlv}",
+            summary: "A delivery with its attempts", tag: "Webhooks", scope: .webhooksRead, responseSchema: ref("DeliveryDetail")
+        ),
+        APIOperation(
             id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
             tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,
             query: [

@@ -1,6 +1,33 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities, eventCatalog, webhooks]
+    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries]
+
+    static let deliveries = Migration(
+        version: 4,
+        name: "webhook deliveries",
+        statements: [
+            .both(
+                """
+                CREATE TABLE deliveries (
+                    id TEXT PRIMARY KEY,
+                    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL,
+                    event_ids TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempt_count BIGINT NOT NULL,
+                    next_attempt_at BIGINT,
+                    lease_owner TEXT,
+                    lease_expires_at BIGINT,
+                    last_attempt_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)"),
+            .both("CREATE INDEX deliveries_webhook ON deliveries(webhook_id, created_at, id)"),
+        ]
+    )
 
     static let webhooks = Migration(
         version: 3,

@@ -25,7 +25,7 @@ public enum PublishOutcome: Sendable {
 
 extension EventRepository {
     /// Stores host events (all or none) in one transaction, honouring an idempotency key.
-    /// When webhooks exist, their delivery rows are written in this same transaction.
+    /// The delivery rows for matching webhooks are written in this same transaction.
     public func publish(_ events: [Event], organizationId: String, idempotency: IdempotencyKey?) async throws -> PublishOutcome {
         do {
             return try await publishOnce(events, organizationId: organizationId, idempotency: idempotency)
@@ -61,7 +61,8 @@ extension EventRepository {
                     )
                 }
             }
-            for event in events { try await Self.insert(event, on: connection) }
+            for event in events { try await Self.insertRow(event, on: connection) }
+            try await DeliveryRepository.fanOut(events, on: connection)
             if let idempotency {
                 let ids = String(decoding: try JSONEncoder().encode(events.map(\.id)), as: UTF8.self)
                 _ = try await connection.query(

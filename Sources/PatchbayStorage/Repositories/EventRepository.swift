@@ -5,8 +5,14 @@ import PatchbayCore
 public struct EventRepository: Sendable {
     let driver: any DatabaseDriver
 
-    /// Inserts `event` inside the caller's transaction.
+    /// Inserts `event` inside the caller's transaction, with a pending delivery for every webhook it goes to.
     static func insert(_ event: Event, on connection: any DatabaseConnection) async throws {
+        try await insertRow(event, on: connection)
+        try await DeliveryRepository.fanOut([event], on: connection)
+    }
+
+    /// Inserts the event row only; the caller fans out.
+    static func insertRow(_ event: Event, on connection: any DatabaseConnection) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let actor = String(decoding: try encoder.encode(event.actor), as: UTF8.self)
