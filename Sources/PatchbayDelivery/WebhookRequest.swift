@@ -1,0 +1,62 @@
+import Foundation
+import PatchbayCore
+
+/// The HTTP request for one delivery: Standard Webhooks headers, the configured authorization and headers, and a
+/// JSON (or form) body holding one envelope or `{"events": [...]}`.
+public struct WebhookRequest: Sendable, Equatable {
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public static func == (lhs: WebhookRequest, rhs: WebhookRequest) -> Bool {
+        lhs.url == rhs.url && lhs.body == rhs.body && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
+    }
+
+    /// Builds the request. `messageId` is the `webhook-id`: stable across retries of the same delivery, so receivers
+    /// can de-duplicate; `timestamp` is the attempt's, in seconds.
+    public static func make(webhook: Webhook, events: [Event], messageId: String, timestamp: Int64, now: Int64) throws -> WebhookRequest {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let payload: Data =
+            webhook.maxEventsPerRequest > 1 || events.count > 1
+            ? try encoder.encode(Batch(events: events)) : try encoder.encode(events[0])
+        var body = Array(payload)
+        var contentType = "application/json"
+        if webhook.format == .form {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let encoded = String(decoding: payload, as: UTF8.self).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+            body = Array("payload=\(encoded)".utf8)
+            contentType = "application/x-www-form-urlencoded"
+        }
+        var headers: [(String, String)] = [
+            ("content-type", contentType),
+            ("user-agent", "Patchbay-Webhooks/1.0"),
+            ("webhook-id", messageId),
+            ("webhook-timestamp", String(timestamp)),
+            (
+                "webhook-signature",
+                StandardWebhooks.signatureHeader(id: messageId, timestamp: timestamp, body: body, secrets: webhook.signingSecrets(at: now))
+            ),
+        ]
+        if let authorization = webhook.authorization { headers.append(("authorization", authorization.headerValue)) }
+        for (name, value) in webhook.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
+        return WebhookRequest(url: webhook.url, headers: headers, body: body)
+    }
+
+    /// The headers as stored in history: the authorization value masked.
+    public var recordedHeaders: [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in headers { result[name] = name.lowercased() == "authorization" ? Self.mask(value) : value }
+        return result
+    }
+
+    static func mask(_ value: String) -> String {
+        let parts = value.split(separator: " ", maxSplits: 1)
+        return parts.count == 2 ? "\(parts[0]) ****" : "****"
+    }
+
+    struct Batch: Encodable {
+        var events: [Event]
+    }
+}
