@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "PatchbayCore",
                 "PatchbayStorage",
+                "PatchbayDelivery",
                 "PatchbayHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,6 +97,7 @@ let package = Package(
             dependencies: [
                 "PatchbayApp",
                 "PatchbayStorage",
+                "PatchbayDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -124,8 +126,10 @@ let package = Package(
             name: "PatchbayHTTPTests",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayDelivery",
                 "PatchbayTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayHTTP
 import PatchbayStorage
 import Prometheus
@@ -14,11 +15,13 @@ public enum PatchbayServer {
         configuration: PatchbayConfiguration,
         store: Store,
         clock: any TimeSource = SystemTimeSource(),
+        resolver: any HostResolver = SystemHostResolver(),
         logger: Logger,
         onAdminTokenCreated: @escaping @Sendable (String) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let registry = PrometheusCollectorRegistry()
+        let sender = WebhookSender(policy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets), resolver: resolver, clock: clock)
         let router = PatchbayRouter.build(
             store: store,
             clock: clock,
@@ -27,12 +30,13 @@ public enum PatchbayServer {
                 environmentAdminToken: configuration.adminToken,
                 allowPrivateTargets: configuration.allowPrivateTargets
             ),
-            registry: registry
+            registry: registry,
+            sender: sender
         )
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Patchbay"),
-            services: [DatabaseService(driver: store.driver)],
+            services: [DatabaseService(driver: store.driver), SenderService(sender: sender)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
@@ -52,4 +56,14 @@ struct DatabaseService: Service {
     let driver: any DatabaseDriver
 
     func run() async throws { try await driver.run() }
+}
+
+/// Closes the sender's pooled connections on shutdown (before the database, which started first).
+struct SenderService: Service {
+    let sender: WebhookSender
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await sender.shutdown()
+    }
 }

@@ -10,12 +10,7 @@ import Synchronization
 
 /// What one attempt did, as stored in the delivery history.
 public struct AttemptOutcome: Sendable {
-    public enum Result: String, Sendable, Codable {
-        case success
-        case httpError = "http_error"
-        case timeout
-        case error
-    }
+    public typealias Result = DeliveryAttempt.Result
 
     public var result: Result
     public var statusCode: Int?
@@ -29,6 +24,15 @@ public struct AttemptOutcome: Sendable {
     public var error: String?
     /// The receiver's `Retry-After`, as a delay.
     public var retryAfterMillis: Int64?
+
+    /// The history record of this outcome.
+    public func attempt(deliveryId: String) -> DeliveryAttempt {
+        DeliveryAttempt(
+            id: Identifier.make(.attempt, nowMillis: sentAt), deliveryId: deliveryId, sentAt: sentAt, url: url, statusCode: statusCode,
+            result: result, durationMs: durationMs, requestHeaders: requestHeaders, requestBody: requestBody, responseHeaders: responseHeaders,
+            responseBody: responseBody, error: error
+        )
+    }
 }
 
 /// The one guarded way out for webhook traffic. Every send resolves the host, refuses it when any address is not

@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayStorage
 import Prometheus
 
@@ -9,9 +10,12 @@ public enum PatchbayRouter {
         store: Store,
         clock: any TimeSource,
         settings: HTTPSettings,
-        registry: PrometheusCollectorRegistry
+        registry: PrometheusCollectorRegistry,
+        sender: WebhookSender
     ) -> Router<PatchbayRequestContext> {
-        let dependencies = APIDependencies(store: store, clock: clock, settings: settings)
+        let dependencies = APIDependencies(
+            store: store, clock: clock, settings: settings, handshake: WebhookHandshake(sender: sender, store: store, clock: clock)
+        )
         let router = Router(context: PatchbayRequestContext.self)
         router.add(middleware: MetricsMiddleware(registry: registry))
         router.add(middleware: ProblemMiddleware())

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayHTTP
 import PatchbayStorage
 import PatchbayTestSupport
@@ -24,8 +25,11 @@ import Testing
                     documented.insert("\(method.uppercased()) \(path)")
                 }
             }
+            let sender = WebhookSender(policy: AddressPolicy(allowPrivateTargets: false), resolver: OfflineResolver(), clock: SystemTimeSource())
             let router = PatchbayRouter.build(
-                store: api.store, clock: SystemTimeSource(), settings: HTTPSettings(), registry: PrometheusCollectorRegistry())
+                store: api.store, clock: SystemTimeSource(), settings: HTTPSettings(), registry: PrometheusCollectorRegistry(), sender: sender
+            )
+            await sender.shutdown()
             let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
             #expect(
                 served == documented,

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PatchbayApp
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayStorage
 
 /// A response as the tests see it.
@@ -65,7 +66,9 @@ public enum LiveServer {
         configuration.adminToken = "pb_env_admin_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         configure(&configuration)
         let adminToken = configuration.adminToken ?? ""
-        let app = PatchbayServer.buildApplication(configuration: configuration, store: store, clock: clock, logger: TestDatabase.logger)
+        let app = PatchbayServer.buildApplication(
+            configuration: configuration, store: store, clock: clock, resolver: OfflineResolver(), logger: TestDatabase.logger
+        )
         do {
             try await app.test(.live) { client in
                 let api = APIClient(
@@ -84,5 +87,17 @@ public enum LiveServer {
             throw error
         }
         await cleanup()
+    }
+}
+
+/// Tests never look names up: address literals and `localhost` resolve, anything else fails at once, so a
+/// webhook to `https://hooks.example.com` is created (in state `failing`) without touching the network.
+public struct OfflineResolver: HostResolver {
+    public init() {}
+
+    public func resolve(_ host: String) async throws -> [IPAddress] {
+        if let literal = IPAddress(host: host) { return [literal] }
+        if host == "localhost" { return [.v4(0x7F00_0001)] }
+        throw DeliveryError.resolution(host: host, reason: "tests resolve no names")
     }
 }

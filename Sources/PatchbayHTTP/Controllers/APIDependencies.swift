@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayStorage
 
 /// What every controller needs: the store, the clock and the edge settings.
@@ -7,6 +8,7 @@ struct APIDependencies: Sendable {
     let store: Store
     let clock: any TimeSource
     let settings: HTTPSettings
+    let handshake: WebhookHandshake
 
     /// The organization, when the principal reaches it (404 otherwise, so existence does not leak) and has
     /// `scope` (403 otherwise).

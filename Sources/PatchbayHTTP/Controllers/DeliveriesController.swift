@@ -10,6 +10,7 @@ struct DeliveriesController {
     /// moves to `attemptCount`.
     struct Detail: Encodable {
         var delivery: Delivery
+        var attempts: [DeliveryAttempt]
 
         enum CodingKeys: CodingKey { case id, webhookId, eventIds, status, attemptCount, attempts, lastAttemptAt, nextAttemptAt, createdAt }
 
@@ -20,7 +21,7 @@ struct DeliveriesController {
             try container.encode(delivery.eventIds, forKey: .eventIds)
             try container.encode(delivery.status, forKey: .status)
             try container.encode(delivery.attemptCount, forKey: .attemptCount)
-            try container.encode([JSONValue](), forKey: .attempts)
+            try container.encode(attempts, forKey: .attempts)
             try container.encode(delivery.lastAttemptAt.map(Timestamp.format), forKey: .lastAttemptAt)
             try container.encode(delivery.nextAttemptAt.map(Timestamp.format), forKey: .nextAttemptAt)
             try container.encode(Timestamp.format(delivery.createdAt), forKey: .createdAt)
@@ -60,6 +61,6 @@ struct DeliveriesController {
         let id = context.parameters.value("dlv")
         guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, webhookId: webhook.id)
         else { throw PatchbayError.notFound("Delivery \(id.prefix(40))") }
-        return try JSONResponse.make(Detail(delivery: delivery))
+        return try JSONResponse.make(Detail(delivery: delivery, attempts: try await dependencies.store.deliveries.attempts(deliveryId: delivery.id)))
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayStorage
 
 /// `/v1/organizations/{org}/webhooks`: outbound webhook configuration, secrets and their rotation.
@@ -68,15 +69,19 @@ struct WebhooksController {
         var secret: String?
     }
 
-    /// The create response: the webhook and, this once, its secret.
+    /// The create response: the webhook, this once its secret, and the handshake's answer.
     struct Created: Encodable {
         var webhook: Webhook
-        var secret: String
+        var secret: String?
+        var handshake: HandshakeResult
+
+        enum Keys: String, CodingKey { case secret, handshake }
 
         func encode(to encoder: any Encoder) throws {
             try webhook.encode(to: encoder)
-            var container = encoder.container(keyedBy: SecretKeys.self)
-            try container.encode(secret, forKey: .secret)
+            var container = encoder.container(keyedBy: Keys.self)
+            if let secret { try container.encode(secret, forKey: .secret) }
+            try container.encode(handshake, forKey: .handshake)
         }
     }
 
@@ -106,6 +111,7 @@ struct WebhooksController {
         router.serve("deleteWebhook", delete)
         router.serve("getWebhookSecret", secret)
         router.serve("rotateWebhookSecret", rotate)
+        router.serve("testWebhook", test)
     }
 
     @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -143,8 +149,9 @@ struct WebhooksController {
             previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil, lastStatus: nil, createdAt: now, updatedAt: now
         )
         try await dependencies.store.webhooks.insert(webhook)
+        let (handshake, checked) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
         return try JSONResponse.make(
-            Created(webhook: webhook, secret: secret.encoded),
+            Created(webhook: checked, secret: secret.encoded, handshake: handshake),
             status: .created,
             headers: [.location: "/v1/organizations/\(organization.id)/webhooks/\(webhook.id)", .cacheControl: "no-store"]
         )
@@ -248,6 +255,15 @@ struct WebhooksController {
             ),
             headers: [.cacheControl: "no-store"]
         )
+    }
+
+    /// `POST …/webhooks/{wh}/test`: a new handshake, reported like the one at creation.
+    @Sendable func test(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksWrite)
+        let webhook = try await webhook(context, scope: .webhooksWrite)
+        let (handshake, checked) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
+        return try JSONResponse.make(Created(webhook: checked, secret: nil, handshake: handshake))
     }
 
     // MARK: - Checks

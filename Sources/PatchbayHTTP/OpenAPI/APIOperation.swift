@@ -194,6 +194,11 @@ extension APIOperation {
             requestSchema: "WebhookRotate", requestRequired: false, responseSchema: ref("WebhookSecret")
         ),
         APIOperation(
+            id: "testWebhook", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/test",
+            summary: "Send a signed webhook.handshake now and report the answer", tag: "Webhooks", scope: .webhooksWrite,
+            responseSchema: ref("WebhookCreated")
+        ),
+        APIOperation(
             id: "listDeliveries", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries",
             summary: "A webhook's delivery history", tag: "Webhooks", scope: .webhooksRead, responseSchema: ref("Delivery"), isList: true,
             query: listParameters + [

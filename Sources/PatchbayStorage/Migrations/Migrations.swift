@@ -1,6 +1,32 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries]
+    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries, attempts]
+
+    static let attempts = Migration(
+        version: 5,
+        name: "delivery attempts",
+        statements: [
+            .both(
+                """
+                CREATE TABLE delivery_attempts (
+                    id TEXT PRIMARY KEY,
+                    delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+                    sent_at BIGINT NOT NULL,
+                    url TEXT NOT NULL,
+                    status_code BIGINT,
+                    result TEXT NOT NULL,
+                    duration_ms BIGINT NOT NULL,
+                    request_headers TEXT NOT NULL,
+                    request_body TEXT NOT NULL,
+                    response_headers TEXT NOT NULL,
+                    response_body TEXT,
+                    error TEXT
+                )
+                """
+            ),
+            .both("CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id, sent_at)"),
+        ]
+    )
 
     static let deliveries = Migration(
         version: 4,

@@ -43,6 +43,65 @@ public struct DeliveryRepository: Sendable {
         try await driver.query("SELECT * FROM deliveries WHERE id = \(id) AND webhook_id = \(webhookId)").first.map(Self.decode)
     }
 
+    /// Stores a handshake: its event (not fanned out: it is for this webhook alone), a delivery with its single
+    /// attempt, and the webhook's new state (`failing` when the handshake failed), in one transaction.
+    public func recordHandshake(_ event: Event, webhook: Webhook, attempt: DeliveryAttempt) async throws {
+        try await driver.transaction { connection in
+            try await EventRepository.insertRow(event, on: connection)
+            let ids = String(decoding: try JSONEncoder().encode([event.id]), as: UTF8.self)
+            let status: Delivery.Status = attempt.result == .success ? .succeeded : .failed
+            _ = try await connection.query(
+                """
+                INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, next_attempt_at, last_attempt_at,
+                                        created_at, updated_at)
+                VALUES (\(attempt.deliveryId), \(webhook.id), \(webhook.organizationId), \(ids), \(status.rawValue), \(1), \(Int64?.none),
+                        \(attempt.sentAt), \(event.createdAt), \(attempt.sentAt))
+                """
+            )
+            try await Self.insert(attempt, on: connection)
+            _ = try await connection.query(
+                """
+                UPDATE webhooks SET last_triggered_at = \(attempt.sentAt), last_status = \(attempt.statusCode.map(Int64.init)),
+                    state = \(webhook.state.rawValue), updated_at = \(attempt.sentAt)
+                WHERE id = \(webhook.id)
+                """
+            )
+        }
+    }
+
+    static func insert(_ attempt: DeliveryAttempt, on connection: any DatabaseConnection) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO delivery_attempts (id, delivery_id, sent_at, url, status_code, result, duration_ms, request_headers, request_body,
+                                           response_headers, response_body, error)
+            VALUES (\(attempt.id), \(attempt.deliveryId), \(attempt.sentAt), \(attempt.url), \(attempt.statusCode.map(Int64.init)),
+                    \(attempt.result.rawValue), \(attempt.durationMs), \(try WebhookRepository.json(attempt.requestHeaders)), \(attempt.requestBody),
+                    \(try WebhookRepository.json(attempt.responseHeaders)), \(attempt.responseBody), \(attempt.error))
+            """
+        )
+    }
+
+    /// A delivery's attempts, oldest first.
+    public func attempts(deliveryId: String) async throws -> [DeliveryAttempt] {
+        let decoder = JSONDecoder()
+        return try await driver.query("SELECT * FROM delivery_attempts WHERE delivery_id = \(deliveryId) ORDER BY sent_at, id").map { row in
+            DeliveryAttempt(
+                id: try row.string("id"),
+                deliveryId: try row.string("delivery_id"),
+                sentAt: try row.int("sent_at"),
+                url: try row.string("url"),
+                statusCode: try row.optionalInt("status_code").map(Int.init),
+                result: DeliveryAttempt.Result(rawValue: try row.string("result")) ?? .error,
+                durationMs: Int(try row.int("duration_ms")),
+                requestHeaders: try decoder.decode([String: String].self, from: Data(try row.string("request_headers").utf8)),
+                requestBody: try row.string("request_body"),
+                responseHeaders: try decoder.decode([String: String].self, from: Data(try row.string("response_headers").utf8)),
+                responseBody: try row.optionalString("response_body"),
+                error: try row.optionalString("error")
+            )
+        }
+    }
+
     static func decode(_ row: SQLRow) throws -> Delivery {
         Delivery(
             id: try row.string("id"),
