@@ -20,6 +20,16 @@ struct APIDependencies: Sendable {
         return organization
     }
 
+    /// The webhook named by the `wh` path parameter, in the organization of the `org` parameter (404 otherwise).
+    func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Webhook) {
+        let principal = try context.requirePrincipal()
+        let organization = try await organization(context.parameters.value("org"), for: principal, scope: scope)
+        let id = context.parameters.value("wh")
+        guard Identifier.isWellFormed(id, .webhook), let webhook = try await store.webhooks.find(id: id, organizationId: organization.id)
+        else { throw PatchbayError.notFound("Webhook \(id.prefix(40))") }
+        return (organization, webhook)
+    }
+
     func event(_ type: String, _ subject: some Encodable, in organization: Organization, by principal: Principal, at now: Int64) throws -> Event {
         try Event.describing(
             subject,

@@ -34,12 +34,7 @@ struct DeliveriesController {
     }
 
     private func webhook(_ context: PatchbayRequestContext) async throws -> Webhook {
-        let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksRead)
-        let id = context.parameters.value("wh")
-        guard Identifier.isWellFormed(id, .webhook), let webhook = try await dependencies.store.webhooks.find(id: id, organizationId: organization.id)
-        else { throw PatchbayError.notFound("Webhook \(id.prefix(40))") }
-        return webhook
+        try await dependencies.webhook(context, scope: .webhooksRead).1
     }
 
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {

@@ -165,12 +165,7 @@ struct WebhooksController {
     }
 
     private func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> Webhook {
-        let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
-        let id = context.parameters.value("wh")
-        guard Identifier.isWellFormed(id, .webhook), let webhook = try await dependencies.store.webhooks.find(id: id, organizationId: organization.id)
-        else { throw PatchbayError.notFound("Webhook \(id.prefix(40))") }
-        return webhook
+        try await dependencies.webhook(context, scope: scope).1
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -260,8 +255,7 @@ struct WebhooksController {
     /// `POST …/webhooks/{wh}/test`: a new handshake, reported like the one at creation.
     @Sendable func test(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksWrite)
-        let webhook = try await webhook(context, scope: .webhooksWrite)
+        let (organization, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
         let (handshake, checked) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
         return try JSONResponse.make(Created(webhook: checked, secret: nil, handshake: handshake))
     }
