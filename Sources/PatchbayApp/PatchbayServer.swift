@@ -16,6 +16,7 @@ public enum PatchbayServer {
         store: Store,
         clock: any TimeSource = SystemTimeSource(),
         resolver: any HostResolver = SystemHostResolver(),
+        deliveryConfiguration: DeliveryWorker.Configuration = .init(),
         logger: Logger,
         onAdminTokenCreated: @escaping @Sendable (String) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -36,7 +37,18 @@ public enum PatchbayServer {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Patchbay"),
-            services: [DatabaseService(driver: store.driver), SenderService(sender: sender)],
+            services: [
+                DatabaseService(driver: store.driver),
+                SenderService(sender: sender),
+                DeliveryWorker(
+                    store: store,
+                    sender: sender,
+                    retryPolicy: RetryPolicy(schedule: configuration.retrySchedule),
+                    clock: clock,
+                    configuration: deliveryConfiguration,
+                    logger: logger
+                ),
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -50,6 +50,15 @@ enum Fixtures {
         )
     }
 
+    static func webhook(in org: Organization) -> Webhook {
+        Webhook(
+            id: Identifier.make(.webhook, nowMillis: 1_000), organizationId: org.id, integrationId: nil, name: "W", url: "https://example.com/h",
+            eventTypes: [], state: .active, verifyTls: true, format: .json, maxEventsPerRequest: 1, authorization: nil, headers: [:],
+            secret: WebhookSecret.generate(), previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil, lastStatus: nil,
+            createdAt: 1_000, updatedAt: 1_000
+        )
+    }
+
     static func event(_ type: String, _ org: Organization) -> Event {
         event(type, org, in: org)
     }

@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 
 /// A webhook receiver on a real loopback socket. Routes: `/ok` (200, echoes a handshake challenge), `/fail` (503
-/// with `Retry-After: 7`), `/gone` (410), `/redirect` (302 to `/ok`), `/slow` (answers after 3 s), `/big` (100 KB).
+/// with `Retry-After: 7`), `/error` (500), `/gone` (410), `/redirect` (302 to `/ok`), `/slow` (answers after 3 s), `/big` (100 KB).
 public final class TestReceiver: Sendable {
     public struct Received: Sendable {
         public var path: String
@@ -49,6 +49,10 @@ public final class TestReceiver: Sendable {
             try await record(request)
             return Response(
                 status: .serviceUnavailable, headers: [HTTPField.Name("Retry-After")!: "7"], body: .init(byteBuffer: ByteBuffer(string: "busy")))
+        }
+        router.post("/error") { request, _ -> Response in
+            try await record(request)
+            return Response(status: .internalServerError)
         }
         router.post("/gone") { request, _ -> Response in
             try await record(request)

@@ -1,0 +1,141 @@
+import Crypto
+import Foundation
+import PatchbayCore
+import PatchbayTestSupport
+import Testing
+
+/// The delivery worker against a real receiver on loopback, on both stores.
+@Suite struct DeliveryEngineTests {
+    static func skipPostgresLocally(_ kind: StoreKind) throws -> Bool {
+        guard kind == .postgres, TestDatabase.postgresURL == nil else { return false }
+        try #require(!TestDatabase.isCI, "CI must run the PostgreSQL variant")
+        return true
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes.
+    static func eventually(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    static func run(
+        _ kind: StoreKind,
+        retrySchedule: String = "5s",
+        _ body: @Sendable (APIClient, TestReceiver, Int, String) async throws -> Void
+    ) async throws {
+        let receiver = TestReceiver()
+        try await receiver.run { port in
+            try await LiveServer.run(
+                kind,
+                configure: {
+                    $0.allowPrivateTargets = true
+                    $0.retrySchedule = (try? RetrySchedule.parse(retrySchedule).get()) ?? .standard
+                }
+            ) { api in
+                _ = try await api.admin(.post, "/v1/event-types", ["name": "thread.created"])
+                let org = try await api.organization()
+                try await body(api, receiver, port, org)
+            }
+        }
+    }
+
+    static func createWebhook(_ api: APIClient, org: String, url: String) async throws -> (id: String, secret: WebhookSecret) {
+        let created = try await api.admin(
+            .post, "/v1/organizations/\(org)/webhooks", ["name": "W", "url": .string(url), "eventTypes": ["thread.created"]])
+        try #require(created.status == 201, "\(created.text)")
+        return (try #require(created.json["id"]?.string), try #require(created.json["secret"]?.string.flatMap(WebhookSecret.init)))
+    }
+
+    static func deliveries(_ api: APIClient, org: String, webhook: String, status: String) async throws -> [JSONValue] {
+        try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)/deliveries?limit=1000&status=\(status)").json["data"]?.array ?? []
+    }
+
+    static func publish(_ api: APIClient, org: String, count: Int) async throws {
+        let events: [JSONValue] = (0..<count).map { ["type": "thread.created", "data": ["n": .int(Int64($0))]] }
+        let response = try await api.admin(.post, "/v1/organizations/\(org)/events/batch", ["events": .array(events)])
+        try #require(response.status == 202)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func publishedEventsArriveSignedOnceEach(kind: StoreKind) async throws {
+        if try Self.skipPostgresLocally(kind) { return }
+        try await Self.run(kind) { api, receiver, port, org in
+            let (webhook, secret) = try await Self.createWebhook(api, org: org, url: "http://127.0.0.1:\(port)/ok")
+            try await Self.publish(api, org: org, count: 20)
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 21 })
+            let events = receiver.requests(to: "/ok").filter { String(decoding: $0.body, as: UTF8.self).contains("thread.created") }
+            #expect(events.count == 20)
+            #expect(Set(events.compactMap { $0.headers["webhook-id"] }).count == 20)
+            for request in events {
+                let message = Data("\(request.headers["webhook-id"] ?? "").\(request.headers["webhook-timestamp"] ?? "").".utf8) + Data(request.body)
+                let expected = Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret.bytes))).base64EncodedString()
+                #expect(request.headers["webhook-signature"] == "v1,\(expected)")
+            }
+            let webhookState = try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)")
+            #expect(webhookState.json["state"] == "active" && webhookState.json["lastStatus"] == 200)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func failuresAreRetriedOnTheScheduleThenTheWebhookIsDisabled(kind: StoreKind) async throws {
+        if try Self.skipPostgresLocally(kind) { return }
+        try await Self.run(kind, retrySchedule: "100ms,100ms") { api, receiver, port, org in
+            let (webhook, _) = try await Self.createWebhook(api, org: org, url: "http://127.0.0.1:\(port)/error")
+            let watcher = try await api.admin(
+                .post, "/v1/organizations/\(org)/webhooks", ["name": "Watcher", "url": .string("http://127.0.0.1:\(port)/ok")])
+            try await Self.publish(api, org: org, count: 1)
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "failed").count == 2 })
+            let failed = try await Self.deliveries(api, org: org, webhook: webhook, status: "failed")
+            let eventDelivery = try #require(failed.first { $0["attempts"] == 3 }, "one attempt and two retries")
+            let detail = try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)/deliveries/\(eventDelivery["id"]?.string ?? "")")
+            #expect(detail.json["attempts"]?.array.map { $0["statusCode"] } == [500, 500, 500])
+            #expect(receiver.requests(to: "/error").count == 4, "the handshake and three attempts")
+            #expect(
+                try await Self.eventually { try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)").json["state"] == "disabled" })
+            let disabled = try await api.admin(.get, "/v1/organizations/\(org)/events?type=webhook.disabled").json["data"]?.array ?? []
+            #expect(disabled.first?["data"]?["webhookId"] == .string(webhook))
+            // The organization's other (catch-all) webhook is told.
+            let watcherId = watcher.json["id"]?.string ?? ""
+            #expect(
+                try await Self.eventually {
+                    receiver.requests(to: "/ok").contains { String(decoding: $0.body, as: UTF8.self).contains("webhook.disabled") }
+                })
+            #expect(!watcherId.isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func goneDisablesAtOnceAndRetryAfterIsHonoured(kind: StoreKind) async throws {
+        if try Self.skipPostgresLocally(kind) { return }
+        try await Self.run(kind, retrySchedule: "100ms,100ms") { api, receiver, port, org in
+            let (gone, _) = try await Self.createWebhook(api, org: org, url: "http://127.0.0.1:\(port)/gone")
+            let (busy, _) = try await Self.createWebhook(api, org: org, url: "http://127.0.0.1:\(port)/fail")
+            try await Self.publish(api, org: org, count: 1)
+            #expect(try await Self.eventually { try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(gone)").json["state"] == "disabled" })
+            #expect(receiver.requests(to: "/gone").count == 2, "the handshake and one attempt, no retries")
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: busy, status: "retrying").count == 1 })
+            let retrying = try #require(try await Self.deliveries(api, org: org, webhook: busy, status: "retrying").first)
+            let last = try #require(retrying["lastAttemptAt"]?.string.flatMap(Timestamp.parse))
+            let next = try #require(retrying["nextAttemptAt"]?.string.flatMap(Timestamp.parse))
+            #expect(next - last >= 6_900, "Retry-After: 7 wins over the 100 ms schedule")
+        }
+    }
+
+    @Test func aHangingEndpointDoesNotDelayAnother() async throws {
+        try await Self.run(.sqlite) { api, receiver, port, org in
+            let (slow, _) = try await Self.createWebhook(api, org: org, url: "http://127.0.0.1:\(port)/slow")
+            let (fast, _) = try await Self.createWebhook(api, org: org, url: "http://127.0.0.1:\(port)/ok")
+            let start = ContinuousClock.now
+            try await Self.publish(api, org: org, count: 12)
+            #expect(
+                try await Self.eventually(.seconds(2.5)) { try await Self.deliveries(api, org: org, webhook: fast, status: "succeeded").count == 13 })
+            #expect(ContinuousClock.now - start < .seconds(2.5), "the fast endpoint was served while the slow one hung")
+            #expect(try await Self.deliveries(api, org: org, webhook: slow, status: "succeeded").count < 12)
+            #expect(receiver.requests(to: "/slow").count <= 1 + 4, "at most four requests in flight per endpoint")
+        }
+    }
+}
