@@ -28,6 +28,7 @@ public final class DeliveryWorker: Service, Sendable {
     private let logger: Logger
     private let owner = "worker-" + UUID().uuidString
     private let inFlight = Mutex<[String: Int]>([:])
+    private let doorbell = Doorbell()
 
     public init(
         store: Store, sender: WebhookSender, retryPolicy: RetryPolicy, clock: any TimeSource, configuration: Configuration = .init(), logger: Logger
@@ -48,7 +49,7 @@ public final class DeliveryWorker: Service, Sendable {
                 for delivery in claimed {
                     group.addTask { await self.process(delivery) }
                 }
-                if claimed.isEmpty { try? await Task.sleep(for: configuration.pollInterval) }
+                if claimed.isEmpty { await doorbell.wait(upTo: configuration.pollInterval) }
             }
         }
     }
@@ -93,6 +94,7 @@ public final class DeliveryWorker: Service, Sendable {
                 counts[delivery.webhookId, default: 1] -= 1
                 if counts[delivery.webhookId] == 0 { counts[delivery.webhookId] = nil }
             }
+            doorbell.ring()
         }
         var logger = self.logger
         logger[metadataKey: "pb.delivery.id"] = "\(delivery.id)"

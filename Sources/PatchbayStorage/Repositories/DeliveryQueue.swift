@@ -21,6 +21,12 @@ extension DeliveryRepository {
         return try rows.map(Self.decode).sorted { ($0.nextAttemptAt ?? 0, $0.id) < ($1.nextAttemptAt ?? 0, $1.id) }
     }
 
+    /// Clears every lease. Only for SQLite at start-up: one process owns the file, so any lease found then belongs to
+    /// a process that died, and waiting for it to expire would only delay recovery.
+    public func releaseAllLeases() async throws -> Int {
+        try await driver.query("UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL RETURNING id").count
+    }
+
     /// Gives leased deliveries back without an attempt (their webhook was paused meanwhile, or the worker is full).
     public func release(_ ids: [String], owner: String) async throws {
         for id in ids {
