@@ -150,22 +150,6 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
                 webhook, event: Fixtures.event("webhook.disabled", ["webhookId": .string(webhook.id)] as JSONValue, in: org), at: 3_100)
             #expect(try await store.deliveries.claimDue(owner: "c", now: 10_000, leaseMillis: 1_000, limit: 10, busyWebhooks: []).isEmpty)
         },
-        ContractCase(name: "a lease keeps a delivery from a second worker until it expires") { (store: Store) async throws in
-            let org = try await Fixtures.storedOrganization(store)
-            let webhook = Fixtures.webhook(in: org)
-            try await store.webhooks.insert(webhook)
-            let event = Fixtures.event("thread.created", ["title": "x"] as JSONValue, in: org)
-            _ = try await store.events.publish([event], organizationId: org.id, idempotency: nil)
-            let first = try await store.deliveries.claimDue(owner: "a", now: 2_000, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
-            #expect(first.map(\.eventIds) == [[event.id]])
-            #expect(try await store.deliveries.claimDue(owner: "b", now: 2_500, leaseMillis: 1_000, limit: 10, busyWebhooks: []).isEmpty)
-            #expect(try await store.deliveries.claimDue(owner: "b", now: 3_001, leaseMillis: 1_000, limit: 10, busyWebhooks: [webhook.id]).isEmpty)
-            let taken = try await store.deliveries.claimDue(owner: "b", now: 3_001, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
-            #expect(taken.map(\.id) == first.map(\.id), "a crashed worker's delivery is taken over")
-            let disabled = Fixtures.event("webhook.disabled", ["webhookId": .string(webhook.id)] as JSONValue, in: org)
-            try await store.webhooks.disable(webhook, event: disabled, at: 3_100)
-            #expect(try await store.deliveries.claimDue(owner: "c", now: 10_000, leaseMillis: 1_000, limit: 10, busyWebhooks: []).isEmpty)
-        },
         ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)
             try await withThrowingTaskGroup(of: Void.self) { group in
