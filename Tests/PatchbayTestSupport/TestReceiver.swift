@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 
 /// A webhook receiver on a real loopback socket. Routes: `/ok` (200, echoes a handshake challenge), `/fail` (503
-/// with `Retry-After: 7`), `/error` (500), `/gone` (410), `/redirect` (302 to `/ok`), `/slow` (answers after 3 s), `/big` (100 KB).
+/// with `Retry-After: 7`), `/error` (500), `/gone` (410), `/redirect` (302 to `/ok`), `/slow` (answers after 3 s), `/hang` (after 8 s), `/big` (100 KB).
 public final class TestReceiver: Sendable {
     public struct Received: Sendable {
         public var path: String
@@ -65,6 +65,11 @@ public final class TestReceiver: Sendable {
         router.post("/slow") { request, _ -> Response in
             try await record(request)
             try await Task.sleep(for: .seconds(3))
+            return Response(status: .ok)
+        }
+        router.post("/hang") { request, _ -> Response in
+            try await record(request)
+            try await Task.sleep(for: .seconds(8))
             return Response(status: .ok)
         }
         router.post("/big") { request, _ -> Response in

@@ -28,9 +28,61 @@ struct DeliveriesController {
         }
     }
 
+    struct RecoverBody: RequestBody {
+        static let fields: Set<String> = ["since"]
+        var since: String
+    }
+
+    struct Recovered: Encodable {
+        var recovered: Int
+        var data: [Delivery]
+    }
+
+    /// Recovery re-queues at most this many failed deliveries per call; call again for more.
+    static let maxRecover = 10_000
+
     func register(on router: Router<PatchbayRequestContext>) {
         router.serve("listDeliveries", list)
         router.serve("getDelivery", get)
+        router.serve("resendDelivery", resend)
+        router.serve("recoverWebhook", recover)
+    }
+
+    private static func requireSending(_ webhook: Webhook) throws {
+        guard webhook.state == .active || webhook.state == .failing else {
+            throw PatchbayError(.conflict, "Webhook \(webhook.id) is \(webhook.state.rawValue); set active: true before sending to it again.")
+        }
+    }
+
+    /// `POST …/deliveries/{dlv}/resend`: the same events again, as a new delivery the worker sends now.
+    @Sendable func resend(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let (_, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
+        let id = context.parameters.value("dlv")
+        guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, webhookId: webhook.id)
+        else { throw PatchbayError.notFound("Delivery \(id.prefix(40))") }
+        try Self.requireSending(webhook)
+        let queued = try await dependencies.store.deliveries.requeue([delivery], now: dependencies.clock.nowMillis)
+        return try JSONResponse.make(queued[0], status: .accepted)
+    }
+
+    /// `POST …/webhooks/{wh}/recover {since}`: every failed delivery since then, again.
+    @Sendable func recover(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let (_, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
+        let body = try await request.decode(RecoverBody.self, context: context)
+        let now = dependencies.clock.nowMillis
+        guard let since = Timestamp.parse(body.since) else {
+            throw PatchbayError.invalid("/since", "must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z")
+        }
+        guard since <= now else { throw PatchbayError.invalid("/since", "must not be in the future") }
+        try Self.requireSending(webhook)
+        var failed: [Delivery] = []
+        for delivery in try await dependencies.store.deliveries.failed(webhookId: webhook.id, since: since, limit: Self.maxRecover) {
+            // A failed handshake is history, not an event to deliver.
+            let events = try await dependencies.store.deliveries.events(delivery.eventIds)
+            if !events.allSatisfy({ $0.type == "webhook.handshake" }) { failed.append(delivery) }
+        }
+        let queued = try await dependencies.store.deliveries.requeue(failed, now: now)
+        return try JSONResponse.make(Recovered(recovered: queued.count, data: queued), status: .accepted)
     }
 
     private func webhook(_ context: PatchbayRequestContext) async throws -> Webhook {

@@ -276,6 +276,14 @@ enum APIDocument {
                 "nextAttemptAt": nullableTimestamp, "createdAt": timestamp,
             ],
         ],
+        "WebhookRecover": [
+            "type": "object", "required": ["since"], "additionalProperties": false,
+            "properties": ["since": ["type": "string", "format": "date-time"]],
+        ],
+        "Recovered": [
+            "type": "object", "required": ["recovered", "data"],
+            "properties": ["recovered": ["type": "integer"], "data": ["type": "array", "items": APIOperation.ref("Delivery")]],
+        ],
         "EventType": [
             "type": "object", "required": ["name", "description", "example", "builtIn"],
             "properties": [

@@ -210,6 +210,16 @@ extension APIOperation {
             summary: "A delivery with its attempts", tag: "Webhooks", scope: .webhooksRead, responseSchema: ref("DeliveryDetail")
         ),
         APIOperation(
+            id: "resendDelivery", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries/{dlv}/resend",
+            summary: "Send a delivery's events again, now, as a new delivery", tag: "Webhooks", scope: .webhooksWrite,
+            successStatus: 202, responseSchema: ref("Delivery")
+        ),
+        APIOperation(
+            id: "recoverWebhook", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/recover",
+            summary: "Send every failed delivery since a time again", tag: "Webhooks", scope: .webhooksWrite,
+            requestSchema: "WebhookRecover", successStatus: 202, responseSchema: ref("Recovered")
+        ),
+        APIOperation(
             id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
             tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,
             query: [

@@ -96,3 +96,38 @@ extension WebhookRepository {
         }
     }
 }
+
+extension DeliveryRepository {
+    /// Queues the events of existing deliveries again as new pending deliveries (resend one, or recover many), so
+    /// the old ones keep their history; returns the new deliveries.
+    public func requeue(_ deliveries: [Delivery], now: Int64) async throws -> [Delivery] {
+        try await driver.transaction { connection in
+            var queued: [Delivery] = []
+            for old in deliveries {
+                let fresh = Delivery(
+                    id: Identifier.make(.delivery, nowMillis: now), webhookId: old.webhookId, organizationId: old.organizationId,
+                    eventIds: old.eventIds, status: .pending, attemptCount: 0, nextAttemptAt: now, lastAttemptAt: nil, createdAt: now
+                )
+                _ = try await connection.query(
+                    """
+                    INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, next_attempt_at, created_at, updated_at)
+                    VALUES (\(fresh.id), \(fresh.webhookId), \(fresh.organizationId), \(try WebhookRepository.json(fresh.eventIds)),
+                            \(fresh.status.rawValue), \(0), \(now), \(now), \(now))
+                    """
+                )
+                queued.append(fresh)
+            }
+            return queued
+        }
+    }
+
+    /// Failed deliveries of a webhook created since `since` (oldest first, at most `limit`).
+    public func failed(webhookId: String, since: Int64, limit: Int) async throws -> [Delivery] {
+        try await driver.query(
+            """
+            SELECT * FROM deliveries WHERE webhook_id = \(webhookId) AND status = 'failed' AND created_at >= \(since)
+            ORDER BY created_at, id LIMIT \(limit)
+            """
+        ).map(Self.decode)
+    }
+}
