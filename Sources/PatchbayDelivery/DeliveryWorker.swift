@@ -9,15 +9,36 @@ import Synchronization
 /// over when the lease runs out), keeps at most `perWebhookConcurrency` requests in flight per webhook (a slow or
 /// dead endpoint holds only its own slots, never the others'), and records every attempt. Failures are retried on
 /// the schedule; `410 Gone`, or failing a whole schedule without any success, disables the webhook.
+///
+/// Claimed deliveries wait in a lane per webhook until a slot frees. Attempts are recorded through a group commit,
+/// so a busy engine writes one transaction per batch of attempts rather than one per attempt.
 public final class DeliveryWorker: Service, Sendable {
     public struct Configuration: Sendable {
-        public var pollInterval: Duration = .milliseconds(100)
+        /// How long the loop sleeps when nothing wakes it: a publish, a resend or a freed slot wakes it at once.
+        public var pollInterval: Duration = .milliseconds(250)
         public var leaseMillis: Int64 = 120_000
-        public var claimBatch = 64
-        public var perWebhookConcurrency = 4
-        public var maxInFlight = 256
+        public var claimBatch = 128
+        public var perWebhookConcurrency = 16
+        /// Claimed deliveries not yet recorded, across all webhooks; a webhook may hold at most twice its concurrency.
+        public var maxHeld = 1024
 
         public init() {}
+    }
+
+    /// A claimed delivery with what is needed to send it.
+    struct Job: Sendable {
+        var delivery: Delivery
+        var webhook: Webhook
+        var events: [Event]
+        var claimedAt: Int64
+    }
+
+    private struct Lanes {
+        var waiting: [String: [Job]] = [:]
+        var running: [String: Int] = [:]
+        var held = 0
+
+        func load(of webhookId: String) -> Int { (waiting[webhookId]?.count ?? 0) + (running[webhookId] ?? 0) }
     }
 
     private let store: Store
@@ -27,8 +48,9 @@ public final class DeliveryWorker: Service, Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let owner = "worker-" + UUID().uuidString
-    private let inFlight = Mutex<[String: Int]>([:])
-    private let doorbell = Doorbell()
+    private let lanes = Mutex(Lanes())
+    private let recorder: CompletionRecorder
+    private var wake: Doorbell { store.driver.deliveriesQueued }
 
     public init(
         store: Store, sender: WebhookSender, retryPolicy: RetryPolicy, clock: any TimeSource, configuration: Configuration = .init(), logger: Logger
@@ -39,6 +61,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
+        self.recorder = CompletionRecorder(store: store, logger: logger)
     }
 
     public func run() async throws {
@@ -46,69 +69,120 @@ public final class DeliveryWorker: Service, Sendable {
             // Stops claiming on graceful shutdown; deliveries already started finish (the group waits for them).
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let claimed = await claim()
-                for delivery in claimed {
-                    group.addTask { await self.process(delivery) }
+                for job in startable() {
+                    group.addTask { await self.process(job) }
                 }
-                if claimed.isEmpty { await doorbell.wait(upTo: configuration.pollInterval) }
+                if claimed < configuration.claimBatch { await wake.wait(upTo: configuration.pollInterval) }
             }
         }
+        // Deliveries claimed but never started go back at once rather than when their lease runs out.
+        let unstarted = lanes.withLock { lanes in
+            defer { lanes.waiting.removeAll() }
+            return lanes.waiting.values.flatMap { $0.map(\.delivery.id) }
+        }
+        try? await store.deliveries.release(unstarted, owner: owner)
     }
 
-    /// Claims what the free slots allow, keeping full webhooks out of the claim.
-    private func claim() async -> [Delivery] {
-        let (busy, free) = inFlight.withLock { counts -> (Set<String>, Int) in
-            let busy = Set(counts.filter { $0.value >= configuration.perWebhookConcurrency }.keys)
-            return (busy, configuration.maxInFlight - counts.values.reduce(0, +))
+    /// Claims what the free room allows, leaving out webhooks whose lanes are full; returns how many it claimed.
+    private func claim() async -> Int {
+        let (full, room) = lanes.withLock { lanes -> (Set<String>, Int) in
+            let full = Set(
+                (Array(lanes.waiting.keys) + Array(lanes.running.keys)).filter { lanes.load(of: $0) >= 2 * configuration.perWebhookConcurrency })
+            return (full, configuration.maxHeld - lanes.held)
         }
-        guard free > 0 else { return [] }
-        let claimed: [Delivery]
+        guard room > 0 else { return 0 }
         do {
-            claimed = try await store.deliveries.claimDue(
-                owner: owner, now: clock.nowMillis, leaseMillis: configuration.leaseMillis, limit: min(configuration.claimBatch, free),
-                busyWebhooks: busy
+            let claimed = try await store.deliveries.claimDue(
+                owner: owner, now: clock.nowMillis, leaseMillis: configuration.leaseMillis, limit: min(configuration.claimBatch, room),
+                busyWebhooks: full
             )
+            guard !claimed.isEmpty else { return 0 }
+            let webhooks = try await store.webhooks.find(ids: Set(claimed.map { $0.webhookId }))
+            let events = try await store.deliveries.events(claimed.flatMap { $0.eventIds })
+            let now = clock.nowMillis
+            var jobs: [Job] = []
+            var orphaned: [String] = []
+            for delivery in claimed {
+                guard let webhook = webhooks[delivery.webhookId] else {
+                    orphaned.append(delivery.id)
+                    continue
+                }
+                jobs.append(Job(delivery: delivery, webhook: webhook, events: delivery.eventIds.compactMap { events[$0] }, claimedAt: now))
+            }
+            try await store.deliveries.release(orphaned, owner: owner)
+            lanes.withLock { lanes in
+                for job in jobs { lanes.waiting[job.delivery.webhookId, default: []].append(job) }
+                lanes.held += jobs.count
+            }
+            return claimed.count
         } catch {
             logger.error("claiming deliveries failed", metadata: ["pb.error": "\(error)"])
-            return []
+            return 0
         }
-        // Within one claim a webhook may get more than its free slots: give the surplus back for a later round.
-        var accepted: [Delivery] = []
-        var surplus: [String] = []
-        inFlight.withLock { counts in
-            for delivery in claimed {
-                if counts[delivery.webhookId, default: 0] < configuration.perWebhookConcurrency {
-                    counts[delivery.webhookId, default: 0] += 1
-                    accepted.append(delivery)
-                } else {
-                    surplus.append(delivery.id)
-                }
-            }
-        }
-        if !surplus.isEmpty { try? await store.deliveries.release(surplus, owner: owner) }
-        return accepted
     }
 
-    private func process(_ delivery: Delivery) async {
-        defer {
-            inFlight.withLock { counts in
-                counts[delivery.webhookId, default: 1] -= 1
-                if counts[delivery.webhookId] == 0 { counts[delivery.webhookId] = nil }
+    /// Takes the jobs whose webhooks have a free slot, oldest first within each lane.
+    private func startable() -> [Job] {
+        lanes.withLock { lanes in
+            var jobs: [Job] = []
+            for webhookId in lanes.waiting.keys.sorted() {
+                var waiting = lanes.waiting[webhookId] ?? []
+                var running = lanes.running[webhookId] ?? 0
+                let count = min(waiting.count, max(0, configuration.perWebhookConcurrency - running))
+                jobs += waiting.prefix(count)
+                waiting.removeFirst(count)
+                running += count
+                lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
+                lanes.running[webhookId] = running == 0 ? nil : running
             }
-            doorbell.ring()
+            return jobs
+        }
+    }
+
+    private func process(_ job: Job) async {
+        var slotHeld = true
+        func freeSlot() {
+            guard slotHeld else { return }
+            slotHeld = false
+            lanes.withLock { lanes in
+                lanes.running[job.webhook.id, default: 1] -= 1
+                if lanes.running[job.webhook.id] == 0 { lanes.running[job.webhook.id] = nil }
+            }
+            wake.ring()
+        }
+        defer {
+            freeSlot()
+            lanes.withLock { $0.held -= 1 }
+            wake.ring()
         }
         var logger = self.logger
-        logger[metadataKey: "pb.delivery.id"] = "\(delivery.id)"
-        logger[metadataKey: "pb.webhook.id"] = "\(delivery.webhookId)"
+        logger[metadataKey: "pb.delivery.id"] = "\(job.delivery.id)"
+        logger[metadataKey: "pb.webhook.id"] = "\(job.webhook.id)"
         do {
-            guard let webhook = try await store.webhooks.find(id: delivery.webhookId), webhook.state == .active || webhook.state == .failing else {
-                try await store.deliveries.release([delivery.id], owner: owner)
-                return
+            var delivery = job.delivery
+            var events = job.events
+            var webhook = job.webhook
+            // A job that waited in its lane re-reads its webhook: it may have been paused or changed meanwhile.
+            if clock.nowMillis - job.claimedAt > 1000 {
+                guard let current = try await store.webhooks.find(id: webhook.id), current.state == .active || current.state == .failing else {
+                    try await store.deliveries.release([delivery.id], owner: owner)
+                    return
+                }
+                webhook = current
             }
-            let events = try await store.deliveries.events(delivery.eventIds)
+            if webhook.maxEventsPerRequest > 1 {
+                delivery = try await store.deliveries.absorb(
+                    into: delivery, maxEvents: webhook.maxEventsPerRequest, owner: owner, now: clock.nowMillis)
+                if delivery.eventIds.count > events.count {
+                    let more = try await store.deliveries.events(delivery.eventIds.dropFirst(events.count))
+                    events += delivery.eventIds.dropFirst(events.count).compactMap { more[$0] }
+                }
+            }
             guard !events.isEmpty else { return }
             let now = clock.nowMillis
             let request = try WebhookRequest.make(webhook: webhook, events: events, messageId: delivery.id, timestamp: now / 1000, now: now)
             let outcome = await sender.send(request, verifyTls: webhook.verifyTls)
+            freeSlot()
             try await record(outcome, of: delivery, for: webhook)
         } catch {
             logger.error("processing a delivery failed; its lease will expire and it will be retried", metadata: ["pb.error": "\(error)"])
@@ -118,19 +192,19 @@ public final class DeliveryWorker: Service, Sendable {
     private func record(_ outcome: AttemptOutcome, of delivery: Delivery, for webhook: Webhook) async throws {
         let attempt = outcome.attempt(deliveryId: delivery.id)
         if outcome.result == .success {
-            try await store.deliveries.complete(delivery, attempt: attempt, status: .succeeded, nextAttemptAt: nil, webhookState: .active)
+            try await recorder.record(.init(delivery: delivery, attempt: attempt, status: .succeeded, nextAttemptAt: nil, webhookState: .active))
             return
         }
         if outcome.statusCode == 410 {
-            try await store.deliveries.complete(delivery, attempt: attempt, status: .failed, nextAttemptAt: nil, webhookState: .failing)
+            try await recorder.record(.init(delivery: delivery, attempt: attempt, status: .failed, nextAttemptAt: nil, webhookState: .failing))
             try await disable(webhook, reason: "the endpoint answered 410 Gone")
             return
         }
         let next = retryPolicy.nextAttempt(
             after: delivery.attemptCount + 1, now: clock.nowMillis, retryAfterMillis: outcome.retryAfterMillis, unit: Double.random(in: 0..<1)
         )
-        try await store.deliveries.complete(
-            delivery, attempt: attempt, status: next == nil ? .failed : .retrying, nextAttemptAt: next, webhookState: .failing
+        try await recorder.record(
+            .init(delivery: delivery, attempt: attempt, status: next == nil ? .failed : .retrying, nextAttemptAt: next, webhookState: .failing)
         )
         if next == nil, try await !store.deliveries.hasSucceeded(webhookId: webhook.id, since: delivery.createdAt) {
             try await disable(webhook, reason: "no delivery succeeded for the whole retry schedule")

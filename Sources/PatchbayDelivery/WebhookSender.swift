@@ -152,6 +152,8 @@ public final class WebhookSender: Sendable {
         configuration.timeout = .init(connect: self.configuration.connectTimeout, read: self.configuration.totalTimeout)
         configuration.decompression = .disabled
         configuration.dnsOverride = [host: address]
+        // Several webhooks may share a host; the worker bounds each one, so the pool must not queue one behind another's hang.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         if !verifyTls {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = .none

@@ -25,7 +25,8 @@ public enum TestDatabase {
 
     public static let logger: Logger = {
         var logger = Logger(label: "patchbay.test")
-        logger.logLevel = .critical
+        // PATCHBAY_TEST_LOG_LEVEL=debug shows the servers' logs when a test needs explaining.
+        logger.logLevel = ProcessInfo.processInfo.environment["PATCHBAY_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }()
 
@@ -84,7 +85,7 @@ public enum TestDatabase {
     }
 
     private static func withAdmin(_ url: String, _ body: @Sendable (PostgresDriver) async throws -> Void) async throws {
-        let driver = try PostgresDriver(url: url, maximumConnections: 1, logger: logger)
+        let driver = try PostgresDriver(url: url, maximumConnections: 1, listensForDeliveries: false, logger: logger)
         try await driver.withRunning { try await body(driver) }
     }
 

@@ -79,7 +79,7 @@ struct DeliveriesController {
         for delivery in try await dependencies.store.deliveries.failed(webhookId: webhook.id, since: since, limit: Self.maxRecover) {
             // A failed handshake is history, not an event to deliver.
             let events = try await dependencies.store.deliveries.events(delivery.eventIds)
-            if !events.allSatisfy({ $0.type == "webhook.handshake" }) { failed.append(delivery) }
+            if !events.values.allSatisfy({ $0.type == "webhook.handshake" }) { failed.append(delivery) }
         }
         let queued = try await dependencies.store.deliveries.requeue(failed, now: now)
         return try JSONResponse.make(Recovered(recovered: queued.count, data: queued), status: .accepted)

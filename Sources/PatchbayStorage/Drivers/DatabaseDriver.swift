@@ -3,12 +3,17 @@ import ServiceLifecycle
 /// A connection inside a transaction.
 public protocol DatabaseConnection: Sendable {
     func query(_ query: SQLQuery) async throws -> [SQLRow]
+    /// Notes that this transaction queued deliveries: once it commits, every delivery worker on the database is
+    /// woken (through the driver's `deliveriesQueued` doorbell; across instances by PostgreSQL's NOTIFY).
+    func deliveriesQueued() async throws
 }
 
 /// A database the repositories run on. A `Service`: it runs (pool upkeep) for the server's lifetime and
 /// closes on graceful shutdown.
 public protocol DatabaseDriver: Service {
     var dialect: SQLDialect { get }
+    /// Rung after a transaction that queued deliveries commits, so workers need not wait for their next poll.
+    var deliveriesQueued: Doorbell { get }
     /// Runs one statement outside any explicit transaction (auto-commit).
     func query(_ query: SQLQuery) async throws -> [SQLRow]
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.

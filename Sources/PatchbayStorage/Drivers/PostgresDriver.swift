@@ -7,21 +7,28 @@ import ServiceLifecycle
 /// The shared store: a PostgreSQL connection pool. Several Patchbay instances may use one database.
 public final class PostgresDriver: DatabaseDriver {
     public let dialect = SQLDialect.postgres
+    public let deliveriesQueued = Doorbell()
+    /// The NOTIFY channel that carries "deliveries queued" between instances (and to this one, at commit).
+    static let channel = "patchbay_deliveries"
     private let client: PostgresClient
     private let logger: Logger
+    /// Whether one pooled connection is held to LISTEN for other instances' queued deliveries.
+    private let listens: Bool
     private let started: AsyncStream<Void>
     private let startedContinuation: AsyncStream<Void>.Continuation
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, listensForDeliveries: Bool = true, logger: Logger) {
         self.client = client
+        self.listens = listensForDeliveries
         self.logger = logger
         (started, startedContinuation) = AsyncStream<Void>.makeStream()
     }
 
     /// A driver for `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
-    public convenience init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
+    public convenience init(url: String, maximumConnections: Int = 20, listensForDeliveries: Bool = true, logger: Logger) throws {
         try self.init(
             client: PostgresClient(configuration: Self.configuration(url: url, maximumConnections: maximumConnections), backgroundLogger: logger),
+            listensForDeliveries: listensForDeliveries && maximumConnections > 1,
             logger: logger)
     }
 
@@ -64,7 +71,31 @@ public final class PostgresDriver: DatabaseDriver {
 
     public func run() async throws {
         startedContinuation.finish()
-        await client.run()
+        // The client stops on graceful shutdown as well as on cancellation; the listener stops with it.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            if listens { group.addTask { await self.listenForDeliveries() } }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Holds one pooled connection listening on the channel and rings the doorbell for each notification; after a
+    /// lost connection it listens again. Missed notifications cost only latency: workers still poll.
+    private func listenForDeliveries() async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.channel) { notifications in
+                        for try await _ in notifications { self.deliveriesQueued.ring() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("listening for queued deliveries failed; retrying", metadata: ["pb.error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
     public func waitUntilRunning() async {
@@ -148,6 +179,11 @@ public final class PostgresDriver: DatabaseDriver {
             return try await PostgresDriver.mapErrors {
                 try await PostgresDriver.collect(connection.query(postgresQuery, logger: logger))
             }
+        }
+
+        func deliveriesQueued() async throws {
+            // Transactional: delivered at commit, dropped on rollback; repeats within a transaction are folded.
+            _ = try await query("SELECT pg_notify(\(PostgresDriver.channel), '') AS notified")
         }
     }
 }

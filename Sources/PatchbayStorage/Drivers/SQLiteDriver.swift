@@ -11,6 +11,7 @@ import Synchronization
 /// a FIFO lock; plain reads use a small set of reader connections that WAL lets run beside the writer.
 public final class SQLiteDriver: DatabaseDriver {
     public let dialect = SQLDialect.sqlite
+    public let deliveriesQueued = Doorbell()
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
@@ -59,9 +60,11 @@ public final class SQLiteDriver: DatabaseDriver {
     public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             _ = try await Self.run("BEGIN IMMEDIATE", [], on: writer)
+            let connection = Connection(connection: writer)
             do {
-                let result = try await body(Connection(connection: writer))
+                let result = try await body(connection)
                 _ = try await Self.run("COMMIT", [], on: writer)
+                if connection.queued.load(ordering: .relaxed) { deliveriesQueued.ring() }
                 return result
             } catch {
                 _ = try? await Self.run("ROLLBACK", [], on: writer)
@@ -122,8 +125,13 @@ public final class SQLiteDriver: DatabaseDriver {
         }
     }
 
-    private struct Connection: DatabaseConnection {
+    private final class Connection: DatabaseConnection {
         let connection: SQLiteConnection
+        let queued = Atomic<Bool>(false)
+
+        init(connection: SQLiteConnection) { self.connection = connection }
+
+        func deliveriesQueued() async throws { queued.store(true, ordering: .relaxed) }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {
             let (sql, binds) = query.render(for: .sqlite)

@@ -27,12 +27,12 @@ extension DeliveryRepository {
         try await driver.query("UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL RETURNING id").count
     }
 
-    /// Gives leased deliveries back without an attempt (their webhook was paused meanwhile, or the worker is full).
+    /// Gives leased deliveries back without an attempt (their webhook was paused meanwhile).
     public func release(_ ids: [String], owner: String) async throws {
-        for id in ids {
-            _ = try await driver.query(
-                "UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = \(id) AND lease_owner = \(owner)")
-        }
+        guard !ids.isEmpty else { return }
+        _ = try await driver.query(
+            "UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id IN (\(Self.list(ids))) AND lease_owner = \(owner)"
+        )
     }
 
     /// Records an attempt and the delivery's new status, and the webhook's last trigger and state, in one transaction.
@@ -43,22 +43,56 @@ extension DeliveryRepository {
         nextAttemptAt: Int64?,
         webhookState: Webhook.State
     ) async throws {
+        try await complete([
+            DeliveryCompletion(delivery: delivery, attempt: attempt, status: status, nextAttemptAt: nextAttemptAt, webhookState: webhookState)
+        ])
+    }
+
+    /// Records many attempts in one transaction of a few multi-row statements: the engine's group commit, so each
+    /// delivery does not pay for a transaction of its own.
+    public func complete(_ completions: [DeliveryCompletion]) async throws {
+        guard !completions.isEmpty else { return }
         try await driver.transaction { connection in
-            try await Self.insert(attempt, on: connection)
-            _ = try await connection.query(
-                """
-                UPDATE deliveries SET status = \(status.rawValue), attempt_count = attempt_count + 1, next_attempt_at = \(nextAttemptAt),
-                    last_attempt_at = \(attempt.sentAt), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(attempt.sentAt)
-                WHERE id = \(delivery.id)
-                """
-            )
-            _ = try await connection.query(
-                """
-                UPDATE webhooks SET last_triggered_at = \(attempt.sentAt), last_status = \(attempt.statusCode.map(Int64.init)),
-                    state = CASE WHEN state IN ('paused', 'disabled') THEN state ELSE \(webhookState.rawValue) END
-                WHERE id = \(delivery.webhookId)
-                """
-            )
+            // 12 values a row for attempts, 4 for updates; 200 rows also stay below SQLite's 500-term compound SELECT.
+            for start in stride(from: 0, to: completions.count, by: 200) {
+                let chunk = completions[start..<min(start + 200, completions.count)]
+                let attempts = try chunk.map { try Self.values(of: $0.attempt) }
+                _ = try await connection.query(
+                    """
+                    INSERT INTO delivery_attempts (id, delivery_id, sent_at, url, status_code, result, duration_ms, request_headers, request_body,
+                                                   response_headers, response_body, error)
+                    VALUES \(SQLQuery.joined(attempts, separator: ", "))
+                    """
+                )
+                let updates = chunk.map { completion -> SQLQuery in
+                    """
+                    SELECT \(completion.delivery.id) AS id, \(completion.status.rawValue) AS status,
+                           CAST(\(completion.nextAttemptAt) AS BIGINT) AS next_at, CAST(\(completion.attempt.sentAt) AS BIGINT) AS sent_at
+                    """
+                }
+                _ = try await connection.query(
+                    """
+                    UPDATE deliveries SET status = v.status, attempt_count = attempt_count + 1, next_attempt_at = v.next_at,
+                        last_attempt_at = v.sent_at, lease_owner = NULL, lease_expires_at = NULL, updated_at = v.sent_at
+                    FROM (\(SQLQuery.joined(updates, separator: " UNION ALL "))) AS v
+                    WHERE deliveries.id = v.id
+                    """
+                )
+            }
+            // The webhook's last trigger, status and state come from its latest attempt in the batch.
+            var latest: [String: DeliveryCompletion] = [:]
+            for completion in completions where completion.attempt.sentAt >= latest[completion.delivery.webhookId]?.attempt.sentAt ?? .min {
+                latest[completion.delivery.webhookId] = completion
+            }
+            for (webhookId, completion) in latest.sorted(by: { $0.key < $1.key }) {
+                _ = try await connection.query(
+                    """
+                    UPDATE webhooks SET last_triggered_at = \(completion.attempt.sentAt), last_status = \(completion.attempt.statusCode.map(Int64.init)),
+                        state = CASE WHEN state IN ('paused', 'disabled') THEN state ELSE \(completion.webhookState.rawValue) END
+                    WHERE id = \(webhookId)
+                    """
+                )
+            }
         }
     }
 
@@ -73,19 +107,91 @@ extension DeliveryRepository {
         return try rows.first?.int("n") ?? 0 > 0
     }
 
-    /// The events of a delivery, in the order the delivery lists them.
-    public func events(_ ids: [String]) async throws -> [Event] {
-        var events: [Event] = []
-        for id in ids {
-            if let row = try await driver.query("SELECT * FROM events WHERE id = \(id)").first { events.append(try EventRepository.decode(row)) }
+    /// The events with these ids, by id, in one query.
+    public func events(_ ids: some Collection<String>) async throws -> [String: Event] {
+        var events: [String: Event] = [:]
+        let unique = Array(Set(ids))
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let rows = try await driver.query("SELECT * FROM events WHERE id IN (\(Self.list(unique[start..<min(start + 500, unique.count)])))")
+            for row in rows {
+                let event = try EventRepository.decode(row)
+                events[event.id] = event
+            }
         }
         return events
+    }
+
+    /// Batching: folds more due, never-attempted, unleased deliveries of the same webhook into `lead` (leased by
+    /// `owner`, never attempted) until it holds up to `maxEvents` events, deleting the folded rows, in one
+    /// transaction. Returns the lead with every event id, oldest first: their events go out in the lead's one request.
+    public func absorb(into lead: Delivery, maxEvents: Int, owner: String, now: Int64) async throws -> Delivery {
+        let limit = maxEvents - lead.eventIds.count
+        guard limit > 0, lead.attemptCount == 0 else { return lead }
+        return try await driver.transaction { connection in
+            var select: SQLQuery = """
+                SELECT id, event_ids FROM deliveries
+                WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status = 'pending' AND attempt_count = 0
+                  AND next_attempt_at <= \(now) AND (lease_expires_at IS NULL OR lease_expires_at <= \(now))
+                ORDER BY next_attempt_at, id LIMIT \(limit)
+                """
+            if driver.dialect == .postgres { select = select + " FOR UPDATE SKIP LOCKED" }
+            let rows = try await connection.query(select)
+            guard !rows.isEmpty else { return lead }
+            var merged = lead
+            let decoder = JSONDecoder()
+            for row in rows {
+                let ids = try decoder.decode([String].self, from: Data(try row.string("event_ids").utf8))
+                guard merged.eventIds.count + ids.count <= maxEvents else { continue }
+                merged.eventIds += ids
+                _ = try await connection.query("DELETE FROM deliveries WHERE id = \(try row.string("id"))")
+            }
+            _ = try await connection.query(
+                "UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds)) WHERE id = \(lead.id) AND lease_owner = \(owner)"
+            )
+            return merged
+        }
+    }
+
+    static func list(_ values: some Collection<String>) -> SQLQuery {
+        SQLQuery.joined(values.map { "\($0)" as SQLQuery }, separator: ", ")
+    }
+
+    static func values(of attempt: DeliveryAttempt) throws -> SQLQuery {
+        """
+        (\(attempt.id), \(attempt.deliveryId), \(attempt.sentAt), \(attempt.url), \(attempt.statusCode.map(Int64.init)),
+         \(attempt.result.rawValue), \(attempt.durationMs), \(try WebhookRepository.json(attempt.requestHeaders)), \(attempt.requestBody),
+         \(try WebhookRepository.json(attempt.responseHeaders)), \(attempt.responseBody), \(attempt.error))
+        """
+    }
+}
+
+/// One recorded attempt and what it does to its delivery and webhook.
+public struct DeliveryCompletion: Sendable {
+    public var delivery: Delivery
+    public var attempt: DeliveryAttempt
+    public var status: Delivery.Status
+    public var nextAttemptAt: Int64?
+    public var webhookState: Webhook.State
+
+    public init(delivery: Delivery, attempt: DeliveryAttempt, status: Delivery.Status, nextAttemptAt: Int64?, webhookState: Webhook.State) {
+        self.delivery = delivery
+        self.attempt = attempt
+        self.status = status
+        self.nextAttemptAt = nextAttemptAt
+        self.webhookState = webhookState
     }
 }
 
 extension WebhookRepository {
     public func find(id: String) async throws -> Webhook? {
         try await driver.query("SELECT * FROM webhooks WHERE id = \(id)").first.map(decode)
+    }
+
+    /// The webhooks with these ids, by id, in one query.
+    public func find(ids: Set<String>) async throws -> [String: Webhook] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await driver.query("SELECT * FROM webhooks WHERE id IN (\(DeliveryRepository.list(ids.sorted())))")
+        return Dictionary(try rows.map(decode).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Disables the webhook and emits `webhook.disabled` (to the organization's other webhooks) in one transaction.
@@ -103,20 +209,21 @@ extension DeliveryRepository {
     public func requeue(_ deliveries: [Delivery], now: Int64) async throws -> [Delivery] {
         try await driver.transaction { connection in
             var queued: [Delivery] = []
+            var rows: [SQLQuery] = []
             for old in deliveries {
                 let fresh = Delivery(
                     id: Identifier.make(.delivery, nowMillis: now), webhookId: old.webhookId, organizationId: old.organizationId,
                     eventIds: old.eventIds, status: .pending, attemptCount: 0, nextAttemptAt: now, lastAttemptAt: nil, createdAt: now
                 )
-                _ = try await connection.query(
+                rows.append(
                     """
-                    INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, next_attempt_at, created_at, updated_at)
-                    VALUES (\(fresh.id), \(fresh.webhookId), \(fresh.organizationId), \(try WebhookRepository.json(fresh.eventIds)),
-                            \(fresh.status.rawValue), \(0), \(now), \(now), \(now))
+                    (\(fresh.id), \(fresh.webhookId), \(fresh.organizationId), \(try WebhookRepository.json(fresh.eventIds)),
+                     \(fresh.status.rawValue), \(0), \(now), \(now), \(now))
                     """
                 )
                 queued.append(fresh)
             }
+            try await DeliveryRepository.insertDeliveryRows(rows, on: connection)
             return queued
         }
     }

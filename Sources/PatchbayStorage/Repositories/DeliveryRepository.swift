@@ -19,18 +19,35 @@ public struct DeliveryRepository: Sendable {
                 (try row.string("id"), try JSONDecoder().decode([String].self, from: Data(try row.string("event_types").utf8)))
             }
         }
+        var rows: [SQLQuery] = []
         for event in events {
             for webhook in webhooksByOrganization[event.organizationId] ?? [] where webhook.types.isEmpty || webhook.types.contains(event.type) {
                 let ids = String(decoding: try JSONEncoder().encode([event.id]), as: UTF8.self)
-                _ = try await connection.query(
+                rows.append(
                     """
-                    INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, next_attempt_at, created_at, updated_at)
-                    VALUES (\(Identifier.make(.delivery, nowMillis: event.createdAt)), \(webhook.id), \(event.organizationId), \(ids),
-                            \(Delivery.Status.pending.rawValue), \(0), \(event.createdAt), \(event.createdAt), \(event.createdAt))
+                    (\(Identifier.make(.delivery, nowMillis: event.createdAt)), \(webhook.id), \(event.organizationId), \(ids),
+                     \(Delivery.Status.pending.rawValue), \(0), \(event.createdAt), \(event.createdAt), \(event.createdAt))
                     """
                 )
             }
         }
+        try await insertDeliveryRows(rows, on: connection)
+    }
+
+    /// Inserts rows of `(id, webhook_id, organization_id, event_ids, status, attempt_count, next_attempt_at, created_at,
+    /// updated_at)` in multi-row statements, and marks the transaction as having queued deliveries.
+    static func insertDeliveryRows(_ rows: [SQLQuery], on connection: any DatabaseConnection) async throws {
+        guard !rows.isEmpty else { return }
+        // 9 values a row: 500 rows stay far below both databases' bound-parameter limits.
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            _ = try await connection.query(
+                """
+                INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, next_attempt_at, created_at, updated_at)
+                VALUES \(SQLQuery.joined(rows[start..<min(start + 500, rows.count)], separator: ", "))
+                """
+            )
+        }
+        try await connection.deliveriesQueued()
     }
 
     public func list(webhookId: String, status: Delivery.Status?, _ request: ListRequest) async throws -> Page<Delivery> {
@@ -74,9 +91,7 @@ public struct DeliveryRepository: Sendable {
             """
             INSERT INTO delivery_attempts (id, delivery_id, sent_at, url, status_code, result, duration_ms, request_headers, request_body,
                                            response_headers, response_body, error)
-            VALUES (\(attempt.id), \(attempt.deliveryId), \(attempt.sentAt), \(attempt.url), \(attempt.statusCode.map(Int64.init)),
-                    \(attempt.result.rawValue), \(attempt.durationMs), \(try WebhookRepository.json(attempt.requestHeaders)), \(attempt.requestBody),
-                    \(try WebhookRepository.json(attempt.responseHeaders)), \(attempt.responseBody), \(attempt.error))
+            VALUES \(try values(of: attempt))
             """
         )
     }

@@ -61,7 +61,7 @@ extension EventRepository {
                     )
                 }
             }
-            for event in events { try await Self.insertRow(event, on: connection) }
+            try await Self.insertRows(events, on: connection)
             try await DeliveryRepository.fanOut(events, on: connection)
             if let idempotency {
                 let ids = String(decoding: try JSONEncoder().encode(events.map(\.id)), as: UTF8.self)

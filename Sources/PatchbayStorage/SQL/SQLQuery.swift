@@ -36,6 +36,16 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
         return result
     }
 
+    /// The queries one after another, `separator` between them (the rows of a multi-row `VALUES`, for example).
+    public static func joined(_ queries: some Sequence<SQLQuery>, separator: String) -> SQLQuery {
+        var result = SQLQuery(stringLiteral: "")
+        for (index, query) in queries.enumerated() {
+            if index > 0 { result.parts.append(.sql(separator)) }
+            result.parts += query.parts
+        }
+        return result
+    }
+
     /// The statement text with the dialect's placeholders, and the values to bind in order.
     public func render(for dialect: SQLDialect) -> (sql: String, binds: [SQLValue]) {
         var sql = ""
