@@ -110,6 +110,7 @@ public final class DeliveryWorker: Service, Sendable {
                 jobs.append(Job(delivery: delivery, webhook: webhook, events: delivery.eventIds.compactMap { events[$0] }, claimedAt: now))
             }
             try await store.deliveries.release(orphaned, owner: owner)
+            jobs = try await batched(jobs)
             lanes.withLock { lanes in
                 for job in jobs { lanes.waiting[job.delivery.webhookId, default: []].append(job) }
                 lanes.held += jobs.count
@@ -119,6 +120,40 @@ public final class DeliveryWorker: Service, Sendable {
             logger.error("claiming deliveries failed", metadata: ["pb.error": "\(error)"])
             return 0
         }
+    }
+
+    /// Folds the fresh deliveries of each batching webhook into requests of up to its `maxEventsPerRequest` events.
+    private func batched(_ jobs: [Job]) async throws -> [Job] {
+        var result: [Job] = []
+        var groups: [String: [[Job]]] = [:]
+        for job in jobs {
+            let limit = job.webhook.maxEventsPerRequest
+            guard limit > 1, job.delivery.attemptCount == 0 else {
+                result.append(job)
+                continue
+            }
+            var webhookGroups = groups[job.webhook.id] ?? []
+            if let last = webhookGroups.last, last.reduce(0, { $0 + $1.delivery.eventIds.count }) + job.delivery.eventIds.count <= limit {
+                webhookGroups[webhookGroups.count - 1].append(job)
+            } else {
+                webhookGroups.append([job])
+            }
+            groups[job.webhook.id] = webhookGroups
+        }
+        for group in groups.values.joined() {
+            guard group.count > 1, let lead = group.first else {
+                result += group
+                continue
+            }
+            guard let merged = try await store.deliveries.fold(group.map(\.delivery), owner: owner) else {
+                // The lead is someone else's now; the rest go back rather than wait out their leases.
+                try await store.deliveries.release(group.dropFirst().map(\.delivery.id), owner: owner)
+                continue
+            }
+            let events = Dictionary(group.flatMap(\.events).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            result.append(Job(delivery: merged, webhook: lead.webhook, events: merged.eventIds.compactMap { events[$0] }, claimedAt: lead.claimedAt))
+        }
+        return result
     }
 
     /// Takes the jobs whose webhooks have a free slot, oldest first within each lane.

@@ -158,6 +158,73 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func aReceiverThatIsDownAndComesBackGetsEveryEvent(kind: StoreKind) async throws {
+        if try Self.skipPostgresLocally(kind) { return }
+        // A port that was just free: nothing listens there until the receiver comes back on it.
+        let port = try await TestReceiver().run { $0 }
+        try await LiveServer.run(
+            kind,
+            configure: {
+                $0.allowPrivateTargets = true
+                $0.retrySchedule = (try? RetrySchedule.parse("300ms,300ms,1s,1s,1s,1s").get()) ?? .standard
+            }
+        ) { api in
+            _ = try await api.admin(.post, "/v1/event-types", ["name": "thread.created"])
+            let org = try await api.organization()
+            let created = try await api.admin(
+                .post, "/v1/organizations/\(org)/webhooks",
+                ["name": "W", "url": .string("http://127.0.0.1:\(port)/ok"), "eventTypes": ["thread.created"]])
+            try #require(created.status == 201)
+            #expect(created.json["handshake"]?["ok"] == false && created.json["state"] == "failing")
+            let webhook = try #require(created.json["id"]?.string)
+            try await Self.publish(api, org: org, count: 5)
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "retrying").count == 5 })
+
+            let receiver = TestReceiver()
+            try await receiver.run(port: port) { _ in
+                #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 5 })
+                let arrived = receiver.requests(to: "/ok").compactMap { (try? JSONDecoder().decode(JSONValue.self, from: Data($0.body)))?["id"] }
+                #expect(Set(arrived).count == 5 && arrived.count == 5, "every event, once")
+                let delivery = try #require(try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").first?["id"]?.string)
+                let detail = try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)/deliveries/\(delivery)")
+                let attempts = detail.json["attempts"]?.array ?? []
+                #expect(attempts.count >= 2 && attempts.first?["statusCode"] == .null && attempts.first?["error"] != .null)
+                #expect(attempts.last?["statusCode"] == 200)
+                #expect(
+                    try await Self.eventually { try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)").json["state"] == "active" })
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pendingEventsAreBatchedIntoOneRequest(kind: StoreKind) async throws {
+        if try Self.skipPostgresLocally(kind) { return }
+        try await Self.run(kind) { api, receiver, port, org in
+            let created = try await api.admin(
+                .post, "/v1/organizations/\(org)/webhooks",
+                ["name": "B", "url": .string("http://127.0.0.1:\(port)/ok"), "eventTypes": ["thread.created"], "maxEventsPerRequest": 10])
+            let webhook = try #require(created.json["id"]?.string)
+            let secret = try #require(created.json["secret"]?.string.flatMap(WebhookSecret.init))
+            // One batch publish queues 25 deliveries in one transaction: they go out as three requests of at most ten.
+            try await Self.publish(api, org: org, count: 25)
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 4 })
+            let batches = receiver.requests(to: "/ok").filter { String(decoding: $0.body, as: UTF8.self).contains("thread.created") }
+            let bodies = batches.compactMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.body)) }
+            let sizes = bodies.map { $0["events"]?.array.count ?? 0 }
+            #expect(sizes.sorted() == [5, 10, 10])
+            let numbers = bodies.flatMap { $0["events"]?.array ?? [] }.compactMap { $0["data"]?["n"] }
+            #expect(Set(numbers).count == 25, "every event, once")
+            for request in batches {
+                let message = Data("\(request.headers["webhook-id"] ?? "").\(request.headers["webhook-timestamp"] ?? "").".utf8) + Data(request.body)
+                let expected = Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret.bytes))).base64EncodedString()
+                #expect(request.headers["webhook-signature"] == "v1,\(expected)")
+            }
+            let delivered = try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded")
+            #expect(delivered.map { $0["eventIds"]?.array.count ?? 0 }.sorted() == [1, 5, 10, 10], "the handshake and three batches")
+        }
+    }
+
     @Test func aHangingEndpointDoesNotDelayAnother() async throws {
         try await Self.run(.sqlite) { api, receiver, port, org in
             // Created on /ok so its handshake is quick, then pointed at the hanging route.

@@ -150,6 +150,64 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
                 webhook, event: Fixtures.event("webhook.disabled", ["webhookId": .string(webhook.id)] as JSONValue, in: org), at: 3_100)
             #expect(try await store.deliveries.claimDue(owner: "c", now: 10_000, leaseMillis: 1_000, limit: 10, busyWebhooks: []).isEmpty)
         },
+        ContractCase(name: "pending events fold into one batched delivery; many attempts are recorded together") { (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            var batched = Fixtures.webhook(in: org)
+            batched.maxEventsPerRequest = 3
+            let single = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(batched)
+            try await store.webhooks.insert(single)
+            let events = (0..<4).map { Fixtures.event("thread.created", ["n": .int(Int64($0))] as JSONValue, in: org) }
+            _ = try await store.events.publish(events, organizationId: org.id, idempotency: nil)
+
+            let lead = try #require(
+                try await store.deliveries.claimDue(owner: "a", now: 2_000, leaseMillis: 1_000, limit: 1, busyWebhooks: [single.id]).first)
+            #expect(try await store.deliveries.absorb(into: lead, maxEvents: 3, owner: "b", now: 2_000) == lead, "only the lease holder folds")
+            #expect(try await store.deliveries.list(webhookId: batched.id, status: nil, ListRequest(limit: 10)).items.count == 4)
+            let merged = try await store.deliveries.absorb(into: lead, maxEvents: 3, owner: "a", now: 2_000)
+            #expect(merged.eventIds.count == 3 && Set(merged.eventIds).count == 3 && merged.eventIds.first == lead.eventIds.first)
+            let batchedRows = try await store.deliveries.list(webhookId: batched.id, status: nil, ListRequest(limit: 10)).items
+            #expect(batchedRows.count == 2, "three events in the lead, the fourth left on its own")
+            #expect(Set(batchedRows.flatMap(\.eventIds)) == Set(events.map(\.id)))
+            #expect(try await store.deliveries.find(id: lead.id, webhookId: batched.id)?.eventIds == merged.eventIds)
+
+            let singles = try await store.deliveries.claimDue(owner: "a", now: 2_000, leaseMillis: 1_000, limit: 10, busyWebhooks: [batched.id])
+            #expect(singles.count == 4)
+            func attempt(_ delivery: Delivery, at sentAt: Int64, status: Int) -> DeliveryAttempt {
+                DeliveryAttempt(
+                    id: Identifier.make(.attempt, nowMillis: sentAt), deliveryId: delivery.id, sentAt: sentAt, url: "https://example.com/h",
+                    statusCode: status, result: status == 200 ? .success : .httpError, durationMs: 3,
+                    requestHeaders: ["content-type": "application/json"],
+                    requestBody: "{}", responseHeaders: [:], responseBody: "'; DROP TABLE deliveries; --", error: nil)
+            }
+            var completions = singles.dropLast().enumerated().map { index, delivery in
+                DeliveryCompletion(
+                    delivery: delivery, attempt: attempt(delivery, at: 2_100 + Int64(index), status: 200), status: .succeeded, nextAttemptAt: nil,
+                    webhookState: .active)
+            }
+            completions.append(
+                DeliveryCompletion(
+                    delivery: singles[3], attempt: attempt(singles[3], at: 2_200, status: 500), status: .retrying, nextAttemptAt: 9_000,
+                    webhookState: .failing))
+            completions.append(
+                DeliveryCompletion(
+                    delivery: merged, attempt: attempt(merged, at: 2_050, status: 200), status: .succeeded, nextAttemptAt: nil, webhookState: .active)
+            )
+            try await store.deliveries.complete(completions)
+
+            let after = try await store.deliveries.list(webhookId: single.id, status: nil, ListRequest(limit: 10)).items
+            #expect(after.filter { $0.status == .succeeded }.count == 3)
+            let retrying = try #require(after.first { $0.status == .retrying })
+            #expect(retrying.id == singles[3].id && retrying.attemptCount == 1 && retrying.nextAttemptAt == 9_000 && retrying.lastAttemptAt == 2_200)
+            let recorded = try await store.deliveries.attempts(deliveryId: singles[3].id)
+            #expect(recorded.map(\.statusCode) == [500] && recorded.first?.responseBody == "'; DROP TABLE deliveries; --")
+            let singleAfter = try #require(try await store.webhooks.find(id: single.id))
+            #expect(singleAfter.lastStatus == 500 && singleAfter.lastTriggeredAt == 2_200 && singleAfter.state == .failing, "its latest attempt wins")
+            #expect(try await store.webhooks.find(id: batched.id)?.lastStatus == 200)
+            #expect(
+                try await store.deliveries.claimDue(owner: "c", now: 3_500, leaseMillis: 1_000, limit: 10, busyWebhooks: []).map(\.eventIds)
+                    == batchedRows.filter { $0.id != lead.id }.map(\.eventIds), "recorded deliveries are no longer leased or due")
+        },
         ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -22,8 +22,8 @@ public final class TestReceiver: Sendable {
 
     public func requests(to path: String) -> [Received] { requests.filter { $0.path == path } }
 
-    /// Runs the receiver for the duration of `body`, passing its port.
-    public func run<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+    /// Runs the receiver for the duration of `body`, passing its port: `port`, or an ephemeral one when 0.
+    public func run<T: Sendable>(port: Int = 0, _ body: @Sendable (Int) async throws -> T) async throws -> T {
         let router = Router()
         @discardableResult
         @Sendable func record(_ request: Request) async throws -> [UInt8] {
@@ -81,7 +81,7 @@ public final class TestReceiver: Sendable {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
             logger: logger
         )

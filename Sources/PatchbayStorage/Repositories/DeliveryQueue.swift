@@ -128,6 +128,10 @@ extension DeliveryRepository {
         let limit = maxEvents - lead.eventIds.count
         guard limit > 0, lead.attemptCount == 0 else { return lead }
         return try await driver.transaction { connection in
+            // Only the lease holder may fold: a lost lease means another instance owns the lead now.
+            var held: SQLQuery = "SELECT id FROM deliveries WHERE id = \(lead.id) AND lease_owner = \(owner) AND lease_expires_at > \(now)"
+            if driver.dialect == .postgres { held = held + " FOR UPDATE" }
+            guard try await !connection.query(held).isEmpty else { return lead }
             var select: SQLQuery = """
                 SELECT id, event_ids FROM deliveries
                 WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status = 'pending' AND attempt_count = 0
@@ -149,6 +153,39 @@ extension DeliveryRepository {
                 "UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds)) WHERE id = \(lead.id) AND lease_owner = \(owner)"
             )
             return merged
+        }
+    }
+
+    /// Batching at claim time: folds deliveries `owner` has just leased (one webhook's, never attempted) into the
+    /// first, deleting the others, in one transaction. Returns the merged lead, or nil (nothing changed) when the
+    /// lead's lease was lost meanwhile.
+    public func fold(_ deliveries: [Delivery], owner: String) async throws -> Delivery? {
+        guard let lead = deliveries.first else { return nil }
+        guard deliveries.count > 1 else { return lead }
+        struct LeaseLost: Error {}
+        do {
+            return try await driver.transaction { connection in
+                let rest = deliveries.dropFirst()
+                let deleted = try await connection.query(
+                    """
+                    DELETE FROM deliveries WHERE id IN (\(Self.list(rest.map(\.id)))) AND lease_owner = \(owner) AND attempt_count = 0
+                    RETURNING id
+                    """
+                )
+                let deletedIds = Set(try deleted.map { try $0.string("id") })
+                var merged = lead
+                for delivery in rest where deletedIds.contains(delivery.id) { merged.eventIds += delivery.eventIds }
+                let updated = try await connection.query(
+                    """
+                    UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds))
+                    WHERE id = \(lead.id) AND lease_owner = \(owner) AND attempt_count = 0 RETURNING id
+                    """
+                )
+                guard !updated.isEmpty else { throw LeaseLost() }
+                return merged
+            }
+        } catch is LeaseLost {
+            return nil
         }
     }
 
