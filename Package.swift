@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "PatchbayApp",
                 "PatchbayCore",
+                "PatchbayDelivery",
                 "PatchbayStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

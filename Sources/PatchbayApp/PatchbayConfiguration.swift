@@ -11,6 +11,9 @@ public struct PatchbayConfiguration: Sendable {
     /// Lets webhooks target loopback and private addresses over http (development and tests).
     public var allowPrivateTargets = false
     public var retrySchedule = RetrySchedule.standard
+    /// Whether this instance runs the delivery worker. Off for an API-only instance beside others that deliver
+    /// (sharing PostgreSQL); events published meanwhile wait in the outbox.
+    public var runsDeliveries = true
     public var maxBodyBytes = 1 << 20
     /// `PATCHBAY_ADMIN_TOKEN`: an admin token that lives only in the environment.
     public var adminToken: String?

@@ -37,18 +37,18 @@ public enum PatchbayServer {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Patchbay"),
-            services: [
-                DatabaseService(driver: store.driver),
-                SenderService(sender: sender),
-                DeliveryWorker(
-                    store: store,
-                    sender: sender,
-                    retryPolicy: RetryPolicy(schedule: configuration.retrySchedule),
-                    clock: clock,
-                    configuration: deliveryConfiguration,
-                    logger: logger
-                ),
-            ],
+            services: [DatabaseService(driver: store.driver), SenderService(sender: sender)]
+                + (configuration.runsDeliveries
+                    ? [
+                        DeliveryWorker(
+                            store: store,
+                            sender: sender,
+                            retryPolicy: RetryPolicy(schedule: configuration.retrySchedule),
+                            clock: clock,
+                            configuration: deliveryConfiguration,
+                            logger: logger
+                        )
+                    ] : []),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -92,4 +92,7 @@ enum ProcessMemory {
 
     static var residentMB: Double { Double(kilobytes("VmRSS")) / 1024 }
     static var peakMB: Double { Double(kilobytes("VmHWM")) / 1024 }
+
+    /// Restarts the peak (`VmHWM`) from the current resident size, so a phase's peak can be read on its own.
+    static func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
 }

@@ -6,7 +6,7 @@ import PatchbayApp
 import PatchbayCore
 import PatchbayStorage
 
-/// `PatchbayBench [api] [--duration S] [--connections N]`: starts Patchbay (SQLite in a temporary directory) and a
+/// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R]`. `api` starts Patchbay (SQLite in a temporary directory) and a
 /// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
 /// latency percentiles and memory.
 @main
@@ -20,11 +20,15 @@ struct PatchbayBench {
         let scenario = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "api"
         let seconds = option("--duration", 10)
         let connections = option("--connections", 32)
-        guard scenario == "api" else {
-            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api\n".utf8))
+        switch scenario {
+        case "api":
+            try await APIScenario(duration: .seconds(seconds), connections: connections).run()
+        case "webhooks":
+            try await WebhooksScenario(events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds).run()
+        default:
+            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks\n".utf8))
             exit(2)
         }
-        try await APIScenario(duration: .seconds(seconds), connections: connections).run()
     }
 }
 

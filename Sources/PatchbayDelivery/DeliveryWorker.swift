@@ -10,8 +10,10 @@ import Synchronization
 /// dead endpoint holds only its own slots, never the others'), and records every attempt. Failures are retried on
 /// the schedule; `410 Gone`, or failing a whole schedule without any success, disables the webhook.
 ///
-/// Claimed deliveries wait in a lane per webhook until a slot frees. Attempts are recorded through a group commit,
-/// so a busy engine writes one transaction per batch of attempts rather than one per attempt.
+/// Claimed deliveries wait in a lane per webhook. Each of a webhook's slots is a task that sends its lane's jobs one
+/// after another, so a finished request is followed by the next without a trip through the claim loop; the loop
+/// claims again when a lane runs low, when deliveries are queued, or every poll interval. Attempts are recorded
+/// through a group commit, so a busy engine writes one transaction per batch of attempts rather than one per attempt.
 public final class DeliveryWorker: Service, Sendable {
     public struct Configuration: Sendable {
         /// How long the loop sleeps when nothing wakes it: a publish, a resend or a freed slot wakes it at once.
@@ -70,7 +72,7 @@ public final class DeliveryWorker: Service, Sendable {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let claimed = await claim()
                 for job in startable() {
-                    group.addTask { await self.process(job) }
+                    group.addTask { await self.runLane(from: job) }
                 }
                 if claimed < configuration.claimBatch { await wake.wait(upTo: configuration.pollInterval) }
             }
@@ -81,6 +83,33 @@ public final class DeliveryWorker: Service, Sendable {
             return lanes.waiting.values.flatMap { $0.map(\.delivery.id) }
         }
         try? await store.deliveries.release(unstarted, owner: owner)
+        await recorder.drain()
+    }
+
+    /// One slot of a webhook: sends its lane's jobs one after another until the lane is empty (or we stop).
+    private func runLane(from first: Job) async {
+        var next: Job? = first
+        while let job = next {
+            await process(job)
+            next = nextJob(for: job.webhook.id)
+        }
+    }
+
+    private func nextJob(for webhookId: String) -> Job? {
+        let stopping = Task.isCancelled || Task.isShuttingDownGracefully
+        let (job, runningLow) = lanes.withLock { lanes -> (Job?, Bool) in
+            if !stopping, var waiting = lanes.waiting[webhookId], !waiting.isEmpty {
+                let job = waiting.removeFirst()
+                lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
+                return (job, waiting.count == configuration.perWebhookConcurrency)
+            }
+            lanes.running[webhookId, default: 1] -= 1
+            if lanes.running[webhookId] == 0 { lanes.running[webhookId] = nil }
+            return (nil, false)
+        }
+        // The lane is about to run dry: claim more for it while it works through what it has.
+        if runningLow { wake.ring() }
+        return job
     }
 
     /// Claims what the free room allows, leaving out webhooks whose lanes are full; returns how many it claimed.
@@ -175,21 +204,8 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     private func process(_ job: Job) async {
-        var slotHeld = true
-        func freeSlot() {
-            guard slotHeld else { return }
-            slotHeld = false
-            lanes.withLock { lanes in
-                lanes.running[job.webhook.id, default: 1] -= 1
-                if lanes.running[job.webhook.id] == 0 { lanes.running[job.webhook.id] = nil }
-            }
-            wake.ring()
-        }
-        defer {
-            freeSlot()
-            lanes.withLock { $0.held -= 1 }
-            wake.ring()
-        }
+        var handedOff = false
+        defer { if !handedOff { finished() } }
         var logger = self.logger
         logger[metadataKey: "pb.delivery.id"] = "\(job.delivery.id)"
         logger[metadataKey: "pb.webhook.id"] = "\(job.webhook.id)"
@@ -205,7 +221,7 @@ public final class DeliveryWorker: Service, Sendable {
                 }
                 webhook = current
             }
-            if webhook.maxEventsPerRequest > 1 {
+            if webhook.maxEventsPerRequest > 1, delivery.eventIds.count < webhook.maxEventsPerRequest {
                 delivery = try await store.deliveries.absorb(
                     into: delivery, maxEvents: webhook.maxEventsPerRequest, owner: owner, now: clock.nowMillis)
                 if delivery.eventIds.count > events.count {
@@ -217,19 +233,38 @@ public final class DeliveryWorker: Service, Sendable {
             let now = clock.nowMillis
             let request = try WebhookRequest.make(webhook: webhook, events: events, messageId: delivery.id, timestamp: now / 1000, now: now)
             let outcome = await sender.send(request, verifyTls: webhook.verifyTls)
-            freeSlot()
-            try await record(outcome, of: delivery, for: webhook)
+            if outcome.result == .success {
+                // The lane moves on at once; the attempt is committed with others' in the next group write.
+                handedOff = true
+                let completion = DeliveryCompletion(
+                    delivery: delivery, attempt: outcome.attempt(deliveryId: delivery.id), status: .succeeded, nextAttemptAt: nil,
+                    webhookState: .active)
+                recorder.submit(completion) { [logger] result in
+                    if case .failure(let error) = result {
+                        logger.error(
+                            "recording a delivery failed; its lease will expire and it will be sent again", metadata: ["pb.error": "\(error)"])
+                    }
+                    self.finished()
+                }
+                return
+            }
+            try await recordFailure(outcome, of: delivery, for: webhook)
         } catch {
             logger.error("processing a delivery failed; its lease will expire and it will be retried", metadata: ["pb.error": "\(error)"])
         }
     }
 
-    private func record(_ outcome: AttemptOutcome, of delivery: Delivery, for webhook: Webhook) async throws {
-        let attempt = outcome.attempt(deliveryId: delivery.id)
-        if outcome.result == .success {
-            try await recorder.record(.init(delivery: delivery, attempt: attempt, status: .succeeded, nextAttemptAt: nil, webhookState: .active))
-            return
+    /// A claimed job is done with (recorded, released or abandoned to its lease): its room can be claimed again.
+    private func finished() {
+        let held = lanes.withLock { lanes in
+            lanes.held -= 1
+            return lanes.held
         }
+        if held == configuration.maxHeld / 2 { wake.ring() }
+    }
+
+    private func recordFailure(_ outcome: AttemptOutcome, of delivery: Delivery, for webhook: Webhook) async throws {
+        let attempt = outcome.attempt(deliveryId: delivery.id)
         if outcome.statusCode == 410 {
             try await recorder.record(.init(delivery: delivery, attempt: attempt, status: .failed, nextAttemptAt: nil, webhookState: .failing))
             try await disable(webhook, reason: "the endpoint answered 410 Gone")

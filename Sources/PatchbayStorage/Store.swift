@@ -16,6 +16,7 @@ public struct Store: Sendable {
     public var eventTypes: EventTypeRepository { EventTypeRepository(driver: driver) }
     public var webhooks: WebhookRepository { WebhookRepository(driver: driver, secrets: secrets) }
     public var deliveries: DeliveryRepository { DeliveryRepository(driver: driver) }
+    public var installations: InstallationRepository { InstallationRepository(driver: driver) }
 
     public init(driver: any DatabaseDriver, secrets: SecretBox) {
         self.driver = driver

@@ -15,6 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     var allowPrivateTargets = false
     @Option(name: .customLong("retry-schedule"), help: "Delays between delivery attempts.") var retrySchedule = "5s,5m,30m,2h,5h,10h,10h"
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.") var maxBodyBytes = 1 << 20
+    @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
+    var noDeliveries = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -33,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.allowPrivateTargets = allowPrivateTargets
         configuration.retrySchedule = (try? RetrySchedule.parse(retrySchedule).get()) ?? .standard
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.runsDeliveries = !noDeliveries
         configuration.apply(environment: ProcessInfo.processInfo.environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         let logger = CommandLogger.make()

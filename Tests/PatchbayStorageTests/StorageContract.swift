@@ -208,6 +208,49 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
                 try await store.deliveries.claimDue(owner: "c", now: 3_500, leaseMillis: 1_000, limit: 10, busyWebhooks: []).map(\.eventIds)
                     == batchedRows.filter { $0.id != lead.id }.map(\.eventIds), "recorded deliveries are no longer leased or due")
         },
+        ContractCase(name: "an integration's webhooks receive the events of its own and its installed organizations") { (store: Store) async throws in
+            let home = try await Fixtures.storedOrganization(store)
+            let installed = try await Fixtures.storedOrganization(store, parent: home)
+            let elsewhere = try await Fixtures.storedOrganization(store, parent: home)
+            let (integration, user) = Fixtures.integration(in: home, bot: true)
+            try await store.integrations.insert(integration, user: user, event: Fixtures.event("integration.created", home))
+            var integrationHook = Fixtures.webhook(in: home)
+            integrationHook.integrationId = integration.id
+            let homeHook = Fixtures.webhook(in: home)
+            try await store.webhooks.insert(integrationHook)
+            try await store.webhooks.insert(homeHook)
+            let installation = Installation(
+                id: Identifier.make(.installation, nowMillis: 1_000), integrationId: integration.id, organizationId: installed.id, state: .ready,
+                createdAt: 1_000, updatedAt: 1_000)
+            try await store.installations.insert(installation, event: Fixtures.event("integration.installed", installed))
+            await #expect(throws: StorageError.uniqueViolation, "installed once per organization") {
+                var again = installation
+                again.id = Identifier.make(.installation, nowMillis: 1_000)
+                try await store.installations.insert(again, event: Fixtures.event("integration.installed", installed))
+            }
+
+            func received(_ org: Organization) async throws -> [String: [Delivery]] {
+                let event = Fixtures.event("thread.created", ["in": .string(org.id)] as JSONValue, in: org)
+                _ = try await store.events.publish([event], organizationId: org.id, idempotency: nil)
+                var byWebhook: [String: [Delivery]] = [:]
+                for hook in [integrationHook, homeHook] {
+                    byWebhook[hook.id] = try await store.deliveries.list(webhookId: hook.id, status: nil, ListRequest(limit: 100)).items
+                        .filter { $0.eventIds == [event.id] }
+                }
+                return byWebhook
+            }
+            let fromInstalled = try await received(installed)
+            #expect(fromInstalled[integrationHook.id]?.map(\.organizationId) == [home.id], "owned by the webhook's organization")
+            #expect(fromInstalled[homeHook.id]?.isEmpty == true, "an organization's own webhook sees only its own events")
+            let fromHome = try await received(home)
+            #expect(fromHome[integrationHook.id]?.count == 1 && fromHome[homeHook.id]?.count == 1)
+            let fromElsewhere = try await received(elsewhere)
+            #expect(fromElsewhere[integrationHook.id]?.isEmpty == true && fromElsewhere[homeHook.id]?.isEmpty == true)
+
+            #expect(try await store.installations.delete(id: installation.id, event: Fixtures.event("integration.uninstalled", installed)))
+            #expect(try await received(installed)[integrationHook.id]?.isEmpty == true, "uninstalled: no more events")
+            #expect(try await store.installations.find(id: installation.id) == nil)
+        },
         ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,6 +1,41 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries, attempts]
+    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations]
+
+    /// Where integrations are installed. Outbound webhooks of an integration fan out to these organizations' events;
+    /// the connectors runtime adds its credentials and OAuth state to the same rows.
+    static let installations = Migration(
+        version: 7,
+        name: "installations",
+        statements: [
+            .both(
+                """
+                CREATE TABLE installations (
+                    id TEXT PRIMARY KEY,
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    state TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (integration_id, organization_id)
+                )
+                """
+            ),
+            .both("CREATE INDEX installations_organization ON installations(organization_id)"),
+        ]
+    )
+
+    /// The claim query reads due deliveries in `(next_attempt_at, id)` order; with `(status, next_attempt_at)`
+    /// both SQLite and PostgreSQL sorted every due row on each claim (28 ms at 100k pending). A partial index in
+    /// claim order lets them stop after the first rows.
+    static let claimableDeliveries = Migration(
+        version: 6,
+        name: "claimable deliveries index",
+        statements: [
+            .both("CREATE INDEX deliveries_claimable ON deliveries(next_attempt_at, id) WHERE status IN ('pending', 'retrying')"),
+            .both("DROP INDEX deliveries_due"),
+        ]
+    )
 
     static let attempts = Migration(
         version: 5,

@@ -14,10 +14,23 @@ extension DeliveryRepository {
             """
         for webhook in busyWebhooks.sorted() { due = due + " AND d.webhook_id <> \(webhook)" }
         due = due + " ORDER BY d.next_attempt_at, d.id LIMIT \(limit)"
-        if driver.dialect == .postgres { due = due + " FOR UPDATE OF d SKIP LOCKED" }
-        let rows = try await driver.query(
-            "UPDATE deliveries SET lease_owner = \(owner), lease_expires_at = \(now + leaseMillis) WHERE id IN (\(due)) RETURNING *"
-        )
+        let lease = "UPDATE deliveries SET lease_owner = \(owner), lease_expires_at = \(now + leaseMillis)" as SQLQuery
+        let rows: [SQLRow]
+        switch driver.dialect {
+        case .postgres:
+            rows = try await driver.query(lease + " WHERE id IN (\(due) FOR UPDATE OF d SKIP LOCKED) RETURNING *")
+        case .sqlite:
+            // The search runs on a reader, off the single writer; the lease re-checks each row, so a row leased or
+            // completed in between is simply not returned.
+            let ids = try await driver.query(due).map { try $0.string("id") }
+            guard !ids.isEmpty else { return [] }
+            rows = try await driver.query(
+                lease + """
+                     WHERE id IN (\(Self.list(ids))) AND status IN ('pending', 'retrying') AND next_attempt_at <= \(now)
+                      AND (lease_expires_at IS NULL OR lease_expires_at <= \(now)) RETURNING *
+                    """
+            )
+        }
         return try rows.map(Self.decode).sorted { ($0.nextAttemptAt ?? 0, $0.id) < ($1.nextAttemptAt ?? 0, $1.id) }
     }
 

@@ -6,26 +6,37 @@ public struct DeliveryRepository: Sendable {
     let driver: any DatabaseDriver
     static let pagination = KeysetPagination(columns: ["createdAt": "created_at", "status": "status", "updatedAt": "updated_at"])
 
-    /// Writes one pending delivery per (event, subscribed webhook) inside the caller's transaction. Webhooks that are
-    /// paused or disabled get none: their events are not queued behind their back (recover re-sends on request).
+    /// Writes one pending delivery per (event, subscribed webhook) inside the caller's transaction. An organization's
+    /// events go to its own webhooks and to the webhooks of every integration installed in it (an integration's
+    /// webhooks live in the integration's organization, so they also receive that organization's events). Webhooks
+    /// that are paused or disabled get none: their events are not queued behind their back (recover re-sends on request).
     static func fanOut(_ events: [Event], on connection: any DatabaseConnection) async throws {
         guard !events.isEmpty else { return }
-        var webhooksByOrganization: [String: [(id: String, types: [String])]] = [:]
+        var webhooksByOrganization: [String: [(id: String, organizationId: String, types: [String])]] = [:]
         for organizationId in Set(events.map(\.organizationId)) {
             let rows = try await connection.query(
-                "SELECT id, event_types FROM webhooks WHERE organization_id = \(organizationId) AND state IN ('active', 'failing')"
+                """
+                SELECT id, organization_id, event_types FROM webhooks
+                WHERE state IN ('active', 'failing')
+                  AND (organization_id = \(organizationId)
+                       OR integration_id IN (SELECT integration_id FROM installations WHERE organization_id = \(organizationId)))
+                """
             )
             webhooksByOrganization[organizationId] = try rows.map { row in
-                (try row.string("id"), try JSONDecoder().decode([String].self, from: Data(try row.string("event_types").utf8)))
+                (
+                    try row.string("id"), try row.string("organization_id"),
+                    try JSONDecoder().decode([String].self, from: Data(try row.string("event_types").utf8))
+                )
             }
         }
         var rows: [SQLQuery] = []
         for event in events {
             for webhook in webhooksByOrganization[event.organizationId] ?? [] where webhook.types.isEmpty || webhook.types.contains(event.type) {
                 let ids = String(decoding: try JSONEncoder().encode([event.id]), as: UTF8.self)
+                // The delivery belongs to the webhook's organization, which owns its history.
                 rows.append(
                     """
-                    (\(Identifier.make(.delivery, nowMillis: event.createdAt)), \(webhook.id), \(event.organizationId), \(ids),
+                    (\(Identifier.make(.delivery, nowMillis: event.createdAt)), \(webhook.id), \(webhook.organizationId), \(ids),
                      \(Delivery.Status.pending.rawValue), \(0), \(event.createdAt), \(event.createdAt), \(event.createdAt))
                     """
                 )

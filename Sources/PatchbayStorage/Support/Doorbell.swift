@@ -34,8 +34,10 @@ public final class Doorbell: Sendable {
                 return state.nextWaiter
             }
             group.addTask {
-                // Only a timeout that really elapsed wakes this waiter; a cancelled sleep (we were rung) must not.
-                if (try? await Task.sleep(for: timeout)) != nil { self.wake(ticket) }
+                // Wakes the waiter when the timeout elapses or the waiting task is cancelled. After a ring this sleep
+                // is cancelled too; waking a ticket that is no longer waiting only marks it expired, cleared below.
+                try? await Task.sleep(for: timeout)
+                self.wake(ticket)
             }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { state -> Bool in

@@ -1,0 +1,54 @@
+import PatchbayStorage
+import Testing
+
+@Suite struct DoorbellTests {
+    /// Runs `body`, reporting whether it finished within `limit` (a hung wait fails the test instead of hanging it).
+    static func finishes(within limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await body()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func aRingWithNobodyWaitingIsKeptForTheNextWait() async {
+        let bell = Doorbell()
+        bell.ring()
+        #expect(await Self.finishes(within: .seconds(5)) { await bell.wait(upTo: .seconds(60)) })
+    }
+
+    @Test func aRingWakesEveryWaiter() async {
+        let bell = Doorbell()
+        let woken = await Self.finishes(within: .seconds(5)) {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { await bell.wait(upTo: .seconds(60)) } }
+                try? await Task.sleep(for: .milliseconds(100))
+                bell.ring()
+            }
+        }
+        #expect(woken)
+    }
+
+    @Test func theTimeoutWakesTheWaiter() async {
+        let bell = Doorbell()
+        let start = ContinuousClock.now
+        await bell.wait(upTo: .milliseconds(50))
+        #expect(ContinuousClock.now - start >= .milliseconds(50))
+    }
+
+    @Test func cancellingTheWaitingTaskWakesIt() async {
+        let bell = Doorbell()
+        let waiting = Task { await bell.wait(upTo: .seconds(60)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        #expect(await Self.finishes(within: .seconds(5)) { await waiting.value })
+    }
+}
