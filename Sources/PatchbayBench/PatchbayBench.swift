@@ -6,7 +6,7 @@ import PatchbayApp
 import PatchbayCore
 import PatchbayStorage
 
-/// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R]`. `api` starts Patchbay (SQLite in a temporary directory) and a
+/// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R] [--setup 1|2|3]`. `api` starts Patchbay (SQLite in a temporary directory) and a
 /// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
 /// latency percentiles and memory.
 @main
@@ -24,7 +24,10 @@ struct PatchbayBench {
         case "api":
             try await APIScenario(duration: .seconds(seconds), connections: connections).run()
         case "webhooks":
-            try await WebhooksScenario(events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds).run()
+            let only = option("--setup", 0)
+            try await WebhooksScenario(
+                events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds, only: only > 0 ? only : nil
+            ).run()
         default:
             FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks\n".utf8))
             exit(2)

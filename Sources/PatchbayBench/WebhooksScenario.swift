@@ -30,11 +30,14 @@ struct WebhooksScenario {
         var latencies: [Double]
         var latencyEvents: Int
         var latencySent: Int
+        var publishLatencies: [Double]
     }
 
     let events: Int
     let rate: Int
     let seconds: Int
+    /// Runs only this configuration (1-based), for profiling.
+    var only: Int?
     let logger: Logger = {
         var logger = Logger(label: "patchbay.bench")
         logger.logLevel = .critical
@@ -71,11 +74,12 @@ struct WebhooksScenario {
             say("")
             say("configuration                published/s  delivered ev/s  requests/s  vs wrk  vs in-proc  RSS 100k pending  peak MB")
             var outcomes: [(Setup, Outcome)] = []
-            for setup in [
+            let setups = [
                 Setup(name: "1 webhook", webhooks: 1, maxEventsPerRequest: 1),
                 Setup(name: "10 webhooks (by type)", webhooks: 10, maxEventsPerRequest: 1),
                 Setup(name: "1 webhook, batches of 100", webhooks: 1, maxEventsPerRequest: 100),
-            ] {
+            ]
+            for setup in only.map({ [setups[min(max($0, 1), setups.count) - 1]] }) ?? setups {
                 let outcome = try await measure(setup, receiver: receiver, hook: hook, client: client)
                 outcomes.append((setup, outcome))
                 let deliveredPerRequest = Double(outcome.requests) / Double(max(1, outcome.deliveredEvents)) * outcome.delivered
@@ -89,7 +93,7 @@ struct WebhooksScenario {
             }
             say("")
             say("publish → receipt latency, single-event publishes at \(rate)/s for \(seconds) s (after 1 s of warm-up):")
-            say("configuration                  sent  received   p50 ms   p95 ms   p99 ms   max ms")
+            say("configuration                  sent  received   p50 ms   p95 ms   p99 ms   max ms   publish request p50/p99 ms")
             for (setup, outcome) in outcomes {
                 let sorted = outcome.latencies.sorted()
                 func percentile(_ fraction: Double) -> Double {
@@ -98,8 +102,9 @@ struct WebhooksScenario {
                 say(
                     setup.name.padding(toLength: 28, withPad: " ", startingAt: 0)
                         + String(
-                            format: " %6d  %8d  %7.2f  %7.2f  %7.2f  %7.2f", outcome.latencySent, outcome.latencyEvents, percentile(0.5),
-                            percentile(0.95), percentile(0.99), sorted.last ?? .nan)
+                            format: " %6d  %8d  %7.2f  %7.2f  %7.2f  %7.2f   %6.2f / %6.2f", outcome.latencySent, outcome.latencyEvents,
+                            percentile(0.5), percentile(0.95), percentile(0.99), sorted.last ?? .nan, Self.percentile(outcome.publishLatencies, 0.5),
+                            Self.percentile(outcome.publishLatencies, 0.99))
                 )
             }
             group.cancelAll()
@@ -182,13 +187,14 @@ struct WebhooksScenario {
 
             // Latency at a fixed offered load, open loop: each publish leaves at its scheduled time.
             try await offer(api: api, org: org, webhooks: setup.webhooks, seconds: 1, receiver: receiver, record: false)
-            let sent = try await offer(api: api, org: org, webhooks: setup.webhooks, seconds: seconds, receiver: receiver, record: true)
+            let (sent, publishLatencies) = try await offer(
+                api: api, org: org, webhooks: setup.webhooks, seconds: seconds, receiver: receiver, record: true)
             let latencyDeadline = ContinuousClock.now + .seconds(10)
             while receiver.events < sent, ContinuousClock.now < latencyDeadline { try await Task.sleep(for: .milliseconds(10)) }
             let outcome = Outcome(
                 published: published, delivered: Double(deliveredEvents) / drained, deliveredEvents: deliveredEvents, requests: requests,
                 pendingResidentMB: pendingResident, peakMB: peak, latencies: receiver.takeLatencies(), latencyEvents: receiver.events,
-                latencySent: sent)
+                latencySent: sent, publishLatencies: publishLatencies)
             // The worker stops (and records what it sent) before the database closes with the server.
             working.cancel()
             _ = await working.result
@@ -199,22 +205,33 @@ struct WebhooksScenario {
     }
 
     /// Publishes single events at `rate` per second for `seconds`; returns how many were accepted.
+    /// Returns how many were accepted, and each publish request's latency (ms), sorted.
     @discardableResult
-    private func offer(api: BenchAPI, org: String, webhooks: Int, seconds: Int, receiver: BenchReceiver, record: Bool) async throws -> Int {
+    private func offer(
+        api: BenchAPI, org: String, webhooks: Int, seconds: Int, receiver: BenchReceiver, record: Bool
+    ) async throws -> (accepted: Int, latencies: [Double]) {
         receiver.reset(recordLatency: record)
         let total = rate * seconds
         let interval = Duration.nanoseconds(1_000_000_000 / Int64(rate))
         let start = ContinuousClock.now
-        return try await withThrowingTaskGroup(of: Int.self) { group in
+        return try await withThrowingTaskGroup(of: Double?.self) { group in
             for number in 0..<total {
                 try await Task.sleep(until: start + interval * number, clock: .continuous)
                 group.addTask {
                     let body = Self.event(number: number, type: "bench.e\(number % webhooks)")
-                    return try await api.status(.POST, "/v1/organizations/\(org)/events", body) == 202 ? 1 : 0
+                    let sent = ContinuousClock.now
+                    let accepted = try await api.status(.POST, "/v1/organizations/\(org)/events", body) == 202
+                    return accepted ? ContinuousClock.now.seconds(since: sent) * 1000 : nil
                 }
             }
-            return try await group.reduce(0, +)
+            var latencies: [Double] = []
+            for try await latency in group { if let latency { latencies.append(latency) } }
+            return (latencies.count, latencies.sorted())
         }
+    }
+
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
     }
 
     static func event(number: Int, type: String) -> String {

@@ -101,13 +101,15 @@ public final class DeliveryWorker: Service, Sendable {
             if !stopping, var waiting = lanes.waiting[webhookId], !waiting.isEmpty {
                 let job = waiting.removeFirst()
                 lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
-                return (job, waiting.count == configuration.perWebhookConcurrency)
+                // Running low: ask for more a few times on the way down (rings fold into one claim while it runs).
+                let quarter = max(1, configuration.perWebhookConcurrency / 4)
+                return (job, waiting.count <= configuration.perWebhookConcurrency && waiting.count % quarter == 0)
             }
             lanes.running[webhookId, default: 1] -= 1
             if lanes.running[webhookId] == 0 { lanes.running[webhookId] = nil }
-            return (nil, false)
+            return (nil, !stopping)
         }
-        // The lane is about to run dry: claim more for it while it works through what it has.
+        // The lane is running dry (or ran dry): claim more for it while it works through what it has.
         if runningLow { wake.ring() }
         return job
     }

@@ -12,15 +12,19 @@ public struct Store: Sendable {
     public var users: UserRepository { UserRepository(driver: driver) }
     public var integrations: IntegrationRepository { IntegrationRepository(driver: driver) }
     public var tokens: TokenRepository { TokenRepository(driver: driver) }
-    public var events: EventRepository { EventRepository(driver: driver) }
+    public var events: EventRepository { EventRepository(driver: driver, combiner: combiner) }
     public var eventTypes: EventTypeRepository { EventTypeRepository(driver: driver) }
     public var webhooks: WebhookRepository { WebhookRepository(driver: driver, secrets: secrets) }
     public var deliveries: DeliveryRepository { DeliveryRepository(driver: driver) }
     public var installations: InstallationRepository { InstallationRepository(driver: driver) }
 
+    /// Shared by every copy of this store, so concurrent publishes find each other.
+    let combiner: PublishCombiner
+
     public init(driver: any DatabaseDriver, secrets: SecretBox) {
         self.driver = driver
         self.secrets = secrets
+        self.combiner = PublishCombiner(driver: driver)
     }
 
     /// SQLite in `dataDirectory/patchbay.sqlite` (the directory is created), or PostgreSQL when a URL is given.

@@ -251,6 +251,32 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             #expect(try await received(installed)[integrationHook.id]?.isEmpty == true, "uninstalled: no more events")
             #expect(try await store.installations.find(id: installation.id) == nil)
         },
+        ContractCase(name: "concurrent publishes share transactions; a failing publish fails alone") { (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            let webhook = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(webhook)
+            let existing = Fixtures.event("thread.created", ["n": -1] as JSONValue, in: org)
+            _ = try await store.events.publish([existing], organizationId: org.id, idempotency: nil)
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        var events = (0..<3).map { Fixtures.event("thread.created", ["n": .int(Int64(index * 10 + $0))] as JSONValue, in: org) }
+                        if index == 7 { events[2] = existing }
+                        do {
+                            _ = try await store.events.publish(events, organizationId: org.id, idempotency: nil)
+                            return true
+                        } catch StorageError.uniqueViolation {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { !$0 }.count == 1, "only the publish that repeats an event id fails")
+            let stored = try await store.events.list(organization: org, includeDescendants: false, type: "thread.created", after: nil, limit: 200)
+            #expect(stored.events.count == 1 + 29 * 3, "all or nothing per publish")
+            #expect(try await store.deliveries.list(webhookId: webhook.id, status: nil, ListRequest(limit: 200)).items.count == 1 + 29 * 3)
+        },
         ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)
             try await withThrowingTaskGroup(of: Void.self) { group in

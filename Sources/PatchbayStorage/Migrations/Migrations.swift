@@ -33,6 +33,9 @@ public enum Migrations {
         name: "claimable deliveries index",
         statements: [
             .both("CREATE INDEX deliveries_claimable ON deliveries(next_attempt_at, id) WHERE status IN ('pending', 'retrying')"),
+            // Batching folds one webhook's pending deliveries, in the same order.
+            .both(
+                "CREATE INDEX deliveries_webhook_claimable ON deliveries(webhook_id, next_attempt_at, id) WHERE status IN ('pending', 'retrying')"),
             .both("DROP INDEX deliveries_due"),
         ]
     )

@@ -147,7 +147,8 @@ extension DeliveryRepository {
             guard try await !connection.query(held).isEmpty else { return lead }
             var select: SQLQuery = """
                 SELECT id, event_ids FROM deliveries
-                WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status = 'pending' AND attempt_count = 0
+                WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status IN ('pending', 'retrying') AND status = 'pending'
+                  AND attempt_count = 0
                   AND next_attempt_at <= \(now) AND (lease_expires_at IS NULL OR lease_expires_at <= \(now))
                 ORDER BY next_attempt_at, id LIMIT \(limit)
                 """
@@ -155,13 +156,16 @@ extension DeliveryRepository {
             let rows = try await connection.query(select)
             guard !rows.isEmpty else { return lead }
             var merged = lead
+            var folded: [String] = []
             let decoder = JSONDecoder()
             for row in rows {
                 let ids = try decoder.decode([String].self, from: Data(try row.string("event_ids").utf8))
                 guard merged.eventIds.count + ids.count <= maxEvents else { continue }
                 merged.eventIds += ids
-                _ = try await connection.query("DELETE FROM deliveries WHERE id = \(try row.string("id"))")
+                folded.append(try row.string("id"))
             }
+            guard !folded.isEmpty else { return lead }
+            _ = try await connection.query("DELETE FROM deliveries WHERE id IN (\(Self.list(folded)))")
             _ = try await connection.query(
                 "UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds)) WHERE id = \(lead.id) AND lease_owner = \(owner)"
             )

@@ -27,6 +27,11 @@ extension EventRepository {
     /// Stores host events (all or none) in one transaction, honouring an idempotency key.
     /// The delivery rows for matching webhooks are written in this same transaction.
     public func publish(_ events: [Event], organizationId: String, idempotency: IdempotencyKey?) async throws -> PublishOutcome {
+        guard idempotency != nil else {
+            // Without a key there is nothing to look up first: the publish can share a transaction with others.
+            try await combiner.publish(events)
+            return .published(events)
+        }
         do {
             return try await publishOnce(events, organizationId: organizationId, idempotency: idempotency)
         } catch StorageError.uniqueViolation where idempotency != nil {

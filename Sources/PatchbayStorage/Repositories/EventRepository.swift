@@ -4,6 +4,7 @@ import PatchbayCore
 /// The transactional outbox: events are inserted on the connection of the change they describe.
 public struct EventRepository: Sendable {
     let driver: any DatabaseDriver
+    let combiner: PublishCombiner
 
     /// Inserts `event` inside the caller's transaction, with a pending delivery for every webhook it goes to.
     static func insert(_ event: Event, on connection: any DatabaseConnection) async throws {
