@@ -2,21 +2,21 @@ import Logging
 import PatchbayStorage
 import Synchronization
 
-/// Group commit for attempts. The first caller to find no write under way writes everything that is waiting in
-/// one transaction; whatever arrives meanwhile goes in the next one. Under load a transaction carries many attempts;
-/// when idle, each attempt is written at once (there is no timer to wait for).
+/// Group commit for attempts. Completions queue up while a write is under way and all go into the next one, so
+/// under load a transaction carries many attempts; when idle, each attempt is written at once. `run` is the writing
+/// loop, a child task of the delivery worker; `stop` lets it finish what is queued and return.
 final class CompletionRecorder: Sendable {
     private typealias Waiting = (completion: DeliveryCompletion, done: @Sendable (Result<Void, any Error>) -> Void)
 
     private struct State {
         var waiting: [Waiting] = []
-        var writing = false
-        var drainers: [CheckedContinuation<Void, Never>] = []
+        var stopping = false
     }
 
     private let store: Store
     private let logger: Logger
     private let state = Mutex(State())
+    private let queued = Doorbell()
 
     init(store: Store, logger: Logger) {
         self.store = store
@@ -32,53 +32,45 @@ final class CompletionRecorder: Sendable {
 
     /// Queues the completion and returns at once; `done` runs when it is committed (or could not be).
     func submit(_ completion: DeliveryCompletion, done: @escaping @Sendable (Result<Void, any Error>) -> Void) {
-        let leads = state.withLock { state -> Bool in
-            state.waiting.append((completion, done))
-            guard !state.writing else { return false }
-            state.writing = true
-            return true
-        }
-        if leads { Task { await self.writeWaiting() } }
+        state.withLock { $0.waiting.append((completion, done)) }
+        queued.ring()
     }
 
-    /// Waits until everything submitted so far is written (at shutdown).
-    func drain() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state -> Bool in
-                guard state.writing else { return true }
-                state.drainers.append(continuation)
-                return false
-            }
-            if idle { continuation.resume() }
-        }
-    }
-
-    private func writeWaiting() async {
+    /// Writes what is queued, batch after batch, until `stop` is called and the queue is empty (or the task is
+    /// cancelled: what is left then is abandoned to its leases and sent again later).
+    func run() async {
         while true {
-            let (batch, drainers) = state.withLock { state -> ([Waiting], [CheckedContinuation<Void, Never>]) in
+            let (batch, stopping) = state.withLock { state -> ([Waiting], Bool) in
                 defer { state.waiting.removeAll(keepingCapacity: true) }
-                guard state.waiting.isEmpty else { return (state.waiting, []) }
-                state.writing = false
-                defer { state.drainers.removeAll() }
-                return ([], state.drainers)
+                return (state.waiting, state.stopping)
             }
             guard !batch.isEmpty else {
-                for drainer in drainers { drainer.resume() }
-                return
+                if stopping || Task.isCancelled { return }
+                await queued.wait(upTo: .seconds(1))
+                continue
             }
-            do {
-                try await store.deliveries.complete(batch.map(\.completion))
-                for waiting in batch { waiting.done(.success(())) }
-            } catch {
-                // One bad row must not sink the others: write them one by one.
-                logger.warning("recording a batch of attempts failed; recording them one by one", metadata: ["pb.error": "\(error)"])
-                for waiting in batch {
-                    do {
-                        try await store.deliveries.complete([waiting.completion])
-                        waiting.done(.success(()))
-                    } catch {
-                        waiting.done(.failure(error))
-                    }
+            await write(batch)
+        }
+    }
+
+    func stop() {
+        state.withLock { $0.stopping = true }
+        queued.ring()
+    }
+
+    private func write(_ batch: [Waiting]) async {
+        do {
+            try await store.deliveries.complete(batch.map(\.completion))
+            for waiting in batch { waiting.done(.success(())) }
+        } catch {
+            // One bad row must not sink the others: write them one by one.
+            logger.warning("recording a batch of attempts failed; recording them one by one", metadata: ["pb.error": "\(error)"])
+            for waiting in batch {
+                do {
+                    try await store.deliveries.complete([waiting.completion])
+                    waiting.done(.success(()))
+                } catch {
+                    waiting.done(.failure(error))
                 }
             }
         }

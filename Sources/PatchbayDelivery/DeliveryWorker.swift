@@ -67,23 +67,27 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     public func run() async throws {
-        await withDiscardingTaskGroup { group in
-            // Stops claiming on graceful shutdown; deliveries already started finish (the group waits for them).
-            while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                let claimed = await claim()
-                for job in startable() {
-                    group.addTask { await self.runLane(from: job) }
+        await withDiscardingTaskGroup { recording in
+            recording.addTask { await self.recorder.run() }
+            await withDiscardingTaskGroup { group in
+                // Stops claiming on graceful shutdown; deliveries already started finish (the group waits for them).
+                while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    let claimed = await claim()
+                    for job in startable() {
+                        group.addTask { await self.runLane(from: job) }
+                    }
+                    if claimed < configuration.claimBatch { await wake.wait(upTo: configuration.pollInterval) }
                 }
-                if claimed < configuration.claimBatch { await wake.wait(upTo: configuration.pollInterval) }
             }
+            // Deliveries claimed but never started go back at once rather than when their lease runs out.
+            let unstarted = lanes.withLock { lanes in
+                defer { lanes.waiting.removeAll() }
+                return lanes.waiting.values.flatMap { $0.map(\.delivery.id) }
+            }
+            try? await store.deliveries.release(unstarted, owner: owner)
+            // The recorder writes what the finished lanes handed it, then returns.
+            recorder.stop()
         }
-        // Deliveries claimed but never started go back at once rather than when their lease runs out.
-        let unstarted = lanes.withLock { lanes in
-            defer { lanes.waiting.removeAll() }
-            return lanes.waiting.values.flatMap { $0.map(\.delivery.id) }
-        }
-        try? await store.deliveries.release(unstarted, owner: owner)
-        await recorder.drain()
     }
 
     /// One slot of a webhook: sends its lane's jobs one after another until the lane is empty (or we stop).

@@ -3,17 +3,25 @@ import Synchronization
 
 /// Group commit for publishes without an idempotency key. On SQLite every transaction is several hops through the
 /// single writer connection, so a thousand single-event publishes a second saturate it; combined, concurrent
-/// publishes share one transaction of multi-row statements. The first caller to find no write under way writes
-/// everything waiting; whatever arrives meanwhile goes into the next one. Idle, each publish is written at once.
+/// publishes share one transaction of multi-row statements.
+///
+/// Leader and followers, in the callers' own tasks: a caller that finds no write under way leads. It writes its
+/// own events with everything queued meanwhile, tells each follower the outcome, then hands the lead to the next
+/// caller that queued during its write. Idle, each publish is written at once.
 final class PublishCombiner: Sendable {
-    private typealias Waiting = (events: [Event], continuation: CheckedContinuation<Void, any Error>)
+    private enum Turn: Sendable {
+        case lead
+        case done(Result<Void, any Error>)
+    }
+
+    private typealias Waiting = (events: [Event], turn: CheckedContinuation<Turn, Never>)
 
     private struct State {
         var waiting: [Waiting] = []
         var writing = false
     }
 
-    /// A combined transaction stops taking publishes at this many events (a batch publish alone may hold 1,000).
+    /// A leader stops taking followers at this many events (a batch publish alone may hold 1,000).
     static let maxEventsPerTransaction = 2_000
 
     private let driver: any DatabaseDriver
@@ -25,44 +33,64 @@ final class PublishCombiner: Sendable {
 
     /// Returns once the events and their deliveries are committed.
     func publish(_ events: [Event]) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let leads = state.withLock { state -> Bool in
+                guard state.writing else {
+                    state.writing = true
+                    return true
+                }
                 state.waiting.append((events, continuation))
-                guard !state.writing else { return false }
-                state.writing = true
-                return true
+                return false
             }
-            if leads { Task { await self.writeWaiting() } }
+            if leads { continuation.resume(returning: .lead) }
+        }
+        switch turn {
+        case .done(let result):
+            try result.get()
+        case .lead:
+            try await lead(events)
         }
     }
 
-    private func writeWaiting() async {
-        while true {
-            let batch = state.withLock { state -> [Waiting] in
-                var count = 0
-                let taken = state.waiting.prefix { waiting in
-                    defer { count += waiting.events.count }
-                    return count == 0 || count + waiting.events.count <= Self.maxEventsPerTransaction
-                }
-                state.waiting.removeFirst(taken.count)
-                if taken.isEmpty { state.writing = false }
-                return Array(taken)
+    private func lead(_ own: [Event]) async throws {
+        let followers = state.withLock { state -> [Waiting] in
+            var count = own.count
+            let taken = state.waiting.prefix { waiting in
+                defer { count += waiting.events.count }
+                return count + waiting.events.count <= Self.maxEventsPerTransaction
             }
-            guard !batch.isEmpty else { return }
-            do {
-                try await write(batch.flatMap(\.events))
-                for waiting in batch { waiting.continuation.resume() }
-            } catch {
-                // One publish's failure must not fail the others': each goes again in its own transaction.
-                for waiting in batch {
-                    do {
-                        try await write(waiting.events)
-                        waiting.continuation.resume()
-                    } catch {
-                        waiting.continuation.resume(throwing: error)
-                    }
-                }
+            state.waiting.removeFirst(taken.count)
+            return Array(taken)
+        }
+        var outcome: Result<Void, any Error>
+        do {
+            try await write(own + followers.flatMap(\.events))
+            outcome = .success(())
+            for follower in followers { follower.turn.resume(returning: .done(.success(()))) }
+        } catch {
+            // One publish's failure must not fail the others': each goes again in its own transaction.
+            outcome = await Self.result { try await self.write(own) }
+            for follower in followers {
+                follower.turn.resume(returning: .done(await Self.result { try await self.write(follower.events) }))
             }
+        }
+        let next = state.withLock { state -> Waiting? in
+            guard !state.waiting.isEmpty else {
+                state.writing = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.turn.resume(returning: .lead)
+        try outcome.get()
+    }
+
+    private static func result(_ body: () async throws -> Void) async -> Result<Void, any Error> {
+        do {
+            try await body()
+            return .success(())
+        } catch {
+            return .failure(error)
         }
     }
 
