@@ -53,26 +53,34 @@ final class PublishCombiner: Sendable {
     }
 
     private func lead(_ own: [Event]) async throws {
-        let followers = state.withLock { state -> [Waiting] in
-            var count = own.count
-            let taken = state.waiting.prefix { waiting in
-                defer { count += waiting.events.count }
-                return count + waiting.events.count <= Self.maxEventsPerTransaction
+        var outcome: Result<Void, any Error> = .success(())
+        var mine: [Event]? = own
+        // A leader writes a few rounds of what queued meanwhile before it hands over: handing the lead to another
+        // task costs a scheduling delay per round, which under load is most of a round's time. The bound keeps
+        // any one caller from writing for everybody indefinitely.
+        for _ in 0..<Self.roundsPerLeader {
+            let followers = state.withLock { state -> [Waiting] in
+                var count = mine?.count ?? 0
+                let taken = state.waiting.prefix { waiting in
+                    defer { count += waiting.events.count }
+                    return count + waiting.events.count <= Self.maxEventsPerTransaction || count == 0
+                }
+                state.waiting.removeFirst(taken.count)
+                return Array(taken)
             }
-            state.waiting.removeFirst(taken.count)
-            return Array(taken)
-        }
-        var outcome: Result<Void, any Error>
-        do {
-            try await write(own + followers.flatMap(\.events))
-            outcome = .success(())
-            for follower in followers { follower.turn.resume(returning: .done(.success(()))) }
-        } catch {
-            // One publish's failure must not fail the others': each goes again in its own transaction.
-            outcome = await Self.result { try await self.write(own) }
-            for follower in followers {
-                follower.turn.resume(returning: .done(await Self.result { try await self.write(follower.events) }))
+            if mine == nil, followers.isEmpty { break }
+            let own = mine ?? []
+            do {
+                try await write(own + followers.flatMap(\.events))
+                for follower in followers { follower.turn.resume(returning: .done(.success(()))) }
+            } catch {
+                // One publish's failure must not fail the others': each goes again in its own transaction.
+                if mine != nil { outcome = await Self.result { try await self.write(own) } }
+                for follower in followers {
+                    follower.turn.resume(returning: .done(await Self.result { try await self.write(follower.events) }))
+                }
             }
+            mine = nil
         }
         let next = state.withLock { state -> Waiting? in
             guard !state.waiting.isEmpty else {
@@ -84,6 +92,8 @@ final class PublishCombiner: Sendable {
         next?.turn.resume(returning: .lead)
         try outcome.get()
     }
+
+    static let roundsPerLeader = 4
 
     private static func result(_ body: () async throws -> Void) async -> Result<Void, any Error> {
         do {
