@@ -77,6 +77,16 @@ import Testing
             }
             let webhookState = try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)")
             #expect(webhookState.json["state"] == "active" && webhookState.json["lastStatus"] == 200)
+            // The history is searchable by event id and by delivery id.
+            let history = "/v1/organizations/\(org)/webhooks/\(webhook)/deliveries"
+            let one = try #require(try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").last)
+            let eventId = try #require(one["eventIds"]?[0]?.string)
+            let byEvent = try await api.admin(.get, "\(history)?search=\(eventId)").json["data"]?.array ?? []
+            #expect(byEvent.map { $0["id"] } == [one["id"]])
+            let deliveryId = try #require(one["id"]?.string)
+            #expect((try await api.admin(.get, "\(history)?search=\(deliveryId)").json["data"]?.array ?? []).map { $0["id"] } == [one["id"]])
+            let nothing = try await api.admin(.get, "\(history)?search=evt_%25")
+            #expect(nothing.status == 200 && nothing.json["data"]?.array.isEmpty == true, "LIKE wildcards match literally")
         }
     }
 

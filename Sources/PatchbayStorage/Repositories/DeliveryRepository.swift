@@ -61,9 +61,17 @@ public struct DeliveryRepository: Sendable {
         try await connection.deliveriesQueued()
     }
 
+    /// A webhook's deliveries. `search` finds a delivery by its own id or by the id of an event it carries (ids are
+    /// matched whole, with their case).
     public func list(webhookId: String, status: Delivery.Status?, _ request: ListRequest) async throws -> Page<Delivery> {
         var select: SQLQuery = "SELECT * FROM deliveries WHERE webhook_id = \(webhookId)"
         if let status { select = select + " AND status = \(status.rawValue)" }
+        var request = request
+        if let search = request.search, !search.isEmpty {
+            let eventPattern = "%\"" + KeysetPagination.escapeLike(search) + "\"%"
+            select = select + " AND (id = \(search) OR event_ids LIKE \(eventPattern) ESCAPE '\\')"
+            request.search = nil
+        }
         return try await Self.pagination.page(on: driver, select: select, request: request, decode: Self.decode)
     }
 

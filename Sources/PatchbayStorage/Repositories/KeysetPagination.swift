@@ -56,7 +56,7 @@ struct KeysetPagination {
         escapeLike(path.value) + "%"
     }
 
-    private static func escapeLike(_ text: String) -> String {
+    static func escapeLike(_ text: String) -> String {
         var escaped = ""
         for character in text {
             if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
