@@ -30,6 +30,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PatchbayOpenAPI",
+            dependencies: ["PatchbayCore"]
+        ),
+        .target(
             name: "PatchbayStorage",
             dependencies: [
                 "PatchbayCore",
@@ -114,6 +118,10 @@ let package = Package(
         .testTarget(
             name: "PatchbayStorageTests",
             dependencies: ["PatchbayStorage", "PatchbayTestSupport"]
+        ),
+        .testTarget(
+            name: "PatchbayOpenAPITests",
+            dependencies: ["PatchbayOpenAPI"]
         ),
         .testTarget(
             name: "PatchbayDeliveryTests",
