@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -31,7 +32,10 @@ let package = Package(
         ),
         .target(
             name: "PatchbayOpenAPI",
-            dependencies: ["PatchbayCore"]
+            dependencies: [
+                "PatchbayCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "PatchbayStorage",
@@ -84,6 +88,7 @@ let package = Package(
             name: "patchbay",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayOpenAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,127 @@
+/// Follows `$ref`s to other local files (`common.yaml#/Pet`, `./schemas/error.json`) by inlining what they
+/// name, so the rest of the pipeline sees one document. Files are read through a loader the caller supplies
+/// (the command line reads the disk; the server passes none and such references are reported instead).
+/// Remote URLs are never fetched. A cycle of files stops where it repeats and is reported, as is a file
+/// that cannot be read or a pointer that names nothing.
+public struct ExternalReferenceBundler {
+    public typealias Loader = (_ path: String) throws -> [UInt8]
+
+    /// Inlining stops here: nested files deeper than this are reported, not read.
+    public static let maximumDepth = 32
+
+    private let loader: Loader
+    private var files: [String: SourceNode] = [:]
+    private var failedFiles: Set<String> = []
+    private(set) var problems: [LintProblem] = []
+
+    public static func bundle(_ root: SourceNode, path: String, loader: @escaping Loader) -> (root: SourceNode, problems: [LintProblem]) {
+        var bundler = ExternalReferenceBundler(loader: loader)
+        var stack: [String] = []
+        let bundled = bundler.bundle(root, file: path, isMain: true, stack: &stack, pointer: "")
+        return (bundled, bundler.problems)
+    }
+
+    private init(loader: @escaping Loader) {
+        self.loader = loader
+    }
+
+    private mutating func bundle(_ node: SourceNode, file: String, isMain: Bool, stack: inout [String], pointer: String) -> SourceNode {
+        switch node.value {
+        case .object(let members):
+            if let reference = node["$ref"]?.string {
+                let kind = ReferenceResolver.kind(of: reference)
+                if kind == .file || (kind == .local && !isMain) {
+                    return inline(reference, from: file, at: node, stack: &stack, pointer: pointer)
+                }
+            }
+            var changed = members
+            for index in changed.indices {
+                let key = changed[index].key
+                changed[index].value = bundle(changed[index].value, file: file, isMain: isMain, stack: &stack, pointer: JSONPointer.appending(key, to: pointer))
+            }
+            return SourceNode(.object(changed), at: node.position)
+        case .array(let items):
+            var changed = items
+            for index in changed.indices {
+                changed[index] = bundle(changed[index], file: file, isMain: isMain, stack: &stack, pointer: pointer + "/\(index)")
+            }
+            return SourceNode(.array(changed), at: node.position)
+        default:
+            return node
+        }
+    }
+
+    private mutating func inline(_ reference: String, from file: String, at node: SourceNode, stack: inout [String], pointer: String) -> SourceNode {
+        let parts = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let target = parts[0].isEmpty ? file : Self.resolve(String(parts[0]), relativeTo: file)
+        let fragment = parts.count > 1 ? ReferenceResolver.percentDecoded(String(parts[1])) : ""
+        let key = target + "#" + fragment
+        let position = node["$ref"]?.position ?? node.position
+        if stack.contains(key) {
+            problems.append(LintProblem(rule: "circular-references", severity: .info, pointer: pointer + "/$ref", position: position, message: "circular reference across files: \((stack + [key]).joined(separator: " -> ")); left as a reference"))
+            return node
+        }
+        guard stack.count < Self.maximumDepth else {
+            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "references nest deeper than \(Self.maximumDepth) files at \"\(reference)\""))
+            return node
+        }
+        guard let document = load(target, reference: reference, pointer: pointer, position: position) else { return node }
+        guard let found = document.node(at: fragment) else {
+            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "reference \"\(reference)\" cannot be resolved: \(target) has nothing at \"\(fragment)\""))
+            return node
+        }
+        stack.append(key)
+        defer { stack.removeLast() }
+        // What comes from another file is placed where it is referenced: its lines belong to that other file.
+        return Self.relocated(bundle(found, file: target, isMain: false, stack: &stack, pointer: pointer), to: node.position)
+    }
+
+    private mutating func load(_ path: String, reference: String, pointer: String, position: SourcePosition) -> SourceNode? {
+        if let cached = files[path] { return cached }
+        guard !failedFiles.contains(path) else { return nil }
+        do {
+            let document = try SourceDocumentReader.read(try loader(path))
+            files[path] = document.root
+            return document.root
+        } catch let error as SourceReadError {
+            failedFiles.insert(path)
+            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "reference \"\(reference)\": \(path):\(error.position): \(error.message)"))
+        } catch {
+            failedFiles.insert(path)
+            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "reference \"\(reference)\": \(path) cannot be read (\(error))"))
+        }
+        return nil
+    }
+
+    private static func relocated(_ node: SourceNode, to position: SourcePosition) -> SourceNode {
+        switch node.value {
+        case .object(let members):
+            return SourceNode(.object(members.map { SourceNode.Member(key: $0.key, keyPosition: position, value: relocated($0.value, to: position)) }), at: position)
+        case .array(let items):
+            return SourceNode(.array(items.map { relocated($0, to: position) }), at: position)
+        default:
+            return SourceNode(node.value, at: position)
+        }
+    }
+
+    /// `../common/pet.yaml` against `specs/api/main.yaml` → `specs/common/pet.yaml`.
+    static func resolve(_ relative: String, relativeTo file: String) -> String {
+        if relative.hasPrefix("/") { return normalize(relative) }
+        let directory = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return normalize(directory.isEmpty ? relative : directory + "/" + relative)
+    }
+
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        let absolute = path.hasPrefix("/")
+        for part in path.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..":
+                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
+            default: parts.append(part)
+            }
+        }
+        return (absolute ? "/" : "") + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,117 @@
+/// Every `$ref` in a document, found in one walk, with the local ones resolved once.
+///
+/// Lookups by pointer scan members in order, and the same few hundred targets are referenced tens of
+/// thousands of times in large descriptions, so each distinct target is resolved once here.
+public struct ReferenceResolver: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// `#/components/schemas/Pet`
+        case local
+        /// `pet.yaml#/Pet`, `./common/errors.json`
+        case file
+        /// `https://example.com/schemas/pet.json`
+        case remote
+    }
+
+    public struct Reference: Sendable {
+        public var target: String
+        /// The object that holds the `$ref`.
+        public var pointer: String
+        public var position: SourcePosition
+        /// Other keys next to `$ref` (ignored by OpenAPI 3.0 and Swagger 2.0).
+        public var siblings: [String]
+    }
+
+    public let references: [Reference]
+    private let targets: [String: SourceNode]
+
+    public init(root: SourceNode) {
+        var found: [Reference] = []
+        var path: [String] = []
+        Self.collect(root, path: &path, into: &found)
+        var targets: [String: SourceNode] = [:]
+        for reference in found where targets[reference.target] == nil && Self.kind(of: reference.target) == .local {
+            if let node = Self.lookUp(reference.target, in: root) { targets[reference.target] = node }
+        }
+        self.references = found
+        self.targets = targets
+    }
+
+    public static func kind(of target: String) -> Kind {
+        if target.hasPrefix("#") { return .local }
+        if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("//") || target.contains("://") { return .remote }
+        return .file
+    }
+
+    /// The node a local reference names, or nil when it names nothing (or is not local).
+    public func target(of reference: String) -> SourceNode? {
+        targets[reference]
+    }
+
+    /// Follows `$ref` (chains too, at most 32 hops, so a loop of references ends) to the node meant.
+    /// Returns the node itself when it is no reference or the reference cannot be resolved.
+    public func resolve(_ node: SourceNode) -> (node: SourceNode, reference: String?) {
+        var current = node
+        var last: String?
+        for _ in 0..<32 {
+            guard let reference = current["$ref"]?.string, let next = targets[reference] else { break }
+            last = reference
+            current = next
+        }
+        return (current, last)
+    }
+
+    static func lookUp(_ reference: String, in root: SourceNode) -> SourceNode? {
+        var fragment = String(reference.dropFirst())
+        if fragment.contains("%") { fragment = percentDecoded(fragment) }
+        return root.node(at: fragment)
+    }
+
+    static func percentDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2, let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func collect(_ node: SourceNode, path: inout [String], into found: inout [Reference]) {
+        switch node.value {
+        case .object(let members):
+            if let reference = node["$ref"]?.string {
+                found.append(
+                    Reference(
+                        target: reference,
+                        pointer: pointer(path),
+                        position: node["$ref"]?.position ?? node.position,
+                        siblings: members.map(\.key).filter { $0 != "$ref" }
+                    )
+                )
+            }
+            for member in members where member.key != "example" && !member.key.hasPrefix("x-") {
+                path.append(member.key)
+                collect(member.value, path: &path, into: &found)
+                path.removeLast()
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() where item.isObject || item.items != nil {
+                path.append(String(index))
+                collect(item, path: &path, into: &found)
+                path.removeLast()
+            }
+        default:
+            break
+        }
+    }
+
+    static func pointer(_ path: [String]) -> String {
+        var pointer = ""
+        for token in path { pointer = JSONPointer.appending(token, to: pointer) }
+        return pointer
+    }
+}

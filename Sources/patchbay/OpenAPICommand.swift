@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import PatchbayCore
+import PatchbayOpenAPI
+
+/// `patchbay openapi …`: lint, convert and list the actions of an API description on disk.
+struct OpenAPICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi",
+        abstract: "Lint, convert and list the actions of an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML).",
+        subcommands: [Lint.self, Convert.self, Actions.self]
+    )
+
+    /// Exit codes: 0 valid, 1 error-level findings, 2 unreadable or not an API description.
+    static let unreadable: Int32 = 2
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print lint findings as `file:line:col severity rule message`; exit 0 when valid, 1 on errors, 2 when unreadable."
+        )
+
+        @Argument(help: "The document. References to other local files are followed.") var file: String
+        @Flag(help: "Print {valid, version, operations, problems} as JSON instead.") var json = false
+
+        func run() throws {
+            let imported = try OpenAPICommand.load(file, json: json)
+            if json {
+                let report = LintReportBody(valid: imported.isValid, version: imported.version, operations: imported.operationCount, problems: imported.problems)
+                try OpenAPICommand.printJSON(report)
+            } else {
+                for problem in imported.problems { print(OpenAPICommand.line(problem, file: file)) }
+                let errors = imported.problems.count { $0.severity == .error }
+                let warnings = imported.problems.count { $0.severity == .warn }
+                print("\(file): \(imported.versionName), \(imported.operationCount) operations, \(errors) errors, \(warnings) warnings, \(imported.problems.count - errors - warnings) notes")
+            }
+            if !imported.isValid { throw ExitCode(1) }
+        }
+    }
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the document as OpenAPI 3 JSON (Swagger 2.0 is converted; 3.x is printed as read).")
+
+        @Argument var file: String
+
+        func run() throws {
+            let imported = try OpenAPICommand.load(file, json: false)
+            print(SourceNodeWriter.json(imported.converted), terminator: "")
+        }
+    }
+
+    struct Actions: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the actions the document's operations become, and the suggested API settings.")
+
+        @Argument var file: String
+        @Flag(help: "Print {api, actions} as JSON with every parameter and schema.") var json = false
+
+        func run() throws {
+            let imported = try OpenAPICommand.load(file, json: json)
+            if json {
+                try OpenAPICommand.printJSON(ActionsBody(api: imported.settings, actions: imported.actions))
+                return
+            }
+            let width = imported.actions.map(\.method.count).max() ?? 0
+            for action in imported.actions {
+                let method = action.method.padding(toLength: width, withPad: " ", startingAt: 0)
+                print("\(method) \(action.path)  \(action.name)\(action.paginated ? "  [paginated]" : "")")
+            }
+            let settings = imported.settings
+            print("\(imported.actions.count) actions; base URL \(settings.baseUrl ?? "(none)"), auth \(settings.auth.type.rawValue), pagination \(settings.pagination.type.rawValue)")
+        }
+    }
+
+    struct LintReportBody: Encodable {
+        var valid: Bool
+        var version: String
+        var operations: Int
+        var problems: [LintProblem]
+    }
+
+    struct ActionsBody: Encodable {
+        var api: APISettings
+        var actions: [ActionDefinition]
+    }
+
+    static func line(_ problem: LintProblem, file: String) -> String {
+        let place = problem.line.map { "\(file):\($0):\(problem.column ?? 1)" } ?? file
+        return "\(place) \(problem.severity.rawValue) \(problem.rule) \(problem.message)"
+    }
+
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Reads and imports the file; an unreadable document prints its one problem and exits 2.
+    static func load(_ file: String, json: Bool) throws -> ImportedAPI {
+        do {
+            let (source, document, problems) = try OpenAPIImporter.readFile(file) { path in
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+                }
+                return Array(data)
+            }
+            return OpenAPIImporter.analyze(document, format: source.format, readWarnings: source.warnings, otherProblems: problems)
+        } catch {
+            if json {
+                try printJSON(LintReportBody(valid: false, version: "", operations: 0, problems: [error.problem]))
+            } else {
+                FileHandle.standardError.write(Data((line(error.problem, file: file) + "\n").utf8))
+            }
+            throw ExitCode(unreadable)
+        }
+    }
+}
