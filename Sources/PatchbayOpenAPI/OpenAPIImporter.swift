@@ -33,12 +33,14 @@ public enum OpenAPIImporter {
         do {
             source = try SourceDocumentReader.read(bytes)
         } catch {
-            throw ImportFailure(problem: LintProblem(rule: "unreadable", severity: .error, pointer: "", position: error.position, message: error.message))
+            throw ImportFailure(
+                problem: LintProblem(rule: "unreadable", severity: .error, pointer: "", position: error.position, message: error.message))
         }
         do {
             return (source, try APIDocument(root: source.root))
         } catch {
-            throw ImportFailure(problem: LintProblem(rule: "not-openapi", severity: .error, pointer: error.pointer, position: error.position, message: error.message))
+            throw ImportFailure(
+                problem: LintProblem(rule: "not-openapi", severity: .error, pointer: error.pointer, position: error.position, message: error.message))
         }
     }
 
@@ -52,7 +54,9 @@ public enum OpenAPIImporter {
         return analyze(document, format: source.format, readWarnings: source.warnings)
     }
 
-    public static func analyze(_ document: APIDocument, format: SourceFormat, readWarnings: [SourceReadWarning], otherProblems: [LintProblem] = []) -> ImportedAPI {
+    public static func analyze(_ document: APIDocument, format: SourceFormat, readWarnings: [SourceReadWarning], otherProblems: [LintProblem] = [])
+        -> ImportedAPI
+    {
         let problems = otherProblems + Linter.lint(document, readWarnings: readWarnings)
         let converted = SwaggerConverter.convert(document)
         // A converted document is OpenAPI 3.0 by construction.
@@ -82,19 +86,23 @@ public enum OpenAPIImporter {
 extension OpenAPIImporter {
     /// For the command line: reads the file at `path` through `loader` and inlines references to other local
     /// files before the pipeline runs; their problems join the lint findings.
-    public static func readFile(_ path: String, loader: @escaping ExternalReferenceBundler.Loader) throws(ImportFailure) -> (source: SourceDocument, document: APIDocument, problems: [LintProblem]) {
+    public static func readFile(_ path: String, loader: @escaping ExternalReferenceBundler.Loader) throws(ImportFailure) -> (
+        source: SourceDocument, document: APIDocument, problems: [LintProblem]
+    ) {
         let bytes: [UInt8]
         do {
             bytes = try loader(path)
         } catch {
-            throw ImportFailure(problem: LintProblem(rule: "unreadable", severity: .error, pointer: "", position: nil, message: "cannot read \(path): \(error)"))
+            throw ImportFailure(
+                problem: LintProblem(rule: "unreadable", severity: .error, pointer: "", position: nil, message: "cannot read \(path): \(error)"))
         }
         let (source, _) = try read(bytes)
         let (root, problems) = ExternalReferenceBundler.bundle(source.root, path: path, loader: loader)
         do {
             return (source, try APIDocument(root: root), problems)
         } catch {
-            throw ImportFailure(problem: LintProblem(rule: "not-openapi", severity: .error, pointer: error.pointer, position: error.position, message: error.message))
+            throw ImportFailure(
+                problem: LintProblem(rule: "not-openapi", severity: .error, pointer: error.pointer, position: error.position, message: error.message))
         }
     }
 }

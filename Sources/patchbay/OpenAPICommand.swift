@@ -25,20 +25,24 @@ struct OpenAPICommand: ParsableCommand {
         func run() throws {
             let imported = try OpenAPICommand.load(file, json: json)
             if json {
-                let report = LintReportBody(valid: imported.isValid, version: imported.version, operations: imported.operationCount, problems: imported.problems)
+                let report = LintReportBody(
+                    valid: imported.isValid, version: imported.version, operations: imported.operationCount, problems: imported.problems)
                 try OpenAPICommand.printJSON(report)
             } else {
                 for problem in imported.problems { print(OpenAPICommand.line(problem, file: file)) }
                 let errors = imported.problems.count { $0.severity == .error }
                 let warnings = imported.problems.count { $0.severity == .warn }
-                print("\(file): \(imported.versionName), \(imported.operationCount) operations, \(errors) errors, \(warnings) warnings, \(imported.problems.count - errors - warnings) notes")
+                print(
+                    "\(file): \(imported.versionName), \(imported.operationCount) operations, \(errors) errors, \(warnings) warnings, \(imported.problems.count - errors - warnings) notes"
+                )
             }
             if !imported.isValid { throw ExitCode(1) }
         }
     }
 
     struct Convert: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the document as OpenAPI 3 JSON (Swagger 2.0 is converted; 3.x is printed as read).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the document as OpenAPI 3 JSON (Swagger 2.0 is converted; 3.x is printed as read).")
 
         @Argument var file: String
 
@@ -49,7 +53,8 @@ struct OpenAPICommand: ParsableCommand {
     }
 
     struct Actions: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the actions the document's operations become, and the suggested API settings.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the actions the document's operations become, and the suggested API settings.")
 
         @Argument var file: String
         @Flag(help: "Print {api, actions} as JSON with every parameter and schema.") var json = false
@@ -66,7 +71,9 @@ struct OpenAPICommand: ParsableCommand {
                 print("\(method) \(action.path)  \(action.name)\(action.paginated ? "  [paginated]" : "")")
             }
             let settings = imported.settings
-            print("\(imported.actions.count) actions; base URL \(settings.baseUrl ?? "(none)"), auth \(settings.auth.type.rawValue), pagination \(settings.pagination.type.rawValue)")
+            print(
+                "\(imported.actions.count) actions; base URL \(settings.baseUrl ?? "(none)"), auth \(settings.auth.type.rawValue), pagination \(settings.pagination.type.rawValue)"
+            )
         }
     }
 

@@ -77,8 +77,12 @@ import Testing
         ),
         Case(
             rule: "operation-operationId-unique",
-            failing: document(paths: operation("operationId: a\nsummary: x\n" + okResponse) + "\n" + operation("/other", "operationId: a\nsummary: y\n" + okResponse) + "\n" + Self.petRef),
-            passing: document(paths: operation("operationId: a\nsummary: x\n" + okResponse) + "\n" + operation("/other", "operationId: b\nsummary: y\n" + okResponse) + "\n" + Self.petRef)
+            failing: document(
+                paths: operation("operationId: a\nsummary: x\n" + okResponse) + "\n"
+                    + operation("/other", "operationId: a\nsummary: y\n" + okResponse) + "\n" + Self.petRef),
+            passing: document(
+                paths: operation("operationId: a\nsummary: x\n" + okResponse) + "\n"
+                    + operation("/other", "operationId: b\nsummary: y\n" + okResponse) + "\n" + Self.petRef)
         ),
         Case(
             rule: "operation-description",
@@ -98,22 +102,51 @@ import Testing
         Case(
             rule: "path-params",
             failing: document(paths: operation("/pets/{id}", "operationId: a\nsummary: x\n" + okResponse) + "\n" + Self.petRef),
-            passing: document(paths: operation("/pets/{id}", "operationId: a\nsummary: x\nparameters:\n  - {name: id, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + Self.petRef)
+            passing: document(
+                paths: operation(
+                    "/pets/{id}",
+                    "operationId: a\nsummary: x\nparameters:\n  - {name: id, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n"
+                    + Self.petRef)
         ),
         Case(
             rule: "duplicate-paths",
-            failing: document(paths: operation("/pets/{id}", "operationId: a\nsummary: x\nparameters:\n  - {name: id, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + operation("/pets/{petId}", method: "put", "operationId: b\nsummary: x\nparameters:\n  - {name: petId, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + Self.petRef),
-            passing: document(paths: operation("/pets/{id}", "operationId: a\nsummary: x\nparameters:\n  - {name: id, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + Self.petRef)
+            failing: document(
+                paths: operation(
+                    "/pets/{id}",
+                    "operationId: a\nsummary: x\nparameters:\n  - {name: id, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n"
+                    + operation(
+                        "/pets/{petId}", method: "put",
+                        "operationId: b\nsummary: x\nparameters:\n  - {name: petId, in: path, required: true, schema: {type: string}}\n" + okResponse)
+                    + "\n" + Self.petRef),
+            passing: document(
+                paths: operation(
+                    "/pets/{id}",
+                    "operationId: a\nsummary: x\nparameters:\n  - {name: id, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n"
+                    + Self.petRef)
         ),
         Case(
             rule: "no-ambiguous-paths",
-            failing: document(paths: operation("/{a}/b", "operationId: a\nsummary: x\nparameters:\n  - {name: a, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + operation("/a/{b}", "operationId: b\nsummary: x\nparameters:\n  - {name: b, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + Self.petRef),
-            passing: document(paths: operation("/a/b", "operationId: a\nsummary: x\n" + okResponse) + "\n" + operation("/a/{b}", "operationId: b\nsummary: x\nparameters:\n  - {name: b, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n" + Self.petRef)
+            failing: document(
+                paths: operation(
+                    "/{a}/b",
+                    "operationId: a\nsummary: x\nparameters:\n  - {name: a, in: path, required: true, schema: {type: string}}\n" + okResponse) + "\n"
+                    + operation(
+                        "/a/{b}",
+                        "operationId: b\nsummary: x\nparameters:\n  - {name: b, in: path, required: true, schema: {type: string}}\n" + okResponse)
+                    + "\n" + Self.petRef),
+            passing: document(
+                paths: operation("/a/b", "operationId: a\nsummary: x\n" + okResponse) + "\n"
+                    + operation(
+                        "/a/{b}",
+                        "operationId: b\nsummary: x\nparameters:\n  - {name: b, in: path, required: true, schema: {type: string}}\n" + okResponse)
+                    + "\n" + Self.petRef)
         ),
         Case(
             rule: "circular-references",
-            failing: document(components: "    Node:\n      type: object\n      properties:\n        child: {$ref: \"#/components/schemas/Node\"}\n" + Self.nodeUse),
-            passing: document(components: "    Node:\n      type: object\n      properties:\n        child: {$ref: \"#/components/schemas/Pet\"}\n" + Self.nodeUse)
+            failing: document(
+                components: "    Node:\n      type: object\n      properties:\n        child: {$ref: \"#/components/schemas/Node\"}\n" + Self.nodeUse),
+            passing: document(
+                components: "    Node:\n      type: object\n      properties:\n        child: {$ref: \"#/components/schemas/Pet\"}\n" + Self.nodeUse)
         ),
         Case(
             rule: "resolving-references",
@@ -132,8 +165,10 @@ import Testing
         ),
         Case(
             rule: "required-fields-defined",
-            failing: document(components: "    Thing:\n      type: object\n      required: [name]\n      properties:\n        id: {type: string}\n" + Self.thingUse),
-            passing: document(components: "    Thing:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string}\n" + Self.thingUse)
+            failing: document(
+                components: "    Thing:\n      type: object\n      required: [name]\n      properties:\n        id: {type: string}\n" + Self.thingUse),
+            passing: document(
+                components: "    Thing:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string}\n" + Self.thingUse)
         ),
         Case(
             rule: "typed-enum",
@@ -173,7 +208,10 @@ import Testing
     ]
 
     /// Keeps `Pet` referenced when a case replaces the default paths.
-    static let petRef = operation("/pet", "operationId: getPet\nsummary: Pet\nresponses:\n  \"200\":\n    description: ok\n    content:\n      application/json:\n        schema: {$ref: \"#/components/schemas/Pet\"}")
+    static let petRef = operation(
+        "/pet",
+        "operationId: getPet\nsummary: Pet\nresponses:\n  \"200\":\n    description: ok\n    content:\n      application/json:\n        schema: {$ref: \"#/components/schemas/Pet\"}"
+    )
     static func use(_ name: String) -> String { "    Use\(name):\n      type: array\n      items: {$ref: \"#/components/schemas/\(name)\"}\n" }
     static let nodeUse = use("Node")
     static let brokenUse = use("Broken")
@@ -189,7 +227,9 @@ import Testing
         let fired = failing.filter { $0.rule == testCase.rule }
         #expect(!fired.isEmpty, "\(testCase.rule) should fire; found \(failing.map(\.rule))")
         #expect(fired.allSatisfy { $0.line != nil && !$0.message.isEmpty }, "each finding has a line and a message")
-        #expect(!passing.contains { $0.rule == testCase.rule }, "\(testCase.rule) fired on the passing document: \(passing.filter { $0.rule == testCase.rule })")
+        #expect(
+            !passing.contains { $0.rule == testCase.rule },
+            "\(testCase.rule) fired on the passing document: \(passing.filter { $0.rule == testCase.rule })")
         #expect(Linter.rules.contains { $0.name == testCase.rule }, "the rule is in the catalogue")
     }
 
@@ -198,11 +238,19 @@ import Testing
     }
 
     @Test func circularReferencesNameTheirPathAndImpossibleOnesAreErrors() throws {
-        let optional = try Self.problems(Self.document(components: "    A:\n      type: object\n      properties:\n        b: {$ref: \"#/components/schemas/B\"}\n    B:\n      type: object\n      properties:\n        a: {$ref: \"#/components/schemas/A\"}\n" + Self.use("A")))
+        let optional = try Self.problems(
+            Self.document(
+                components:
+                    "    A:\n      type: object\n      properties:\n        b: {$ref: \"#/components/schemas/B\"}\n    B:\n      type: object\n      properties:\n        a: {$ref: \"#/components/schemas/A\"}\n"
+                    + Self.use("A")))
         let cycle = try #require(optional.first { $0.rule == "circular-references" })
         #expect(cycle.severity == .info)
         #expect(cycle.message.contains("#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"), "\(cycle.message)")
-        let required = try Self.problems(Self.document(components: "    A:\n      type: object\n      required: [self]\n      properties:\n        self: {$ref: \"#/components/schemas/A\"}\n" + Self.use("A")))
+        let required = try Self.problems(
+            Self.document(
+                components:
+                    "    A:\n      type: object\n      required: [self]\n      properties:\n        self: {$ref: \"#/components/schemas/A\"}\n"
+                    + Self.use("A")))
         #expect(required.first { $0.rule == "circular-references" }?.severity == .error)
     }
 

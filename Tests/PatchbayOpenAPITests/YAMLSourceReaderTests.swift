@@ -43,10 +43,11 @@ import Testing
         let response = try #require(root.node(at: "/paths/~1pets/get/responses/200/description"))
         #expect(response.string == "ok" && response.position.line == 10)
         let values = try #require(root["x-values"]?.items)
-        #expect(values.map(\.value) == [
-            .bool(true), .null, .null, .number("12"), .number("1"), .number("0.5"), .number("1e3"), .number("31"), .number("15"),
-            .string(".inf"), .string("on"), .string("2023-01-01"), .string("42"), .string("7"),
-        ])
+        #expect(
+            values.map(\.value) == [
+                .bool(true), .null, .null, .number("12"), .number("1"), .number("0.5"), .number("1e3"), .number("31"), .number("15"),
+                .string(".inf"), .string("on"), .string("2023-01-01"), .string("42"), .string("7"),
+            ])
     }
 
     @Test func jsonIsRecognisedByContentAndFlowYAMLStillReads() throws {

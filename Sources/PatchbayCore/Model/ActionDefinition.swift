@@ -19,7 +19,10 @@ public struct ActionDefinition: Sendable, Equatable, Codable {
             case required, description, schema, style, explode
         }
 
-        public init(name: String, location: Location, required: Bool, description: String? = nil, schema: JSONValue? = nil, style: String? = nil, explode: Bool? = nil) {
+        public init(
+            name: String, location: Location, required: Bool, description: String? = nil, schema: JSONValue? = nil, style: String? = nil,
+            explode: Bool? = nil
+        ) {
             self.name = name
             self.location = location
             self.required = required

@@ -71,7 +71,9 @@ enum ActionExtractor {
         )
     }
 
-    private static func requestBody(of operation: SourceNode, resolver: ReferenceResolver, inliner: inout SchemaInliner) -> ActionDefinition.RequestBody? {
+    private static func requestBody(of operation: SourceNode, resolver: ReferenceResolver, inliner: inout SchemaInliner) -> ActionDefinition
+        .RequestBody?
+    {
         guard let raw = operation["requestBody"] else { return nil }
         let body = resolver.resolve(raw).node
         var content: [String: JSONValue] = [:]

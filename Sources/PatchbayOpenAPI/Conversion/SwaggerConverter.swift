@@ -122,16 +122,23 @@ public struct SwaggerConverter {
                 }
             case let key where Self.schemaMapKeys.contains(key):
                 if let properties = member.value.members {
-                    member.value = SourceNode(.object(properties.map { property in
-                        var property = property
-                        property.value = schema(property.value)
-                        return property
-                    }), at: member.value.position)
+                    member.value = SourceNode(
+                        .object(
+                            properties.map { property in
+                                var property = property
+                                property.value = schema(property.value)
+                                return property
+                            }), at: member.value.position)
                 }
             case let key where Self.schemaListKeys.contains(key):
                 if let items = member.value.items { member.value = SourceNode(.array(items.map(schema)), at: member.value.position) }
             case let key where Self.schemaSingleKeys.contains(key):
-                if member.value.isObject { member.value = schema(member.value) }
+                if member.value.isObject {
+                    member.value = schema(member.value)
+                } else if key == "items", let items = member.value.items {
+                    // Tuple `items` is not Swagger 2.0, but real documents have it; convert each part.
+                    member.value = SourceNode(.array(items.map(schema)), at: member.value.position)
+                }
             default:
                 break
             }
@@ -276,11 +283,13 @@ public struct SwaggerConverter {
 
     private func convertPaths(_ paths: SourceNode) -> SourceNode {
         guard let members = paths.members else { return paths }
-        return SourceNode(.object(members.map { member in
-            var member = member
-            member.value = pathItem(member.value)
-            return member
-        }), at: paths.position)
+        return SourceNode(
+            .object(
+                members.map { member in
+                    var member = member
+                    member.value = pathItem(member.value)
+                    return member
+                }), at: paths.position)
     }
 
     private func resolvedParameter(_ node: SourceNode) -> SourceNode {
@@ -351,7 +360,9 @@ public struct SwaggerConverter {
             case "parameters":
                 if !parameters.isEmpty { members.append(("parameters", SourceNode(.array(parameters), at: member.value.position))) }
                 if let body { members.append(("requestBody", body)) }
-                if !formFields.isEmpty { members.append(("requestBody", requestBody(fromForm: formFields, consumes: consumes, at: member.value.position))) }
+                if !formFields.isEmpty {
+                    members.append(("requestBody", requestBody(fromForm: formFields, consumes: consumes, at: member.value.position)))
+                }
             case "responses":
                 guard let responses = member.value.members else {
                     members.append((member.key, member.value))
@@ -387,7 +398,11 @@ public struct SwaggerConverter {
             if !plain.isEmpty { members.append(("parameters", .object(plain.map { ($0.key, parameter($0.value)) }, at: parameters.position))) }
             let bodies = entries.filter { bodyParameters.contains($0.key) }
             if !bodies.isEmpty {
-                members.append(("requestBodies", .object(bodies.map { ($0.key, requestBody(fromBody: $0.value, consumes: globalConsumes)) }, at: parameters.position)))
+                members.append(
+                    (
+                        "requestBodies",
+                        .object(bodies.map { ($0.key, requestBody(fromBody: $0.value, consumes: globalConsumes)) }, at: parameters.position)
+                    ))
             }
         }
         if let responses = root["responses"], let entries = responses.members {
@@ -399,7 +414,9 @@ public struct SwaggerConverter {
         return .object(members, at: at)
     }
 
-    private static let flowNames = ["implicit": "implicit", "password": "password", "application": "clientCredentials", "accessCode": "authorizationCode"]
+    private static let flowNames = [
+        "implicit": "implicit", "password": "password", "application": "clientCredentials", "accessCode": "authorizationCode",
+    ]
 
     private func securityScheme(_ node: SourceNode) -> SourceNode {
         let at = node.position

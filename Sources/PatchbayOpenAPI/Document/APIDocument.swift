@@ -30,12 +30,14 @@ public struct APIDocument: Sendable {
 
     public init(root: SourceNode) throws(NotAnAPIDescription) {
         guard root.isObject else {
-            throw NotAnAPIDescription(message: "the document is a \(root.typeName), not an OpenAPI or Swagger object", pointer: "", position: root.position)
+            throw NotAnAPIDescription(
+                message: "the document is a \(root.typeName), not an OpenAPI or Swagger object", pointer: "", position: root.position)
         }
         if let swagger = root["swagger"] {
             let text = Self.versionText(swagger)
             guard text == "2.0" || text == "2" else {
-                throw NotAnAPIDescription(message: "swagger \"\(text)\" is not supported; only Swagger 2.0 is", pointer: "/swagger", position: swagger.position)
+                throw NotAnAPIDescription(
+                    message: "swagger \"\(text)\" is not supported; only Swagger 2.0 is", pointer: "/swagger", position: swagger.position)
             }
             version = .swagger2
             versionText = "2.0"
@@ -46,11 +48,13 @@ public struct APIDocument: Sendable {
             case "3.1": version = .openAPI31
             case "3.2": version = .openAPI32
             default:
-                throw NotAnAPIDescription(message: "openapi \"\(text)\" is not supported; 3.0, 3.1 and 3.2 are", pointer: "/openapi", position: openapi.position)
+                throw NotAnAPIDescription(
+                    message: "openapi \"\(text)\" is not supported; 3.0, 3.1 and 3.2 are", pointer: "/openapi", position: openapi.position)
             }
             versionText = text
         } else {
-            throw NotAnAPIDescription(message: "neither `openapi` nor `swagger` is set: this is not an OpenAPI or Swagger document", pointer: "", position: root.position)
+            throw NotAnAPIDescription(
+                message: "neither `openapi` nor `swagger` is set: this is not an OpenAPI or Swagger document", pointer: "", position: root.position)
         }
         self.root = root
         self.references = ReferenceResolver(root: root)

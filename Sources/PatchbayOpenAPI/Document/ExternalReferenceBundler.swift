@@ -37,7 +37,8 @@ public struct ExternalReferenceBundler {
             var changed = members
             for index in changed.indices {
                 let key = changed[index].key
-                changed[index].value = bundle(changed[index].value, file: file, isMain: isMain, stack: &stack, pointer: JSONPointer.appending(key, to: pointer))
+                changed[index].value = bundle(
+                    changed[index].value, file: file, isMain: isMain, stack: &stack, pointer: JSONPointer.appending(key, to: pointer))
             }
             return SourceNode(.object(changed), at: node.position)
         case .array(let items):
@@ -58,16 +59,25 @@ public struct ExternalReferenceBundler {
         let key = target + "#" + fragment
         let position = node["$ref"]?.position ?? node.position
         if stack.contains(key) {
-            problems.append(LintProblem(rule: "circular-references", severity: .info, pointer: pointer + "/$ref", position: position, message: "circular reference across files: \((stack + [key]).joined(separator: " -> ")); left as a reference"))
+            problems.append(
+                LintProblem(
+                    rule: "circular-references", severity: .info, pointer: pointer + "/$ref", position: position,
+                    message: "circular reference across files: \((stack + [key]).joined(separator: " -> ")); left as a reference"))
             return node
         }
         guard stack.count < Self.maximumDepth else {
-            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "references nest deeper than \(Self.maximumDepth) files at \"\(reference)\""))
+            problems.append(
+                LintProblem(
+                    rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position,
+                    message: "references nest deeper than \(Self.maximumDepth) files at \"\(reference)\""))
             return node
         }
         guard let document = load(target, reference: reference, pointer: pointer, position: position) else { return node }
         guard let found = document.node(at: fragment) else {
-            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "reference \"\(reference)\" cannot be resolved: \(target) has nothing at \"\(fragment)\""))
+            problems.append(
+                LintProblem(
+                    rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position,
+                    message: "reference \"\(reference)\" cannot be resolved: \(target) has nothing at \"\(fragment)\""))
             return node
         }
         stack.append(key)
@@ -85,10 +95,16 @@ public struct ExternalReferenceBundler {
             return document.root
         } catch let error as SourceReadError {
             failedFiles.insert(path)
-            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "reference \"\(reference)\": \(path):\(error.position): \(error.message)"))
+            problems.append(
+                LintProblem(
+                    rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position,
+                    message: "reference \"\(reference)\": \(path):\(error.position): \(error.message)"))
         } catch {
             failedFiles.insert(path)
-            problems.append(LintProblem(rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position, message: "reference \"\(reference)\": \(path) cannot be read (\(error))"))
+            problems.append(
+                LintProblem(
+                    rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position,
+                    message: "reference \"\(reference)\": \(path) cannot be read (\(error))"))
         }
         return nil
     }
@@ -96,7 +112,9 @@ public struct ExternalReferenceBundler {
     private static func relocated(_ node: SourceNode, to position: SourcePosition) -> SourceNode {
         switch node.value {
         case .object(let members):
-            return SourceNode(.object(members.map { SourceNode.Member(key: $0.key, keyPosition: position, value: relocated($0.value, to: position)) }), at: position)
+            return SourceNode(
+                .object(members.map { SourceNode.Member(key: $0.key, keyPosition: position, value: relocated($0.value, to: position)) }), at: position
+            )
         case .array(let items):
             return SourceNode(.array(items.map { relocated($0, to: position) }), at: position)
         default:

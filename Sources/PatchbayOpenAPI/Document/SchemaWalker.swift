@@ -109,7 +109,10 @@ public struct SchemaWalker {
 
     private static let schemaMaps = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]
     private static let schemaLists = ["allOf", "anyOf", "oneOf", "prefixItems"]
-    private static let schemaSingles = ["not", "additionalProperties", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems"]
+    private static let schemaSingles = [
+        "not", "additionalProperties", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems",
+        "additionalItems",
+    ]
 
     private mutating func schema(_ schema: SourceNode) {
         guard let members = schema.members else { return }

@@ -8,12 +8,19 @@ enum PaginationHints {
         var pagination: APISettings.Pagination
     }
 
-    private static let cursorParameters = ["starting_after", "cursor", "after", "next_token", "nexttoken", "page_token", "pagetoken", "continuation", "continue", "marker", "next_cursor", "nextcursor"]
+    private static let cursorParameters = [
+        "starting_after", "cursor", "after", "next_token", "nexttoken", "page_token", "pagetoken", "continuation", "continue", "marker",
+        "next_cursor", "nextcursor",
+    ]
     private static let pageParameters = ["page", "page_number", "pagenumber", "pagenum"]
     private static let offsetParameters = ["offset", "skip", "start", "startindex", "start_index"]
-    private static let sizeParameters = ["per_page", "perpage", "page_size", "pagesize", "limit", "count", "size", "max", "maxresults", "max_results", "top", "\u{24}top", "pagelen"]
+    private static let sizeParameters = [
+        "per_page", "perpage", "page_size", "pagesize", "limit", "count", "size", "max", "maxresults", "max_results", "top", "\u{24}top", "pagelen",
+    ]
     private static let nextLinkKeys = ["next", "next_url", "nextUrl", "nextLink", "next_link", "@odata.nextLink", "next_page_url", "nextPageUrl"]
-    private static let cursorKeys = ["next_cursor", "nextCursor", "next_page_token", "nextPageToken", "nextToken", "next_token", "continue", "cursor", "nextPage", "next_page"]
+    private static let cursorKeys = [
+        "next_cursor", "nextCursor", "next_page_token", "nextPageToken", "nextToken", "next_token", "continue", "cursor", "nextPage", "next_page",
+    ]
     private static let resultKeys = ["data", "items", "results", "values", "records", "entries", "list", "elements", "objects", "value"]
 
     /// The paging style of one operation, or nil when it does not page.
@@ -39,7 +46,9 @@ enum PaginationHints {
             pagination.linkLocation = "header"
             pagination.headerName = "Link"
             pagination.headerRel = "next"
-        } else if let after = cursorParameters.lazy.compactMap({ query[$0] }).first, returnsList || schema.flatMap({ cursorPath(in: $0, resolver: resolver) }) != nil {
+        } else if let after = cursorParameters.lazy.compactMap({ query[$0] }).first,
+            returnsList || schema.flatMap({ cursorPath(in: $0, resolver: resolver) }) != nil
+        {
             pagination = APISettings.Pagination(type: .pointer)
             pagination.afterParam = after
             if let path = schema.flatMap({ cursorPath(in: $0, resolver: resolver) }) {

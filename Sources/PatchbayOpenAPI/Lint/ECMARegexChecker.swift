@@ -91,7 +91,8 @@ public enum ECMARegexChecker {
                                 captureCount += 1
                             }
                         default:
-                            return "invalid group \"(?\(scalars[index])\" at \(index - 2): inline flags, atomic and other non-JavaScript groups are not ECMA-262"
+                            return
+                                "invalid group \"(?\(scalars[index])\" at \(index - 2): inline flags, atomic and other non-JavaScript groups are not ECMA-262"
                         }
                     } else {
                         captureCount += 1
@@ -160,7 +161,8 @@ public enum ECMARegexChecker {
             let start = index
             while index < scalars.count, scalars[index] != ">" {
                 let scalar = scalars[index]
-                guard scalar == "_" || scalar == "$" || scalar.properties.isAlphabetic || (index > start && scalar.properties.numericType != nil) else {
+                guard scalar == "_" || scalar == "$" || scalar.properties.isAlphabetic || (index > start && scalar.properties.numericType != nil)
+                else {
                     return nil
                 }
                 index += 1
@@ -208,13 +210,17 @@ public enum ECMARegexChecker {
             case "-" where inClass:
                 return nil
             case "c":
-                guard index < scalars.count, scalars[index].properties.isASCIIHexDigit || ("a"..."z").contains(scalars[index]) || ("A"..."Z").contains(scalars[index]) else {
+                guard index < scalars.count,
+                    scalars[index].properties.isASCIIHexDigit || ("a"..."z").contains(scalars[index]) || ("A"..."Z").contains(scalars[index])
+                else {
                     return "invalid control escape \\c at \(start)"
                 }
                 index += 1
                 return nil
             case "0":
-                if index < scalars.count, ("0"..."9").contains(scalars[index]) { return "octal escape \\0\(scalars[index]) at \(start) is not allowed" }
+                if index < scalars.count, ("0"..."9").contains(scalars[index]) {
+                    return "octal escape \\0\(scalars[index]) at \(start) is not allowed"
+                }
                 return nil
             case "1"..."9":
                 guard !inClass else { return "octal escape \\\(character) at \(start) is not allowed" }
@@ -226,7 +232,9 @@ public enum ECMARegexChecker {
                 largestBackReference = max(largestBackReference, value)
                 return nil
             case "x":
-                guard index + 1 < scalars.count, isHex(scalars[index]), isHex(scalars[index + 1]) else { return "invalid escape \\x at \(start): two hex digits must follow" }
+                guard index + 1 < scalars.count, isHex(scalars[index]), isHex(scalars[index + 1]) else {
+                    return "invalid escape \\x at \(start): two hex digits must follow"
+                }
                 index += 2
                 return nil
             case "u":
@@ -237,7 +245,9 @@ public enum ECMARegexChecker {
                     index = close + 1
                     return nil
                 }
-                guard index + 3 < scalars.count, scalars[index..<(index + 4)].allSatisfy(isHex) else { return "invalid escape \\u at \(start): four hex digits must follow" }
+                guard index + 3 < scalars.count, scalars[index..<(index + 4)].allSatisfy(isHex) else {
+                    return "invalid escape \\u at \(start): four hex digits must follow"
+                }
                 index += 4
                 return nil
             case "p", "P":
@@ -246,7 +256,9 @@ public enum ECMARegexChecker {
                 }
                 let name = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
                 index = close + 1
-                return Self.isUnicodeProperty(name) ? nil : "\\\(character){\(name)} at \(start) is not a Unicode property JavaScript knows (Java's POSIX classes such as \\p{Print} are not ECMA-262)"
+                return Self.isUnicodeProperty(name)
+                    ? nil
+                    : "\\\(character){\(name)} at \(start) is not a Unicode property JavaScript knows (Java's POSIX classes such as \\p{Print} are not ECMA-262)"
             case "k":
                 guard index < scalars.count, scalars[index] == "<" else { return "invalid named reference \\k at \(start)" }
                 index += 1

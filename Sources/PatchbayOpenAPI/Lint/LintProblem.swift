@@ -44,7 +44,8 @@ public struct LintReport: Sendable {
         self.document = document
     }
 
-    public mutating func report(_ rule: String, _ severity: LintProblem.Severity, at pointer: String, _ position: SourcePosition?, _ message: String) {
+    public mutating func report(_ rule: String, _ severity: LintProblem.Severity, at pointer: String, _ position: SourcePosition?, _ message: String)
+    {
         let position = position ?? Self.nearestPosition(of: pointer, in: document.root)
         problems.append(LintProblem(rule: rule, severity: severity, pointer: pointer, position: position, message: message))
     }

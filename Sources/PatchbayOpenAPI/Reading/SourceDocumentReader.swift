@@ -25,7 +25,8 @@ public enum SourceDocumentReader {
 
     public static func read(_ bytes: [UInt8]) throws(SourceReadError) -> SourceDocument {
         guard bytes.count <= maximumBytes else {
-            throw SourceReadError("the document is \(bytes.count) bytes; the limit is \(maximumBytes)", at: SourcePosition(line: 1, column: 1, offset: 0))
+            throw SourceReadError(
+                "the document is \(bytes.count) bytes; the limit is \(maximumBytes)", at: SourcePosition(line: 1, column: 1, offset: 0))
         }
         if looksLikeJSON(bytes) {
             do {

@@ -68,7 +68,9 @@ public struct YAMLSourceReader {
         self.maximumNodes = maximumNodes
     }
 
-    private mutating func run(_ parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) throws(SourceReadError) -> (node: SourceNode, warnings: [SourceReadWarning]) {
+    private mutating func run(_ parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) throws(SourceReadError) -> (
+        node: SourceNode, warnings: [SourceReadWarning]
+    ) {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else { throw Self.parserError(parser, bytes: bytes) }
@@ -113,7 +115,9 @@ public struct YAMLSourceReader {
                     for merge in frame.merges { try Self.merge(merge.node, into: &members, seen: &seen, at: merge.position) }
                     value = .object(members)
                 }
-                try complete(Built(node: SourceNode(value, at: frame.position), weight: frame.weight, height: frame.height), anchor: frame.anchor, rawText: nil, plain: false)
+                try complete(
+                    Built(node: SourceNode(value, at: frame.position), weight: frame.weight, height: frame.height), anchor: frame.anchor,
+                    rawText: nil, plain: false)
             default:
                 continue
             }
@@ -160,7 +164,10 @@ public struct YAMLSourceReader {
                 } else if seen.insert(key.text).inserted {
                     members.append(SourceNode.Member(key: key.text, keyPosition: key.position, value: built.node))
                 } else {
-                    warnings.append(SourceReadWarning(message: "duplicate key \"\(key.text)\"; the first one is used", pointer: pointer(appending: key.text), position: key.position))
+                    warnings.append(
+                        SourceReadWarning(
+                            message: "duplicate key \"\(key.text)\"; the first one is used", pointer: pointer(appending: key.text),
+                            position: key.position))
                 }
                 stack[top].container = .mapping(members, seen: seen, pendingKey: nil)
             } else {
@@ -174,7 +181,9 @@ public struct YAMLSourceReader {
     }
 
     /// YAML 1.1 merge keys: the merged mapping's members fill in what the mapping does not set itself.
-    private static func merge(_ node: SourceNode, into members: inout [SourceNode.Member], seen: inout Set<String>, at position: SourcePosition) throws(SourceReadError) {
+    private static func merge(_ node: SourceNode, into members: inout [SourceNode.Member], seen: inout Set<String>, at position: SourcePosition)
+        throws(SourceReadError)
+    {
         let sources: [SourceNode]
         switch node.value {
         case .object: sources = [node]

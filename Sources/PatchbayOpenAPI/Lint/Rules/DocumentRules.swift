@@ -32,7 +32,9 @@ enum DocumentRules {
 
         if document.version.isSwagger {
             if (root["host"]?.string ?? "").isEmpty {
-                report.report("oas2-api-host", .info, at: "/host", root["host"]?.position, "no `host`: the API's address has to be given when the integration is set up")
+                report.report(
+                    "oas2-api-host", .info, at: "/host", root["host"]?.position,
+                    "no `host`: the API's address has to be given when the integration is set up")
             }
             for (index, scheme) in (root["schemes"]?.items ?? []).enumerated() {
                 guard let text = scheme.string, ["http", "https", "ws", "wss"].contains(text) else {
@@ -43,14 +45,18 @@ enum DocumentRules {
         } else {
             let servers = root["servers"]?.items ?? []
             if servers.isEmpty {
-                report.report("oas3-api-servers", .warn, at: "/servers", root["servers"]?.position, "no `servers`: the API's base URL has to be given when the integration is set up")
+                report.report(
+                    "oas3-api-servers", .warn, at: "/servers", root["servers"]?.position,
+                    "no `servers`: the API's base URL has to be given when the integration is set up")
             }
             for (index, server) in servers.enumerated() {
                 let url = server["url"]?.string ?? ""
                 if url.isEmpty {
                     report.report("oas3-api-servers", .warn, at: "/servers/\(index)", server.position, "server has no `url`")
                 } else if url.hasSuffix("/") && url != "/" {
-                    report.report("oas3-api-servers", .warn, at: "/servers/\(index)/url", server["url"]?.position, "server url \"\(url)\" ends with a slash; paths already start with one")
+                    report.report(
+                        "oas3-api-servers", .warn, at: "/servers/\(index)/url", server["url"]?.position,
+                        "server url \"\(url)\" ends with a slash; paths already start with one")
                 }
             }
         }

@@ -14,15 +14,20 @@ enum OperationRules {
             let label = "\(operation.method.uppercased()) \(operation.path)"
             if let id = node["operationId"]?.string, !id.isEmpty {
                 if let first = operationIds[id] {
-                    report.report("operation-operationId-unique", .error, at: JSONPointer.appending("operationId", to: operation.pointer), node["operationId"]?.position, "operationId \"\(id)\" is already used by \(first)")
+                    report.report(
+                        "operation-operationId-unique", .error, at: JSONPointer.appending("operationId", to: operation.pointer),
+                        node["operationId"]?.position, "operationId \"\(id)\" is already used by \(first)")
                 } else {
                     operationIds[id] = label
                 }
             } else {
-                report.report("operation-operationId", .warn, at: operation.pointer, node.position, "\(label) has no operationId; the action's name is generated from its summary or path")
+                report.report(
+                    "operation-operationId", .warn, at: operation.pointer, node.position,
+                    "\(label) has no operationId; the action's name is generated from its summary or path")
             }
             if (node["description"]?.string ?? "").isEmpty && (node["summary"]?.string ?? "").isEmpty {
-                report.report("operation-description", .warn, at: operation.pointer, node.position, "\(label) has neither a description nor a summary")
+                report.report(
+                    "operation-description", .warn, at: operation.pointer, node.position, "\(label) has neither a description nor a summary")
             }
             if let responses = node["responses"], let members = responses.members {
                 let succeeds = members.contains { member in
@@ -30,20 +35,26 @@ enum OperationRules {
                     return code.hasPrefix("2") || code.hasPrefix("3")
                 }
                 if !succeeds {
-                    report.report("operation-success-response", .warn, at: JSONPointer.appending("responses", to: operation.pointer), responses.position, "\(label) declares no 2xx or 3xx response")
+                    report.report(
+                        "operation-success-response", .warn, at: JSONPointer.appending("responses", to: operation.pointer), responses.position,
+                        "\(label) declares no 2xx or 3xx response")
                 }
             } else {
                 report.report(schemaRule, .error, at: operation.pointer, node.position, "\(label) has no `responses`")
             }
             checkParameters(operation, report: &report, schemaRule: schemaRule)
-            checkSecurity(node["security"], at: JSONPointer.appending("security", to: operation.pointer), names: schemeNames, rule: securityRule, report: &report)
+            checkSecurity(
+                node["security"], at: JSONPointer.appending("security", to: operation.pointer), names: schemeNames, rule: securityRule,
+                report: &report)
         }
     }
 
     private static func checkSecurity(_ security: SourceNode?, at pointer: String, names: Set<String>, rule: String, report: inout LintReport) {
         for (index, requirement) in (security?.items ?? []).enumerated() {
             for member in requirement.members ?? [] where !names.contains(member.key) {
-                report.report(rule, .error, at: pointer + "/\(index)/" + JSONPointer.escape(member.key), member.keyPosition, "security scheme \"\(member.key)\" is not defined in \(report.document.securitySchemesPointer)")
+                report.report(
+                    rule, .error, at: pointer + "/\(index)/" + JSONPointer.escape(member.key), member.keyPosition,
+                    "security scheme \"\(member.key)\" is not defined in \(report.document.securitySchemesPointer)")
             }
         }
     }
@@ -84,7 +95,8 @@ enum OperationRules {
                     continue
                 }
                 if !seen.insert(location + ":" + name).inserted {
-                    report.report(schemaRule, .error, at: pointer, raw.position, "parameter \"\(name)\" in \(location) is declared twice in the same list")
+                    report.report(
+                        schemaRule, .error, at: pointer, raw.position, "parameter \"\(name)\" in \(location) is declared twice in the same list")
                 }
                 guard location == "path" else { continue }
                 if parameter["required"]?.bool != true {
@@ -99,7 +111,9 @@ enum OperationRules {
             report.report("path-params", .error, at: operation.pathPointer, nil, "path \(operation.path) uses {\(name)} twice")
         }
         for name in template where declared[name] == nil {
-            report.report("path-params", .error, at: operation.pointer, operation.node.position, "\(operation.method.uppercased()) \(operation.path) does not declare the path parameter \"\(name)\"")
+            report.report(
+                "path-params", .error, at: operation.pointer, operation.node.position,
+                "\(operation.method.uppercased()) \(operation.path) does not declare the path parameter \"\(name)\"")
         }
         for (name, place) in declared where !templateSet.contains(name) {
             report.report("path-params", .error, at: place.pointer, place.position, "path parameter \"\(name)\" does not appear in \(operation.path)")

@@ -14,7 +14,8 @@ enum PathRules {
             let segments = segments(of: path)
             let shape = "/" + segments.map { $0.map(String.init) ?? "{}" }.joined(separator: "/")
             if let first = normalized[shape] {
-                report.report("duplicate-paths", .error, at: pointer, member.keyPosition, "path \(path) is the same as \(first) but for its parameter names")
+                report.report(
+                    "duplicate-paths", .error, at: pointer, member.keyPosition, "path \(path) is the same as \(first) but for its parameter names")
                 continue
             }
             normalized[shape] = path
@@ -24,7 +25,9 @@ enum PathRules {
             for (index, first) in group.enumerated() {
                 for second in group[(index + 1)...] where ambiguous(first.segments, second.segments) {
                     let member = paths.first { $0.key == second.path }
-                    report.report("no-ambiguous-paths", .warn, at: JSONPointer.appending(second.path, to: "/paths"), member?.keyPosition, "paths \(first.path) and \(second.path) can both match one URL, and neither is more specific")
+                    report.report(
+                        "no-ambiguous-paths", .warn, at: JSONPointer.appending(second.path, to: "/paths"), member?.keyPosition,
+                        "paths \(first.path) and \(second.path) can both match one URL, and neither is more specific")
                 }
             }
         }
@@ -34,7 +37,8 @@ enum PathRules {
     /// own: servers route `/hooks/` and `/hooks` apart.
     static func segments(of path: String) -> [Substring?] {
         path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") && segment.dropFirst().firstIndex(of: "{") == nil ? nil : Substring(templateShape(segment))
+            segment.hasPrefix("{") && segment.hasSuffix("}") && segment.dropFirst().firstIndex(of: "{") == nil
+                ? nil : Substring(templateShape(segment))
         }
     }
 

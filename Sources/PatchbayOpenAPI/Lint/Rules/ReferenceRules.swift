@@ -9,17 +9,26 @@ enum ReferenceRules {
             switch ReferenceResolver.kind(of: reference.target) {
             case .local:
                 if references.target(of: reference.target) == nil {
-                    report.report("resolving-references", .error, at: at, reference.position, "reference \"\(reference.target)\" cannot be resolved: nothing is there")
+                    report.report(
+                        "resolving-references", .error, at: at, reference.position,
+                        "reference \"\(reference.target)\" cannot be resolved: nothing is there")
                 }
             case .remote:
-                report.report("resolving-references", .warn, at: at, reference.position, "reference \"\(reference.target)\" is remote; Patchbay does not fetch it, so what it describes is left open")
+                report.report(
+                    "resolving-references", .warn, at: at, reference.position,
+                    "reference \"\(reference.target)\" is remote; Patchbay does not fetch it, so what it describes is left open")
             case .file:
-                report.report("resolving-references", .warn, at: at, reference.position, "reference \"\(reference.target)\" names another file, which cannot be read here (the command line follows it)")
+                report.report(
+                    "resolving-references", .warn, at: at, reference.position,
+                    "reference \"\(reference.target)\" names another file, which cannot be read here (the command line follows it)")
             }
             if !document.version.allowsReferenceSiblings {
                 let ignored = reference.siblings.filter { !$0.hasPrefix("x-") }
                 if !ignored.isEmpty {
-                    report.report("no-$ref-siblings", .warn, at: reference.pointer, reference.position, "\(ignored.map { "`\($0)`" }.joined(separator: ", ")) next to $ref \(ignored.count == 1 ? "is" : "are") ignored in \(document.displayName)")
+                    report.report(
+                        "no-$ref-siblings", .warn, at: reference.pointer, reference.position,
+                        "\(ignored.map { "`\($0)`" }.joined(separator: ", ")) next to $ref \(ignored.count == 1 ? "is" : "are") ignored in \(document.displayName)"
+                    )
                 }
             }
         }
@@ -64,7 +73,9 @@ enum ReferenceRules {
             for requirement in operation.node["security"]?.items ?? [] { usedSchemes.formUnion(requirement.members?.map(\.key) ?? []) }
         }
         for member in document.securitySchemes where !usedSchemes.contains(member.key) {
-            report.report(rule, .warn, at: JSONPointer.appending(member.key, to: document.securitySchemesPointer), member.keyPosition, "security scheme \"\(member.key)\" is never required by the document or any operation")
+            report.report(
+                rule, .warn, at: JSONPointer.appending(member.key, to: document.securitySchemesPointer), member.keyPosition,
+                "security scheme \"\(member.key)\" is never required by the document or any operation")
         }
     }
 }
@@ -99,7 +110,10 @@ enum CircularReferences {
                 guard pointers[index] == base || pointers[index].hasPrefix(base + "/") else { continue }
                 let reference = sorted[index]
                 let suffix = String(reference.pointer.dropFirst(base.count))
-                list.append(Edge(target: reference.target, pointer: reference.pointer, position: reference.position, required: isRequiredPath(suffix, in: node)))
+                list.append(
+                    Edge(
+                        target: reference.target, pointer: reference.pointer, position: reference.position, required: isRequiredPath(suffix, in: node)
+                    ))
             }
             edges[target] = list
         }
@@ -138,7 +152,9 @@ enum CircularReferences {
                     let infinite = cycleEdges.allSatisfy(\.required)
                     let path = (cycle + [edge.target]).joined(separator: " -> ")
                     if infinite {
-                        report.report("circular-references", .error, at: edge.pointer, edge.position, "circular reference that no finite value satisfies (every step is required): \(path)")
+                        report.report(
+                            "circular-references", .error, at: edge.pointer, edge.position,
+                            "circular reference that no finite value satisfies (every step is required): \(path)")
                     } else {
                         report.report("circular-references", .info, at: edge.pointer, edge.position, "circular reference: \(path)")
                     }

@@ -12,7 +12,9 @@ enum SchemaRules {
             if let pattern = schema["pattern"] {
                 if let text = pattern.string {
                     if let problem = ECMARegexChecker.problem(in: text) {
-                        report.report("oas-schema-check", .error, at: visit.pointer + "/pattern", pattern.position, "pattern \(quoted(text)) is not an ECMA-262 regular expression: \(problem)")
+                        report.report(
+                            "oas-schema-check", .error, at: visit.pointer + "/pattern", pattern.position,
+                            "pattern \(quoted(text)) is not an ECMA-262 regular expression: \(problem)")
                     }
                 } else {
                     report.report("oas-schema-check", .error, at: visit.pointer + "/pattern", pattern.position, "pattern must be a string")
@@ -33,7 +35,9 @@ enum SchemaRules {
         let pairs = [("minimum", "maximum"), ("minLength", "maxLength"), ("minItems", "maxItems"), ("minProperties", "maxProperties")]
         for (lowKey, highKey) in pairs {
             if let low = schema[lowKey]?.number, let high = schema[highKey]?.number, low > high {
-                report.report("oas-schema-check", .error, at: visit.pointer + "/" + lowKey, schema[lowKey]?.position, "\(lowKey) \(format(low)) is greater than \(highKey) \(format(high)): no value can satisfy both")
+                report.report(
+                    "oas-schema-check", .error, at: visit.pointer + "/" + lowKey, schema[lowKey]?.position,
+                    "\(lowKey) \(format(low)) is greater than \(highKey) \(format(high)): no value can satisfy both")
             }
         }
         for key in ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"] {
@@ -45,7 +49,9 @@ enum SchemaRules {
             report.report("oas-schema-check", .error, at: visit.pointer + "/multipleOf", node.position, "multipleOf must be a number greater than 0")
         }
         if let minimum = schema["exclusiveMinimum"]?.number, let maximum = schema["exclusiveMaximum"]?.number, minimum >= maximum {
-            report.report("oas-schema-check", .error, at: visit.pointer + "/exclusiveMinimum", schema["exclusiveMinimum"]?.position, "exclusiveMinimum \(format(minimum)) leaves no room below exclusiveMaximum \(format(maximum))")
+            report.report(
+                "oas-schema-check", .error, at: visit.pointer + "/exclusiveMinimum", schema["exclusiveMinimum"]?.position,
+                "exclusiveMinimum \(format(minimum)) leaves no room below exclusiveMaximum \(format(maximum))")
         }
     }
 
@@ -68,10 +74,16 @@ enum SchemaRules {
             return
         }
         for name in names where !knownTypes.contains(name) {
-            report.report("oas-schema-check", .error, at: visit.pointer + "/type", type.position, "\"\(name)\" is not a JSON Schema type (string, number, integer, boolean, array, object, null)")
+            report.report(
+                "oas-schema-check", .error, at: visit.pointer + "/type", type.position,
+                "\"\(name)\" is not a JSON Schema type (string, number, integer, boolean, array, object, null)")
         }
-        if let defaultNode = schema["default"], !matches(defaultNode, types: names, nullable: schema["nullable"]?.bool == true || schema["x-nullable"]?.bool == true) {
-            report.report("oas-schema-check", .warn, at: visit.pointer + "/default", defaultNode.position, "default \(describe(defaultNode)) is not of type \(names.joined(separator: " or "))")
+        if let defaultNode = schema["default"],
+            !matches(defaultNode, types: names, nullable: schema["nullable"]?.bool == true || schema["x-nullable"]?.bool == true)
+        {
+            report.report(
+                "oas-schema-check", .warn, at: visit.pointer + "/default", defaultNode.position,
+                "default \(describe(defaultNode)) is not of type \(names.joined(separator: " or "))")
         }
     }
 
@@ -108,10 +120,14 @@ enum SchemaRules {
         for (index, value) in values.enumerated() {
             let key = SourceNodeWriter.json(value, pretty: false)
             if !seen.insert(key).inserted {
-                report.report("duplicated-entry-in-enum", .warn, at: visit.pointer + "/enum/\(index)", value.position, "enum lists \(describe(value)) more than once")
+                report.report(
+                    "duplicated-entry-in-enum", .warn, at: visit.pointer + "/enum/\(index)", value.position,
+                    "enum lists \(describe(value)) more than once")
             }
             if let names, !names.isEmpty, !matches(value, types: names, nullable: nullable) {
-                report.report("typed-enum", .warn, at: visit.pointer + "/enum/\(index)", value.position, "enum value \(describe(value)) is not of type \(names.joined(separator: " or "))")
+                report.report(
+                    "typed-enum", .warn, at: visit.pointer + "/enum/\(index)", value.position,
+                    "enum value \(describe(value)) is not of type \(names.joined(separator: " or "))")
             }
         }
     }
@@ -131,13 +147,18 @@ enum SchemaRules {
         var seen: Set<String> = []
         for (index, entry) in entries.enumerated() {
             guard let name = entry.string else {
-                report.report("oas-schema-check", .error, at: visit.pointer + "/required/\(index)", entry.position, "required entries must be property names")
+                report.report(
+                    "oas-schema-check", .error, at: visit.pointer + "/required/\(index)", entry.position, "required entries must be property names")
                 continue
             }
             if !seen.insert(name).inserted {
-                report.report("required-fields-defined", .warn, at: visit.pointer + "/required/\(index)", entry.position, "required lists \"\(name)\" more than once")
+                report.report(
+                    "required-fields-defined", .warn, at: visit.pointer + "/required/\(index)", entry.position,
+                    "required lists \"\(name)\" more than once")
             } else if let properties, !composed, !properties.contains(name) {
-                report.report("required-fields-defined", .warn, at: visit.pointer + "/required/\(index)", entry.position, "required property \"\(name)\" is not defined in properties")
+                report.report(
+                    "required-fields-defined", .warn, at: visit.pointer + "/required/\(index)", entry.position,
+                    "required property \"\(name)\" is not defined in properties")
             }
         }
     }
