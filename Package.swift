@@ -67,6 +67,8 @@ let package = Package(
                 "PatchbayCore",
                 "PatchbayStorage",
                 "PatchbayDelivery",
+                "PatchbayOpenAPI",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -96,6 +98,7 @@ let package = Package(
             name: "PatchbayBench",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayOpenAPI",
                 "PatchbayCore",
                 "PatchbayDelivery",
                 "PatchbayStorage",

@@ -27,6 +27,8 @@ public enum PatchbayRouter {
         UsersController(dependencies: dependencies).register(on: router)
         TokensController(dependencies: dependencies).register(on: router)
         IntegrationsController(dependencies: dependencies).register(on: router)
+        OpenAPIController(dependencies: dependencies).register(on: router)
+        ActionsController(dependencies: dependencies).register(on: router)
         EventsController(dependencies: dependencies).register(on: router)
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)

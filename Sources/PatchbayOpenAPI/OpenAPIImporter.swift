@@ -28,6 +28,22 @@ public struct ImportFailure: Error, Sendable {
 /// The whole pipeline: read (JSON or YAML), recognise, lint, convert Swagger 2.0, extract actions, suggest
 /// settings. Lint findings never stop an import; only a document that yields no operations model does.
 public enum OpenAPIImporter {
+    /// Conversion (Swagger 2.0 → OpenAPI 3), action extraction and settings hints, without linting.
+    public static func actions(for document: APIDocument) -> (
+        converted: SourceNode, actions: (actions: [ActionDefinition], definitions: [String: JSONValue]), settings: APISettings
+    ) {
+        let converted = SwaggerConverter.convert(document)
+        // A converted document is OpenAPI 3.0 by construction.
+        let model = (try? APIDocument(root: converted)) ?? document
+        let extraction = ActionExtractor.extract(model)
+        let settings = APISettings(
+            baseUrl: BaseURLHints.suggest(document),
+            auth: AuthHints.suggest(document),
+            pagination: PaginationHints.suggest(extraction.styles)
+        )
+        return (converted, (extraction.actions, extraction.definitions), settings)
+    }
+
     public static func read(_ bytes: [UInt8]) throws(ImportFailure) -> (SourceDocument, APIDocument) {
         let source: SourceDocument
         do {
@@ -58,15 +74,7 @@ public enum OpenAPIImporter {
         -> ImportedAPI
     {
         let problems = otherProblems + Linter.lint(document, readWarnings: readWarnings)
-        let converted = SwaggerConverter.convert(document)
-        // A converted document is OpenAPI 3.0 by construction.
-        let model = (try? APIDocument(root: converted)) ?? document
-        let extraction = ActionExtractor.extract(model)
-        let settings = APISettings(
-            baseUrl: BaseURLHints.suggest(document),
-            auth: AuthHints.suggest(document),
-            pagination: PaginationHints.suggest(extraction.styles)
-        )
+        let (converted, extraction, settings) = actions(for: document)
         return ImportedAPI(
             format: format,
             version: document.versionText,

@@ -3,6 +3,9 @@ public struct FieldError: Sendable, Equatable, Codable {
     public var pointer: String?
     public var parameter: String?
     public var message: String
+    /// For problems in an uploaded document (an API description): where in it.
+    public var line: Int?
+    public var column: Int?
 
     public init(pointer: String, _ message: String) {
         self.pointer = pointer

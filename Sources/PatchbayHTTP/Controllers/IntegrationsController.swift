@@ -114,7 +114,25 @@ struct IntegrationsController {
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
-        return try JSONResponse.make(try await integration(context, in: organization))
+        let integration = try await integration(context, in: organization)
+        let api = try await dependencies.store.actions.api(integrationId: integration.id)
+        return try JSONResponse.make(IntegrationWithAPI(integration: integration, api: api))
+    }
+
+    /// An integration with its API connection (`api`, and `source` when imported), when it has one.
+    struct IntegrationWithAPI: Encodable {
+        var integration: Integration
+        var api: IntegrationAPI?
+
+        enum CodingKeys: String, CodingKey { case api, source }
+
+        func encode(to encoder: any Encoder) throws {
+            try integration.encode(to: encoder)
+            guard let api else { return }
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(api.settings, forKey: .api)
+            try container.encodeIfPresent(api.source, forKey: .source)
+        }
     }
 
     @Sendable func update(_ request: Request, context: PatchbayRequestContext) async throws -> Response {

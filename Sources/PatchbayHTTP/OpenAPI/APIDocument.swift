@@ -76,10 +76,11 @@ enum APIDocument {
         if operation.isPublic { result["security"] = [] }
         if let scope = operation.scope { result["x-required-scope"] = .string(scope.rawValue) }
         if let request = operation.requestSchema {
-            result["requestBody"] = [
-                "required": .bool(operation.requestRequired),
-                "content": ["application/json": ["schema": APIOperation.ref(request)]],
-            ]
+            var content: [String: JSONValue] = [:]
+            for mediaType in operation.requestMediaTypes {
+                content[mediaType] = ["schema": mediaType == "application/json" ? APIOperation.ref(request) : ["type": "string"]]
+            }
+            result["requestBody"] = ["required": .bool(operation.requestRequired), "content": .object(content)]
         }
         return .object(result)
     }
@@ -169,6 +170,113 @@ enum APIDocument {
             "properties": [
                 "name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
                 "iconSvg": nullableString, "status": ["type": "string", "enum": ["published", "hidden"]],
+            ],
+        ],
+        "OpenAPISource": [
+            "type": "object", "description": "An OpenAPI 3.0/3.1/3.2 or Swagger 2.0 document; YAML is sent as application/yaml.",
+        ],
+        "LintProblem": [
+            "type": "object", "required": ["rule", "severity", "pointer", "message"],
+            "properties": [
+                "rule": ["type": "string"], "severity": ["type": "string", "enum": ["error", "warn", "info", "hint"]],
+                "pointer": ["type": "string"], "line": ["type": "integer"], "column": ["type": "integer"], "message": ["type": "string"],
+            ],
+        ],
+        "LintReport": [
+            "type": "object", "required": ["valid", "operations", "problems"],
+            "properties": [
+                "valid": ["type": "boolean"], "version": nullableString, "operations": ["type": "integer"],
+                "problems": ["type": "array", "items": APIOperation.ref("LintProblem")],
+            ],
+        ],
+        "APISettings": [
+            "type": "object", "required": ["auth", "pagination"],
+            "properties": [
+                "baseUrl": ["type": "string"],
+                "auth": [
+                    "type": "object", "required": ["type"],
+                    "properties": ["type": ["type": "string", "enum": ["apiKey", "basic", "oauth2", "none"]]],
+                ],
+                "pagination": [
+                    "type": "object", "required": ["type"],
+                    "properties": [
+                        "type": ["type": "string", "enum": ["none", "index", "page", "link", "pointer"]],
+                        "defaultPageSize": ["type": "integer", "maximum": 1000], "pageLimit": ["type": "integer", "maximum": 20],
+                    ],
+                ],
+            ],
+        ],
+        "ImportedIntegration": [
+            "allOf": [
+                APIOperation.ref("Integration"),
+                [
+                    "type": "object",
+                    "properties": [
+                        "api": APIOperation.ref("APISettings"), "source": ["type": "string"],
+                        "actions": ["type": "array", "items": APIOperation.ref("Action")],
+                        "problems": ["type": "array", "items": APIOperation.ref("LintProblem")],
+                    ],
+                ],
+            ]
+        ],
+        "ActionParameter": [
+            "type": "object", "required": ["name", "in", "required"],
+            "properties": [
+                "name": ["type": "string"], "in": ["type": "string", "enum": ["path", "query", "header", "cookie"]],
+                "required": ["type": "boolean"], "description": ["type": "string"], "schema": [:], "style": ["type": "string"],
+                "explode": ["type": "boolean"],
+            ],
+        ],
+        "ActionRequestBody": [
+            "type": "object", "required": ["required", "content"],
+            "properties": ["required": ["type": "boolean"], "content": ["type": "object", "additionalProperties": [:]]],
+        ],
+        "Action": [
+            "type": "object", "required": ["id", "integrationId", "name", "description", "method", "path", "parameters", "paginated"],
+            "properties": [
+                "id": ["type": "string"], "integrationId": ["type": "string"], "name": ["type": "string"], "operationId": nullableString,
+                "description": ["type": "string"], "method": ["type": "string"], "path": ["type": "string"],
+                "parameters": ["type": "array", "items": APIOperation.ref("ActionParameter")],
+                "requestBody": ["oneOf": [APIOperation.ref("ActionRequestBody"), ["type": "null"]]], "responseSchema": [:],
+                "paginated": ["type": "boolean"], "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "ActionCreate": [
+            "type": "object", "required": ["name", "method", "path"], "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "operationId": ["type": "string"], "description": ["type": "string"],
+                "method": ["type": "string"], "path": ["type": "string"],
+                "parameters": ["type": "array", "items": APIOperation.ref("ActionParameter")],
+                "requestBody": APIOperation.ref("ActionRequestBody"), "responseSchema": [:], "paginated": ["type": "boolean"],
+            ],
+        ],
+        "ActionUpdate": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "operationId": ["type": "string"], "description": ["type": "string"],
+                "method": ["type": "string"], "path": ["type": "string"],
+                "parameters": ["type": "array", "items": APIOperation.ref("ActionParameter")],
+                "requestBody": APIOperation.ref("ActionRequestBody"), "responseSchema": [:], "paginated": ["type": "boolean"],
+            ],
+        ],
+        "ActionRename": [
+            "type": "object", "required": ["pattern", "replacement"], "additionalProperties": false,
+            "properties": [
+                "pattern": ["type": "string", "maxLength": 200], "replacement": ["type": "string", "description": "$1 or ${name} insert groups"],
+                "dryRun": ["type": "boolean"],
+            ],
+        ],
+        "ActionRenameResult": [
+            "type": "object", "required": ["dryRun", "changes"],
+            "properties": [
+                "dryRun": ["type": "boolean"],
+                "changes": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["id", "from", "to"],
+                        "properties": ["id": ["type": "string"], "from": ["type": "string"], "to": ["type": "string"]],
+                    ],
+                ],
             ],
         ],
         "IntegrationFinalize": [

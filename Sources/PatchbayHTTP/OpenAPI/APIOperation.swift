@@ -20,6 +20,8 @@ struct APIOperation: Sendable {
     var scope: Scope?
     var requestSchema: String?
     var requestRequired = true
+    /// An API description may come as JSON or YAML.
+    var requestMediaTypes = ["application/json"]
     var successStatus = 200
     var responseSchema: JSONValue?
     var responseMediaType = "application/json"
@@ -133,6 +135,36 @@ extension APIOperation {
             id: "deleteIntegration", method: .delete, path: "/v1/organizations/{org}/integrations/{int}",
             summary: "Delete an integration, its user and its tokens", tag: "Integrations", scope: .integrationsWrite,
             successStatus: 204),
+        APIOperation(
+            id: "lintOpenAPI", method: .post, path: "/v1/openapi/lint",
+            summary: "Lint an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML, up to 32 MiB)", tag: "API connectors",
+            requestSchema: "OpenAPISource", requestMediaTypes: ["application/json", "application/yaml"], responseSchema: ref("LintReport")),
+        APIOperation(
+            id: "importIntegration", method: .post, path: "/v1/organizations/{org}/integrations/import",
+            summary: "Create a draft integration, its API settings and one action per operation from an API description",
+            tag: "API connectors", scope: .integrationsWrite, requestSchema: "OpenAPISource",
+            requestMediaTypes: ["application/json", "application/yaml"], successStatus: 201, responseSchema: ref("ImportedIntegration"),
+            query: [.query("bot", "Make the integration user a bot (default: app).", ["type": "boolean"])]),
+        APIOperation(
+            id: "listActions", method: .get, path: "/v1/organizations/{org}/integrations/{int}/actions", summary: "List an integration's actions",
+            tag: "API connectors", scope: .integrationsRead, responseSchema: ref("Action"), isList: true, query: listParameters),
+        APIOperation(
+            id: "createAction", method: .post, path: "/v1/organizations/{org}/integrations/{int}/actions",
+            summary: "Add an action by hand", tag: "API connectors", scope: .integrationsWrite, requestSchema: "ActionCreate",
+            successStatus: 201, responseSchema: ref("Action")),
+        APIOperation(
+            id: "renameActions", method: .post, path: "/v1/organizations/{org}/integrations/{int}/actions/rename",
+            summary: "Rename actions with a regular expression (dryRun shows before → after)", tag: "API connectors",
+            scope: .integrationsWrite, requestSchema: "ActionRename", responseSchema: ref("ActionRenameResult")),
+        APIOperation(
+            id: "getAction", method: .get, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Get an action",
+            tag: "API connectors", scope: .integrationsRead, responseSchema: ref("Action")),
+        APIOperation(
+            id: "updateAction", method: .patch, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Update an action",
+            tag: "API connectors", scope: .integrationsWrite, requestSchema: "ActionUpdate", responseSchema: ref("Action")),
+        APIOperation(
+            id: "deleteAction", method: .delete, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Delete an action",
+            tag: "API connectors", scope: .integrationsWrite, successStatus: 204),
         APIOperation(
             id: "finalizeIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/finalize",
             summary: "Finalize a draft integration (published, or hidden)", tag: "Integrations",

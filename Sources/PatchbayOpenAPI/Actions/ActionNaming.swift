@@ -1,12 +1,20 @@
 /// Readable, unique action names: `getPhotoRecords` → "Get Photo Records", `repos/get-content` → "Repos Get
 /// Content"; without an operationId, the summary, or the method and the path's fixed segments.
 public enum ActionNaming {
+    public static let maximumLength = 200
+
     public static func name(operationId: String?, summary: String?, method: String, path: String) -> String {
+        String(unboundedName(operationId: operationId, summary: summary, method: method, path: path).prefix(maximumLength))
+    }
+
+    private static func unboundedName(operationId: String?, summary: String?, method: String, path: String) -> String {
         if let operationId, !operationId.isEmpty {
             let words = humanize(operationId)
             if !words.isEmpty { return words }
         }
-        if let summary = summary?.trimmingCharacters(in: " \n\t."), !summary.isEmpty, summary.count <= 80, !summary.contains("\n") {
+        if let summary = summary?.trimmingCharacters(in: " \n\t."), !summary.isEmpty, summary.count <= 80,
+            !summary.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        {
             return summary.prefix(1).uppercased() + summary.dropFirst()
         }
         let segments = path.split(separator: "/").filter { !$0.contains("{") }.map { humanize(String($0)) }.filter { !$0.isEmpty }

@@ -1,6 +1,44 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations]
+    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions]
+
+    /// Integrations made from an API description: the connection settings and the actions. Names are unique per
+    /// integration regardless of case (`name_key`).
+    static let actions = Migration(
+        version: 8,
+        name: "integration APIs and actions",
+        statements: [
+            .both(
+                """
+                CREATE TABLE integration_apis (
+                    integration_id TEXT PRIMARY KEY REFERENCES integrations(id) ON DELETE CASCADE,
+                    settings TEXT NOT NULL,
+                    definitions TEXT NOT NULL,
+                    source TEXT,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both(
+                """
+                CREATE TABLE actions (
+                    id TEXT PRIMARY KEY,
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (integration_id, name_key)
+                )
+                """
+            ),
+            .both("CREATE INDEX actions_integration_created ON actions(integration_id, created_at, id)"),
+        ]
+    )
 
     /// Where integrations are installed. Outbound webhooks of an integration fan out to these organizations' events;
     /// the connectors runtime adds its credentials and OAuth state to the same rows.

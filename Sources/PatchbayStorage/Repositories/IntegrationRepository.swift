@@ -10,18 +10,22 @@ public struct IntegrationRepository: Sendable {
     /// Inserts the integration, its integration user and its event in one transaction.
     public func insert(_ integration: Integration, user: User, event: Event) async throws {
         try await driver.transaction { connection in
-            _ = try await connection.query(
-                """
-                INSERT INTO integrations (id, organization_id, name, description, icon_svg, status, user_id, user_kind, search_text,
-                                          finalized_at, created_at, updated_at)
-                VALUES (\(integration.id), \(integration.organizationId), \(integration.name), \(integration.description),
-                        \(integration.iconSvg), \(integration.status.rawValue), \(integration.userId), \(integration.userKind.rawValue),
-                        \(searchText(integration.name)), \(integration.finalizedAt), \(integration.createdAt), \(integration.updatedAt))
-                """
-            )
-            try await UserRepository.insert(user, on: connection)
-            try await EventRepository.insert(event, on: connection)
+            try await Self.insert(integration, user: user, event: event, on: connection)
         }
+    }
+
+    static func insert(_ integration: Integration, user: User, event: Event, on connection: any DatabaseConnection) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO integrations (id, organization_id, name, description, icon_svg, status, user_id, user_kind, search_text,
+                                      finalized_at, created_at, updated_at)
+            VALUES (\(integration.id), \(integration.organizationId), \(integration.name), \(integration.description),
+                    \(integration.iconSvg), \(integration.status.rawValue), \(integration.userId), \(integration.userKind.rawValue),
+                    \(searchText(integration.name)), \(integration.finalizedAt), \(integration.createdAt), \(integration.updatedAt))
+            """
+        )
+        try await UserRepository.insert(user, on: connection)
+        try await EventRepository.insert(event, on: connection)
     }
 
     public func find(id: String, organizationId: String) async throws -> Integration? {
@@ -68,6 +72,8 @@ public struct IntegrationRepository: Sendable {
     public func delete(id: String, organizationId: String, event: Event) async throws -> Bool {
         try await driver.transaction { connection in
             _ = try await connection.query("DELETE FROM access_tokens WHERE integration_id = \(id)")
+            _ = try await connection.query("DELETE FROM actions WHERE integration_id = \(id)")
+            _ = try await connection.query("DELETE FROM integration_apis WHERE integration_id = \(id)")
             _ = try await connection.query("DELETE FROM users WHERE integration_id = \(id)")
             let rows = try await connection.query(
                 "DELETE FROM integrations WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id"

@@ -1,0 +1,176 @@
+import Foundation
+
+/// Bulk renaming of actions with a regular expression: `$1` or `${name}` in the replacement insert groups.
+/// The whole plan is computed first so a rename that would make two names equal is refused before any write.
+public enum ActionRename {
+    public struct Change: Sendable, Equatable, Encodable {
+        public var id: String
+        public var from: String
+        public var to: String
+    }
+
+    public static let maximumPatternLength = 200
+
+    /// The renames the pattern makes (unchanged names left out), or a validation error naming the problem.
+    public static func plan(_ actions: [Action], pattern: String, replacement: String) throws -> [Change] {
+        guard !pattern.isEmpty, pattern.count <= maximumPatternLength else {
+            throw PatchbayError.invalid("/pattern", "must be 1 to \(maximumPatternLength) characters")
+        }
+        if hasNestedQuantifier(pattern) {
+            throw PatchbayError.invalid("/pattern", "nested quantifiers such as (a+)+ can take exponential time; simplify the pattern")
+        }
+        let regex: Regex<AnyRegexOutput>
+        do {
+            regex = try Regex(pattern)
+        } catch {
+            throw PatchbayError.invalid("/pattern", "is not a valid regular expression: \(String(describing: error).prefix(200))")
+        }
+        var changes: [Change] = []
+        for action in actions {
+            let name = action.definition.name
+            let renamed = try rename(name, regex: regex, replacement: replacement)
+            if renamed != name { changes.append(Change(id: action.id, from: name, to: renamed)) }
+        }
+        var final: [String: String] = [:]
+        for action in actions { final[action.id] = action.definition.name }
+        for change in changes { final[change.id] = change.to }
+        var seen: [String: String] = [:]
+        for action in actions {
+            let name = final[action.id] ?? ""
+            if let problem = ActionRules.nameProblem(name) {
+                throw PatchbayError.invalid("/replacement", "would rename \"\(action.definition.name)\" to \"\(name.prefix(100))\", which \(problem)")
+            }
+            if let other = seen[Action.nameKey(name)] {
+                throw PatchbayError(.conflict, "The rename would give \"\(other)\" and \"\(action.definition.name)\" the same name \"\(name)\".")
+            }
+            seen[Action.nameKey(name)] = action.definition.name
+        }
+        return changes
+    }
+
+    static func rename(_ name: String, regex: Regex<AnyRegexOutput>, replacement: String) throws -> String {
+        var result = ""
+        var rest = name[...]
+        var position = name.startIndex
+        for match in name.matches(of: regex) {
+            result += name[position..<match.range.lowerBound]
+            result += expand(replacement, match: match)
+            position = match.range.upperBound
+            if match.range.isEmpty { break }
+        }
+        rest = name[position...]
+        return result + rest
+    }
+
+    private static func expand(_ replacement: String, match: Regex<AnyRegexOutput>.Match) -> String {
+        var output = ""
+        let characters = Array(replacement)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            guard character == "$", index + 1 < characters.count else {
+                output.append(character)
+                index += 1
+                continue
+            }
+            let next = characters[index + 1]
+            if next == "$" {
+                output.append("$")
+                index += 2
+            } else if next.isNumber, let group = next.wholeNumberValue {
+                if group < match.output.count, let text = match.output[group].substring { output += text }
+                index += 2
+            } else if next == "{", let close = characters[(index + 2)...].firstIndex(of: "}") {
+                let name = String(characters[(index + 2)..<close])
+                if let group = Int(name), group < match.output.count {
+                    output += match.output[group].substring.map(String.init) ?? ""
+                } else if let text = match.output[name]?.substring {
+                    output += text
+                }
+                index = close + 1
+            } else {
+                output.append(character)
+                index += 1
+            }
+        }
+        return output
+    }
+
+    /// `(a+)+`, `(a*)*`, `(?:a|b+){2,}`: a quantified group that itself contains a quantifier.
+    static func hasNestedQuantifier(_ pattern: String) -> Bool {
+        var stack: [Bool] = []
+        var quantifiedInside = false
+        let characters = Array(pattern)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            switch character {
+            case "\\": index += 1
+            case "(":
+                stack.append(quantifiedInside)
+                quantifiedInside = false
+            case ")":
+                let inner = quantifiedInside
+                quantifiedInside = stack.popLast() ?? false
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                if inner, next == "+" || next == "*" || next == "{" { return true }
+                if inner { quantifiedInside = true }
+            case "+", "*", "{": quantifiedInside = true
+            default: break
+            }
+            index += 1
+        }
+        return false
+    }
+}
+
+/// Validation of action fields shared by manual creation, update and rename.
+public enum ActionRules {
+    public static let methods: Set<String> = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "QUERY"]
+
+    public static func nameProblem(_ name: String) -> String? {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return "is empty" }
+        if name.count > 200 { return "is longer than 200 characters" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) { return "contains control characters" }
+        return nil
+    }
+
+    /// Problems with an action written by hand, as (pointer, message).
+    public static func problems(_ definition: ActionDefinition) -> [(String, String)] {
+        var problems: [(String, String)] = []
+        if let problem = nameProblem(definition.name) { problems.append(("/name", "name \(problem)")) }
+        if !methods.contains(definition.method) { problems.append(("/method", "must be one of \(methods.sorted().joined(separator: ", "))")) }
+        if !definition.path.hasPrefix("/") || definition.path.count > 2000 || definition.path.contains(where: { $0.isWhitespace }) {
+            problems.append(("/path", "must start with / and contain no spaces"))
+        }
+        let templates = Set(templateNames(definition.path))
+        for (index, parameter) in definition.parameters.enumerated() {
+            if parameter.name.isEmpty { problems.append(("/parameters/\(index)/name", "must not be empty")) }
+            if parameter.location == .path && !templates.contains(parameter.name) {
+                problems.append(("/parameters/\(index)/name", "path parameter \"\(parameter.name)\" is not in the path template"))
+            }
+        }
+        let declared = Set(definition.parameters.filter { $0.location == .path }.map(\.name))
+        for name in templates where !declared.contains(name) {
+            problems.append(("/path", "declares {\(name)}, but no path parameter of that name"))
+        }
+        return problems
+    }
+
+    static func templateNames(_ path: String) -> [String] {
+        var names: [String] = []
+        var current: String?
+        for character in path {
+            if character == "{" {
+                current = ""
+            } else if character == "}" {
+                if let name = current { names.append(name) }
+                current = nil
+            } else if current != nil {
+                current!.append(character)
+            }
+        }
+        return names
+    }
+}

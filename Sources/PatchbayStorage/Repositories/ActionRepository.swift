@@ -1,0 +1,150 @@
+import Foundation
+import PatchbayCore
+
+/// Actions and the API connection of integrations made from an API description.
+public struct ActionRepository: Sendable {
+    let driver: any DatabaseDriver
+    static let pagination = KeysetPagination(columns: [
+        "name": "name_key", "method": "method", "path": "path", "createdAt": "created_at", "updatedAt": "updated_at",
+    ])
+
+    /// An imported integration: the integration, its user, its API connection and actions, and its event, in one
+    /// transaction (so a failure leaves nothing behind).
+    public func insertImported(
+        _ integration: Integration,
+        user: User,
+        event: Event,
+        api: IntegrationAPI,
+        actions: [Action]
+    ) async throws {
+        try await driver.transaction { connection in
+            try await IntegrationRepository.insert(integration, user: user, event: event, on: connection)
+            try await Self.saveAPI(api, integrationId: integration.id, at: integration.createdAt, on: connection)
+            for action in actions { try await Self.insert(action, on: connection) }
+        }
+    }
+
+    public func api(integrationId: String) async throws -> IntegrationAPI? {
+        guard let row = try await driver.query("SELECT * FROM integration_apis WHERE integration_id = \(integrationId)").first else { return nil }
+        let decoder = JSONDecoder()
+        return IntegrationAPI(
+            settings: try decoder.decode(APISettings.self, from: Data(try row.string("settings").utf8)),
+            definitions: try decoder.decode([String: JSONValue].self, from: Data(try row.string("definitions").utf8)),
+            source: try row.optionalString("source")
+        )
+    }
+
+    public func list(integrationId: String, _ request: ListRequest) async throws -> Page<Action> {
+        try await Self.pagination.page(
+            on: driver,
+            select: "SELECT * FROM actions WHERE integration_id = \(integrationId)",
+            request: request,
+            decode: Self.decode
+        )
+    }
+
+    public func all(integrationId: String) async throws -> [Action] {
+        try await driver.query("SELECT * FROM actions WHERE integration_id = \(integrationId) ORDER BY created_at, id").map(Self.decode)
+    }
+
+    public func find(id: String, integrationId: String) async throws -> Action? {
+        try await driver.query("SELECT * FROM actions WHERE id = \(id) AND integration_id = \(integrationId)").first.map(Self.decode)
+    }
+
+    /// Adds one action; 409 when its name is taken.
+    public func insert(_ action: Action) async throws {
+        try await Self.conflictOnDuplicateName(action.definition.name) {
+            try await driver.transaction { connection in try await Self.insert(action, on: connection) }
+        }
+    }
+
+    /// Saves an action; false when it no longer exists, 409 when its new name is taken.
+    public func update(_ action: Action) async throws -> Bool {
+        try await Self.conflictOnDuplicateName(action.definition.name) {
+            let rows = try await driver.query(
+                """
+                UPDATE actions SET name = \(action.definition.name), name_key = \(Action.nameKey(action.definition.name)),
+                    method = \(action.definition.method), path = \(action.definition.path),
+                    search_text = \(searchText(action.definition.name, action.definition.path)), definition = \(try Self.encode(action.definition)),
+                    updated_at = \(action.updatedAt)
+                WHERE id = \(action.id) AND integration_id = \(action.integrationId) RETURNING id
+                """
+            )
+            return !rows.isEmpty
+        }
+    }
+
+    public func delete(id: String, integrationId: String) async throws -> Bool {
+        !(try await driver.query("DELETE FROM actions WHERE id = \(id) AND integration_id = \(integrationId) RETURNING id")).isEmpty
+    }
+
+    /// Applies a rename plan in one transaction. Names move through a temporary key first, so swapping two
+    /// names does not trip the uniqueness constraint halfway (names never hold control characters, so the
+    /// temporary keys cannot collide with real ones).
+    public func rename(integrationId: String, _ changes: [ActionRename.Change], at now: Int64) async throws {
+        let current = Dictionary(uniqueKeysWithValues: try await all(integrationId: integrationId).map { ($0.id, $0) })
+        try await driver.transaction { connection in
+            for change in changes {
+                _ = try await connection.query(
+                    "UPDATE actions SET name_key = \("\u{1}" + change.id) WHERE id = \(change.id) AND integration_id = \(integrationId)")
+            }
+            for change in changes {
+                guard var definition = current[change.id]?.definition else { continue }
+                definition.name = change.to
+                _ = try await connection.query(
+                    """
+                    UPDATE actions SET name = \(change.to), name_key = \(Action.nameKey(change.to)), search_text = \(searchText(change.to, definition.path)),
+                        definition = \(try Self.encode(definition)), updated_at = \(now)
+                    WHERE id = \(change.id) AND integration_id = \(integrationId)
+                    """
+                )
+            }
+        }
+    }
+
+    static func saveAPI(_ api: IntegrationAPI, integrationId: String, at now: Int64, on connection: any DatabaseConnection) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let settings = String(decoding: try encoder.encode(api.settings), as: UTF8.self)
+        let definitions = String(decoding: try encoder.encode(api.definitions), as: UTF8.self)
+        _ = try await connection.query(
+            """
+            INSERT INTO integration_apis (integration_id, settings, definitions, source, updated_at)
+            VALUES (\(integrationId), \(settings), \(definitions), \(api.source), \(now))
+            """
+        )
+    }
+
+    static func insert(_ action: Action, on connection: any DatabaseConnection) async throws {
+        let definition = action.definition
+        _ = try await connection.query(
+            """
+            INSERT INTO actions (id, integration_id, name, name_key, method, path, search_text, definition, created_at, updated_at)
+            VALUES (\(action.id), \(action.integrationId), \(definition.name), \(Action.nameKey(definition.name)), \(definition.method),
+                    \(definition.path), \(searchText(definition.name, definition.path)), \(try encode(definition)), \(action.createdAt), \(action.updatedAt))
+            """
+        )
+    }
+
+    static func encode(_ definition: ActionDefinition) throws -> String {
+        String(decoding: try JSONEncoder().encode(definition), as: UTF8.self)
+    }
+
+    static func decode(_ row: SQLRow) throws -> Action {
+        Action(
+            id: try row.string("id"),
+            integrationId: try row.string("integration_id"),
+            definition: try JSONDecoder().decode(ActionDefinition.self, from: Data(try row.string("definition").utf8)),
+            createdAt: try row.int("created_at"),
+            updatedAt: try row.int("updated_at")
+        )
+    }
+
+    private static func conflictOnDuplicateName<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch StorageError.uniqueViolation {
+            throw PatchbayError(.conflict, "An action named \"\(name.prefix(200))\" already exists in this integration.")
+        }
+    }
+}
