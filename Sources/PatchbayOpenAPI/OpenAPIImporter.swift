@@ -33,8 +33,8 @@ public enum OpenAPIImporter {
         converted: SourceNode, actions: (actions: [ActionDefinition], definitions: [String: JSONValue]), settings: APISettings
     ) {
         let converted = SwaggerConverter.convert(document)
-        // A converted document is OpenAPI 3.0 by construction.
-        let model = (try? APIDocument(root: converted)) ?? document
+        // A converted document is OpenAPI 3.0 by construction; an OpenAPI 3 document is its own model.
+        let model = document.version.isSwagger ? ((try? APIDocument(root: converted)) ?? document) : document
         let extraction = ActionExtractor.extract(model)
         let settings = APISettings(
             baseUrl: BaseURLHints.suggest(document),

@@ -308,3 +308,66 @@ enum StructuralValidator {
         return problems
     }
 }
+
+/// Hostile documents get an answer within a bounded time, never a crash.
+@Suite struct HostileDocumentTests {
+    static func timed(_ text: String) -> (outcome: String, seconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome: String
+        do {
+            let api = try OpenAPIImporter.importAPI(Array(text.utf8))
+            outcome = "imported \(api.operationCount) operations, \(api.problems.count) findings"
+        } catch {
+            outcome = "refused: \(error.problem.rule) \(error.problem.message)"
+        }
+        let elapsed = clock.now - start
+        return (outcome, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    static let header = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n"
+
+    @Test func manyPathsSchemasAndEnumEntriesStayBounded() {
+        // Ten thousand paths of one shape: the ambiguity check is capped rather than quadratic.
+        var paths = Self.header + "paths:\n"
+        for index in 0..<10_000 { paths += "  /a\(index)/{x}/b:\n    get: {responses: {'200': {description: ok}}}\n" }
+        let manyPaths = Self.timed(paths)
+        #expect(manyPaths.outcome.hasPrefix("imported 10000 operations"), "\(manyPaths.outcome)")
+        #expect(manyPaths.seconds < 60)
+
+        // Twenty thousand schemas, each referring to the next: resolution is indexed, not a scan per reference.
+        var schemas = Self.header + "paths: {}\ncomponents:\n  schemas:\n"
+        for index in 0..<20_000 { schemas += "    S\(index): {type: object, properties: {next: {$ref: '#/components/schemas/S\(index + 1)'}}}\n" }
+        schemas += "    S20000: {type: string}\n"
+        let manySchemas = Self.timed(schemas)
+        #expect(manySchemas.outcome.hasPrefix("imported 0 operations"), "\(manySchemas.outcome)")
+        #expect(manySchemas.seconds < 60)
+
+        // A 100,000-entry enum with repeats.
+        let values = (0..<100_000).map { "v\($0 % 50_000)" }.joined(separator: ", ")
+        let enumDocument = Self.header + "paths: {}\ncomponents:\n  schemas:\n    Big: {type: string, enum: [\(values)]}\n"
+        let bigEnum = Self.timed(enumDocument)
+        #expect(bigEnum.outcome.contains("imported"), "\(bigEnum.outcome)")
+        #expect(bigEnum.seconds < 60)
+    }
+
+    @Test func refusedDocumentsSayWhy() {
+        let cases = [
+            "\u{0}\u{1}\u{2}binary",
+            Self.header + "paths:\n  /a:\n    get: {responses: {'200': {description: [unterminated",
+            String(repeating: "[", count: 1000),
+            "a: &a [1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                + "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
+        ]
+        for text in cases {
+            let result = Self.timed(text)
+            #expect(result.outcome.hasPrefix("refused: unreadable"), "\(result.outcome)")
+            #expect(result.seconds < 5)
+        }
+        let nested =
+            Self.header + "paths: {}\ncomponents:\n  schemas:\n    Deep: " + String(repeating: "{type: object, properties: {a: ", count: 100)
+            + "{type: string}" + String(repeating: "}}", count: 100) + "\n"
+        #expect(Self.timed(nested).outcome.hasPrefix("imported"), "a hundred levels of nesting are fine")
+    }
+}

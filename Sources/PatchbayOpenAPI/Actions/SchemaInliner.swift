@@ -4,11 +4,12 @@ import PatchbayCore
 /// into a schema being inlined (recursion), or one met after the size budget is spent, stays a `$ref`; the
 /// schemas those name are kept, once, in `definitions`.
 struct SchemaInliner {
-    static let nodeBudget = 400
+    static let nodeBudget = 100
 
     let resolver: ReferenceResolver
     private(set) var definitions: [String: JSONValue] = [:]
     private var pendingDefinitions: [String] = []
+    private var queued: Set<String> = []
 
     init(resolver: ReferenceResolver) {
         self.resolver = resolver
@@ -35,7 +36,7 @@ struct SchemaInliner {
                 defer { stack.removeLast() }
                 return inline(target, stack: &stack, budget: &budget)
             }
-            var object: [String: JSONValue] = [:]
+            var object = [String: JSONValue](minimumCapacity: members.count)
             for member in members where object[member.key] == nil {
                 object[member.key] = inline(member.value, stack: &stack, budget: &budget)
             }
@@ -48,7 +49,7 @@ struct SchemaInliner {
     }
 
     private mutating func keep(_ reference: String) {
-        if definitions[reference] == nil && !pendingDefinitions.contains(reference) { pendingDefinitions.append(reference) }
+        if definitions[reference] == nil && queued.insert(reference).inserted { pendingDefinitions.append(reference) }
     }
 
     /// Kept schemas are stored as written (their own references left as they are, and kept in turn).
@@ -57,7 +58,7 @@ struct SchemaInliner {
             guard definitions[reference] == nil, let target = resolver.target(of: reference) else { continue }
             definitions[reference] = target.jsonValue
             for inner in Self.references(in: target) where definitions[inner] == nil && resolver.target(of: inner) != nil {
-                pendingDefinitions.append(inner)
+                if queued.insert(inner).inserted { pendingDefinitions.append(inner) }
             }
         }
     }

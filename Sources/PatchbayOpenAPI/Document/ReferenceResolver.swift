@@ -29,8 +29,9 @@ public struct ReferenceResolver: Sendable {
         var path: [String] = []
         Self.collect(root, path: &path, into: &found)
         var targets: [String: SourceNode] = [:]
+        var indexes = MemberIndexes()
         for reference in found where targets[reference.target] == nil && Self.kind(of: reference.target) == .local {
-            if let node = Self.lookUp(reference.target, in: root) { targets[reference.target] = node }
+            if let node = indexes.lookUp(reference.target, in: root) { targets[reference.target] = node }
         }
         self.references = found
         self.targets = targets
@@ -64,6 +65,50 @@ public struct ReferenceResolver: Sendable {
         var fragment = String(reference.dropFirst())
         if fragment.contains("%") { fragment = percentDecoded(fragment) }
         return root.node(at: fragment)
+    }
+
+    /// Pointer lookups scan members in order; in an object with thousands of members (a large `schemas`),
+    /// thousands of distinct references would make that quadratic, so large objects get a key index, built once.
+    struct MemberIndexes {
+        /// By the pointer of the object (unique in the tree, unlike positions, which bundled nodes share).
+        private var indexes: [Substring: [String: Int]] = [:]
+
+        mutating func lookUp(_ reference: String, in root: SourceNode) -> SourceNode? {
+            var fragment = String(reference.dropFirst())
+            if fragment.contains("%") { fragment = percentDecoded(fragment) }
+            guard !fragment.isEmpty else { return root }
+            guard fragment.hasPrefix("/") else { return nil }
+            var node = root
+            var prefix = fragment[..<fragment.startIndex]
+            for token in fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+                let key = JSONPointer.unescape(String(token))
+                defer { prefix = fragment[..<token.endIndex] }
+                switch node.value {
+                case .object(let members):
+                    if members.count > 32 {
+                        let index = indexes[prefix] ?? Self.index(members)
+                        indexes[prefix] = index
+                        guard let position = index[key] else { return nil }
+                        node = members[position].value
+                    } else {
+                        guard let next = node[key] else { return nil }
+                        node = next
+                    }
+                case .array(let items):
+                    guard let index = Int(key), items.indices.contains(index) else { return nil }
+                    node = items[index]
+                default:
+                    return nil
+                }
+            }
+            return node
+        }
+
+        private static func index(_ members: [SourceNode.Member]) -> [String: Int] {
+            var index: [String: Int] = [:]
+            for (position, member) in members.enumerated() where index[member.key] == nil { index[member.key] = position }
+            return index
+        }
     }
 
     static func percentDecoded(_ text: String) -> String {
@@ -111,7 +156,11 @@ public struct ReferenceResolver: Sendable {
 
     static func pointer(_ path: [String]) -> String {
         var pointer = ""
-        for token in path { pointer = JSONPointer.appending(token, to: pointer) }
+        pointer.reserveCapacity(path.reduce(0) { $0 + $1.utf8.count + 1 })
+        for token in path {
+            pointer.append("/")
+            pointer.append(JSONPointer.escape(token))
+        }
         return pointer
     }
 }

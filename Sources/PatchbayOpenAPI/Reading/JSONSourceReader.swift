@@ -30,6 +30,24 @@ public struct JSONSourceReader {
     private let bytes: [UInt8]
     private let lineStarts: [Int]
     private var index = 0
+    /// Where the reader is, for warnings; pointers are only built when one is raised.
+    private var path: [PathToken] = []
+
+    private enum PathToken {
+        case key(String)
+        case index(Int)
+    }
+
+    private var pointer: String {
+        var pointer = ""
+        for token in path {
+            switch token {
+            case .key(let key): pointer = JSONPointer.appending(key, to: pointer)
+            case .index(let index): pointer += "/\(index)"
+            }
+        }
+        return pointer
+    }
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -43,7 +61,7 @@ public struct JSONSourceReader {
         var reader = JSONSourceReader(bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
         reader.skipWhitespace()
-        let node = try reader.readValue(pointer: "", depth: 0)
+        let node = try reader.readValue(depth: 0)
         reader.skipWhitespace()
         if reader.index < bytes.count { throw reader.error("unexpected content after the document") }
         return (node, reader.warnings)
@@ -72,17 +90,17 @@ public struct JSONSourceReader {
         }
     }
 
-    private mutating func readValue(pointer: String, depth: Int) throws(SourceReadError) -> SourceNode {
+    private mutating func readValue(depth: Int) throws(SourceReadError) -> SourceNode {
         guard index < bytes.count else { throw error("the document ends where a value was expected") }
         let start = index
         let at = position(ofOffset: start)
         switch bytes[index] {
         case UInt8(ascii: "{"):
             guard depth < Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth) levels") }
-            return SourceNode(.object(try readObject(pointer: pointer, depth: depth + 1)), at: at)
+            return SourceNode(.object(try readObject(depth: depth + 1)), at: at)
         case UInt8(ascii: "["):
             guard depth < Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth) levels") }
-            return SourceNode(.array(try readArray(pointer: pointer, depth: depth + 1)), at: at)
+            return SourceNode(.array(try readArray(depth: depth + 1)), at: at)
         case UInt8(ascii: "\""):
             return SourceNode(.string(try readString()), at: at)
         case UInt8(ascii: "t"):
@@ -101,10 +119,10 @@ public struct JSONSourceReader {
         }
     }
 
-    private mutating func readObject(pointer: String, depth: Int) throws(SourceReadError) -> [SourceNode.Member] {
+    private mutating func readObject(depth: Int) throws(SourceReadError) -> [SourceNode.Member] {
         index += 1
         var members: [SourceNode.Member] = []
-        var seen: Set<String> = []
+        var seen = KeyTracker()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -120,14 +138,15 @@ public struct JSONSourceReader {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
             index += 1
             skipWhitespace()
-            let memberPointer = JSONPointer.appending(key, to: pointer)
-            let value = try readValue(pointer: memberPointer, depth: depth)
-            if seen.insert(key).inserted {
+            path.append(.key(key))
+            let value = try readValue(depth: depth)
+            if seen.isNew(key, in: members) {
                 members.append(SourceNode.Member(key: key, keyPosition: keyPosition, value: value))
             } else {
                 warnings.append(
-                    SourceReadWarning(message: "duplicate key \"\(key)\"; the first one is used", pointer: memberPointer, position: keyPosition))
+                    SourceReadWarning(message: "duplicate key \"\(key)\"; the first one is used", pointer: pointer, position: keyPosition))
             }
+            path.removeLast()
             skipWhitespace()
             guard index < bytes.count else { throw error("the document ends inside an object") }
             switch bytes[index] {
@@ -140,7 +159,7 @@ public struct JSONSourceReader {
         }
     }
 
-    private mutating func readArray(pointer: String, depth: Int) throws(SourceReadError) -> [SourceNode] {
+    private mutating func readArray(depth: Int) throws(SourceReadError) -> [SourceNode] {
         index += 1
         var items: [SourceNode] = []
         skipWhitespace()
@@ -150,7 +169,9 @@ public struct JSONSourceReader {
         }
         while true {
             skipWhitespace()
-            items.append(try readValue(pointer: pointer + "/\(items.count)", depth: depth))
+            path.append(.index(items.count))
+            items.append(try readValue(depth: depth))
+            path.removeLast()
             skipWhitespace()
             guard index < bytes.count else { throw error("the document ends inside an array") }
             switch bytes[index] {

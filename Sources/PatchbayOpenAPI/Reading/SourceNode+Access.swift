@@ -74,7 +74,7 @@ extension SourceNode {
         case .string(let text): return .string(text)
         case .array(let items): return .array(items.map(\.jsonValue))
         case .object(let members):
-            var object: [String: JSONValue] = [:]
+            var object = [String: JSONValue](minimumCapacity: members.count)
             for member in members where object[member.key] == nil { object[member.key] = member.value.jsonValue }
             return .object(object)
         }

@@ -86,7 +86,7 @@ public struct SourceNode: Sendable, Equatable {
 /// RFC 6901 pointer tokens: `~` is written `~0` and `/` is written `~1`.
 public enum JSONPointer {
     public static func escape(_ token: String) -> String {
-        guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
         var escaped = ""
         for character in token {
             switch character {
@@ -100,7 +100,7 @@ public enum JSONPointer {
 
     /// Left to right, so `~01` is `~1` and not `/`.
     public static func unescape(_ token: String) -> String {
-        guard token.contains("~") else { return token }
+        guard token.utf8.contains(UInt8(ascii: "~")) else { return token }
         var unescaped = ""
         var pendingTilde = false
         for character in token {
@@ -123,5 +123,21 @@ public enum JSONPointer {
 
     public static func appending(_ token: String, to pointer: String) -> String {
         pointer + "/" + escape(token)
+    }
+}
+
+/// Tells whether a key is new in an object being read. Most objects have a handful of keys, where comparing
+/// against the members is cheaper than hashing every key; a set is built once an object grows.
+struct KeyTracker {
+    private var keys: Set<String>?
+
+    init() {}
+
+    mutating func isNew(_ key: String, in members: [SourceNode.Member]) -> Bool {
+        if keys == nil {
+            if members.count < 16 { return !members.contains { $0.key == key } }
+            keys = Set(members.map(\.key))
+        }
+        return keys!.insert(key).inserted
     }
 }

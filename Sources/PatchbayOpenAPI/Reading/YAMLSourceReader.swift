@@ -27,19 +27,26 @@ public struct YAMLSourceReader {
         var height: Int
     }
 
-    private enum Container {
-        case sequence([SourceNode])
-        case mapping([SourceNode.Member], seen: Set<String>, pendingKey: (text: String, position: SourcePosition, isMerge: Bool)?)
-    }
-
+    /// A collection being built. Sequences and mappings share one frame type so that appending mutates the
+    /// stack in place (an enum payload would be copied out and back on every node).
     private struct Frame {
-        var container: Container
+        var isMapping: Bool
+        var items: [SourceNode] = []
+        var members: [SourceNode.Member] = []
+        var seen = KeyTracker()
+        var pendingKey: (text: String, position: SourcePosition, isMerge: Bool)?
         var position: SourcePosition
         var anchor: String?
         var weight = 1
         var height = 0
         /// Values of merge keys (`<<`), applied when the mapping ends so that its own keys win.
         var merges: [(node: SourceNode, position: SourcePosition)] = []
+
+        init(isMapping: Bool, position: SourcePosition, anchor: String?) {
+            self.isMapping = isMapping
+            self.position = position
+            self.anchor = anchor
+        }
     }
 
     public static func read(_ bytes: [UInt8]) throws(SourceReadError) -> (node: SourceNode, warnings: [SourceReadWarning]) {
@@ -86,6 +93,12 @@ public struct YAMLSourceReader {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let text = Self.string(scalar.value, count: scalar.length)
+                // A key needs no value of its own: only its text, unless an anchor may name it.
+                if let top = stack.indices.last, stack[top].isMapping, stack[top].pendingKey == nil, scalar.anchor == nil {
+                    let isMerge = scalar.style == YAML_PLAIN_SCALAR_STYLE && text == "<<"
+                    stack[top].pendingKey = (text, position, isMerge)
+                    continue
+                }
                 let value: SourceNode.Value
                 if scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.plain_implicit == 1 && scalar.tag == nil {
                     value = Self.resolvePlain(text)
@@ -103,17 +116,17 @@ public struct YAMLSourceReader {
                 try count(built.weight, at: position)
                 try complete(built, anchor: nil, rawText: nil, plain: false)
             case YAML_SEQUENCE_START_EVENT:
-                try push(.sequence([]), at: position, anchor: Self.optionalString(event.data.sequence_start.anchor))
+                try push(mapping: false, at: position, anchor: Self.optionalString(event.data.sequence_start.anchor))
             case YAML_MAPPING_START_EVENT:
-                try push(.mapping([], seen: [], pendingKey: nil), at: position, anchor: Self.optionalString(event.data.mapping_start.anchor))
+                try push(mapping: true, at: position, anchor: Self.optionalString(event.data.mapping_start.anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                let frame = stack.removeLast()
+                var frame = stack.removeLast()
                 let value: SourceNode.Value
-                switch frame.container {
-                case .sequence(let items): value = .array(items)
-                case .mapping(var members, var seen, _):
-                    for merge in frame.merges { try Self.merge(merge.node, into: &members, seen: &seen, at: merge.position) }
-                    value = .object(members)
+                if frame.isMapping {
+                    for merge in frame.merges { try Self.merge(merge.node, into: &frame.members, seen: &frame.seen, at: merge.position) }
+                    value = .object(frame.members)
+                } else {
+                    value = .array(frame.items)
                 }
                 try complete(
                     Built(node: SourceNode(value, at: frame.position), weight: frame.weight, height: frame.height), anchor: frame.anchor,
@@ -124,10 +137,10 @@ public struct YAMLSourceReader {
         }
     }
 
-    private mutating func push(_ container: Container, at position: SourcePosition, anchor: String?) throws(SourceReadError) {
+    private mutating func push(mapping: Bool, at position: SourcePosition, anchor: String?) throws(SourceReadError) {
         guard stack.count < Self.maximumDepth else { throw SourceReadError("nesting deeper than \(Self.maximumDepth) levels", at: position) }
         try count(1, at: position)
-        stack.append(Frame(container: container, position: position, anchor: anchor))
+        stack.append(Frame(isMapping: mapping, position: position, anchor: anchor))
     }
 
     private mutating func count(_ nodes: Int, at position: SourcePosition) throws(SourceReadError) {
@@ -151,37 +164,32 @@ public struct YAMLSourceReader {
         }
         stack[top].weight += built.weight
         stack[top].height = max(stack[top].height, built.height + 1)
-        switch stack[top].container {
-        case .sequence(var items):
-            stack[top].container = .sequence([])
-            items.append(built.node)
-            stack[top].container = .sequence(items)
-        case .mapping(var members, var seen, let pendingKey):
-            stack[top].container = .sequence([])
-            if let key = pendingKey {
-                if key.isMerge {
-                    stack[top].merges.append((built.node, key.position))
-                } else if seen.insert(key.text).inserted {
-                    members.append(SourceNode.Member(key: key.text, keyPosition: key.position, value: built.node))
-                } else {
-                    warnings.append(
-                        SourceReadWarning(
-                            message: "duplicate key \"\(key.text)\"; the first one is used", pointer: pointer(appending: key.text),
-                            position: key.position))
-                }
-                stack[top].container = .mapping(members, seen: seen, pendingKey: nil)
+        guard stack[top].isMapping else {
+            stack[top].items.append(built.node)
+            return
+        }
+        if let key = stack[top].pendingKey {
+            stack[top].pendingKey = nil
+            if key.isMerge {
+                stack[top].merges.append((built.node, key.position))
+            } else if stack[top].seen.isNew(key.text, in: stack[top].members) {
+                stack[top].members.append(SourceNode.Member(key: key.text, keyPosition: key.position, value: built.node))
             } else {
-                guard let text = rawText ?? Self.keyText(built.node) else {
-                    throw SourceReadError("a mapping key must be a scalar, not a collection", at: position)
-                }
-                let isMerge = plain && text == "<<"
-                stack[top].container = .mapping(members, seen: seen, pendingKey: (text, position, isMerge))
+                warnings.append(
+                    SourceReadWarning(
+                        message: "duplicate key \"\(key.text)\"; the first one is used", pointer: pointer(appending: key.text),
+                        position: key.position))
             }
+        } else {
+            guard let text = rawText ?? Self.keyText(built.node) else {
+                throw SourceReadError("a mapping key must be a scalar, not a collection", at: position)
+            }
+            stack[top].pendingKey = (text, position, plain && text == "<<")
         }
     }
 
     /// YAML 1.1 merge keys: the merged mapping's members fill in what the mapping does not set itself.
-    private static func merge(_ node: SourceNode, into members: inout [SourceNode.Member], seen: inout Set<String>, at position: SourcePosition)
+    private static func merge(_ node: SourceNode, into members: inout [SourceNode.Member], seen: inout KeyTracker, at position: SourcePosition)
         throws(SourceReadError)
     {
         let sources: [SourceNode]
@@ -194,7 +202,7 @@ public struct YAMLSourceReader {
             guard case .object(let merged) = source.value else {
                 throw SourceReadError("a merge key (<<) needs a mapping or a list of mappings", at: position)
             }
-            for member in merged where seen.insert(member.key).inserted {
+            for member in merged where seen.isNew(member.key, in: members) {
                 members.append(member)
             }
         }
@@ -204,10 +212,8 @@ public struct YAMLSourceReader {
     private func pointer(appending key: String) -> String {
         var pointer = ""
         for frame in stack.dropLast() {
-            switch frame.container {
-            case .sequence(let items): pointer = JSONPointer.appending(String(items.count), to: pointer)
-            case .mapping(_, _, let pendingKey): pointer = JSONPointer.appending(pendingKey?.text ?? "", to: pointer)
-            }
+            let token = frame.isMapping ? frame.pendingKey?.text ?? "" : String(frame.items.count)
+            pointer = JSONPointer.appending(token, to: pointer)
         }
         return JSONPointer.appending(key, to: pointer)
     }

@@ -1,6 +1,8 @@
 /// Rules about path keys: trailing slashes, paths that are the same but for parameter names, and pairs that
 /// could both match one URL with neither more specific.
 enum PathRules {
+    static let maximumComparisons = 2_000_000
+
     static func check(_ report: inout LintReport) {
         guard let paths = report.document.root["paths"]?.members else { return }
         var normalized: [String: String] = [:]
@@ -21,8 +23,18 @@ enum PathRules {
             normalized[shape] = path
             bySegmentCount[segments.count, default: []].append((path, segments))
         }
-        for group in bySegmentCount.values where group.count > 1 {
+        // Pairs of paths with as many segments are compared; a hostile document with a hundred thousand paths
+        // would make that quadratic, so the comparisons are capped and the cut is reported.
+        var budget = maximumComparisons
+        for group in bySegmentCount.sorted(by: { $0.key < $1.key }).map(\.value) where group.count > 1 {
             for (index, first) in group.enumerated() {
+                budget -= group.count - index - 1
+                if budget < 0 {
+                    report.report(
+                        "no-ambiguous-paths", .info, at: "/paths", nil,
+                        "too many paths to compare every pair: ambiguity was checked for part of them only")
+                    return
+                }
                 for second in group[(index + 1)...] where ambiguous(first.segments, second.segments) {
                     let member = paths.first { $0.key == second.path }
                     report.report(

@@ -5,9 +5,9 @@ enum SchemaRules {
 
     static func check(_ report: inout LintReport) {
         let document = report.document
-        var visits: [SchemaWalker.Visit] = []
-        SchemaWalker.walk(document) { visits.append($0) }
-        for visit in visits {
+        // Checked as they are visited: keeping the visits would keep each one's path alive and make the walker
+        // copy its path at every step.
+        SchemaWalker.walk(document) { visit in
             let schema = visit.node
             if let pattern = schema["pattern"] {
                 if let text = pattern.string {
