@@ -296,3 +296,51 @@ import Testing
         #expect(duplicate.line == line && duplicate.column == 17)
     }
 }
+
+/// The Swagger 2.0 forms of the rules, each with a failing and a passing document.
+@Suite struct SwaggerLintRuleTests {
+    static func document(top: String = "", paths: String? = nil, definitions: String = "") -> String {
+        """
+        swagger: "2.0"
+        info: {title: T, version: "1", description: d}
+        host: api.example.com
+        schemes: [https]
+        \(top)
+        paths:
+        \(paths ?? "  /a:\n    get:\n      operationId: a\n      summary: a\n      responses:\n        '200': {description: ok, schema: {$ref: '#/definitions/A'}}")
+        definitions:
+          A: {type: string}
+        \(definitions)
+        """
+    }
+
+    static let cases: [LintRuleTests.Case] = [
+        LintRuleTests.Case(
+            rule: "oas2-api-host", failing: document().replacingOccurrences(of: "host: api.example.com\n", with: ""), passing: document()),
+        LintRuleTests.Case(
+            rule: "oas2-api-schemes", failing: document().replacingOccurrences(of: "schemes: [https]", with: "schemes: [ftp]"), passing: document()),
+        LintRuleTests.Case(
+            rule: "oas2-operation-security-defined", failing: document(top: "security: [{key: []}]"),
+            passing: document(top: "security: [{key: []}]\nsecurityDefinitions: {key: {type: apiKey, in: header, name: X-Key}}")),
+        LintRuleTests.Case(rule: "oas2-unused-definition", failing: document(definitions: "  Unused: {type: string}"), passing: document()),
+        LintRuleTests.Case(
+            rule: "oas2-schema", failing: document(paths: "  /a:\n    get:\n      operationId: a\n      summary: a"),
+            passing: document()),
+        LintRuleTests.Case(
+            rule: "no-$ref-siblings",
+            failing: document(definitions: "  B: {$ref: '#/definitions/A', description: x}\n  C: {type: array, items: {$ref: '#/definitions/B'}}"),
+            passing: document(definitions: "  B: {$ref: '#/definitions/A'}\n  C: {type: array, items: {$ref: '#/definitions/B'}}")),
+    ]
+
+    @Test(arguments: cases)
+    func ruleFiresOnlyOnTheFailingDocument(_ testCase: LintRuleTests.Case) throws {
+        let failing = try LintRuleTests.problems(testCase.failing)
+        let passing = try LintRuleTests.problems(testCase.passing)
+        #expect(failing.contains { $0.rule == testCase.rule }, "\(testCase.rule) should fire; found \(failing.map(\.rule))")
+        #expect(!passing.contains { $0.rule == testCase.rule }, "\(testCase.rule) fired on the passing document")
+    }
+
+    @Test func theCleanSwaggerDocumentHasNoFindings() throws {
+        #expect(try LintRuleTests.problems(Self.document()) == [])
+    }
+}
