@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatchbayOpenAPITests",
-            dependencies: ["PatchbayOpenAPI"]
+            dependencies: ["PatchbayOpenAPI", "PatchbayTestSupport"]
         ),
         .testTarget(
             name: "PatchbayDeliveryTests",

@@ -15,6 +15,8 @@ public struct PatchbayConfiguration: Sendable {
     /// (sharing PostgreSQL); events published meanwhile wait in the outbox.
     public var runsDeliveries = true
     public var maxBodyBytes = 1 << 20
+    /// The cap on an uploaded API description.
+    public var maxDocumentBytes = 32 * 1024 * 1024
     /// `PATCHBAY_ADMIN_TOKEN`: an admin token that lives only in the environment.
     public var adminToken: String?
 

@@ -23,14 +23,16 @@ public enum PatchbayServer {
     ) -> some ApplicationProtocol {
         let registry = PrometheusCollectorRegistry()
         let sender = WebhookSender(policy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets), resolver: resolver, clock: clock)
+        var settings = HTTPSettings(
+            maxBodyBytes: configuration.maxBodyBytes,
+            environmentAdminToken: configuration.adminToken,
+            allowPrivateTargets: configuration.allowPrivateTargets
+        )
+        settings.maxDocumentBytes = configuration.maxDocumentBytes
         let router = PatchbayRouter.build(
             store: store,
             clock: clock,
-            settings: HTTPSettings(
-                maxBodyBytes: configuration.maxBodyBytes,
-                environmentAdminToken: configuration.adminToken,
-                allowPrivateTargets: configuration.allowPrivateTargets
-            ),
+            settings: settings,
             registry: registry,
             sender: sender
         )

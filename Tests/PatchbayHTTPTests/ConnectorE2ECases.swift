@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayApp
 import PatchbayCore
 import PatchbayTestSupport
 import Testing
@@ -37,7 +38,11 @@ extension E2ECase {
         """
 
     static let connectors: [E2ECase] = [
-        E2ECase("an API description is linted over HTTP, as JSON or YAML, with lines; unreadable input is a finding") { api, _ in
+        E2ECase(
+            "an API description is linted over HTTP, as JSON or YAML, with lines; unreadable input is a finding",
+            configure: { $0.maxDocumentBytes = 64 * 1024 }
+        ) { api, _ in
+            #expect(PatchbayConfiguration().maxDocumentBytes == 32 * 1024 * 1024, "documents up to 32 MiB by default")
             let linted = try await api.call(.post, "/v1/openapi/lint", token: api.adminToken, json: photosYAML, contentType: "application/yaml")
             #expect(linted.status == 200)
             #expect(linted.json["valid"] == false && linted.json["version"] == "2.0" && linted.json["operations"] == 3)
@@ -58,7 +63,7 @@ extension E2ECase {
             #expect(try await api.call(.post, "/v1/openapi/lint", token: api.adminToken, json: "", contentType: "application/yaml").status == 400)
             #expect(try await api.call(.post, "/v1/openapi/lint", token: api.adminToken, json: "x", contentType: "image/png").status == 415)
             #expect(try await api.call(.post, "/v1/openapi/lint", json: photosYAML, contentType: "application/yaml").status == 401)
-            let huge = String(repeating: " ", count: 32 * 1024 * 1024 + 1)
+            let huge = String(repeating: " ", count: 64 * 1024 + 1)
             let tooLarge = try await api.call(.post, "/v1/openapi/lint", token: api.adminToken, json: huge, contentType: "application/yaml")
             #expect(tooLarge.status == 413)
             #expect(tooLarge.header("Content-Type")?.hasPrefix("application/problem+json") == true)
@@ -142,7 +147,7 @@ extension E2ECase {
             #expect(broken.status == 422 && broken.json["errors"]?[0]?["message"]?.string?.hasPrefix("unreadable") == true)
             #expect(try await api.admin(.get, "/v1/organizations/\(org)/integrations").json["data"]?.array.isEmpty == true)
         },
-        E2ECase("Gitea's real Swagger 2.0 YAML imports over HTTP with all 224 operations as actions") { api, _ in
+        E2ECase("Gitea's real Swagger 2.0 YAML imports over HTTP with all 224 operations as actions", heavy: true, configure: { _ in }) { api, _ in
             guard let directory = CorpusLocation.directory else { return }
             let org = try await api.organization()
             let bytes = try Data(contentsOf: directory.appendingPathComponent("apisguru-gitea.io-1.1.1-swagger.yaml"))

@@ -27,6 +27,15 @@ import Testing
         retrySchedule: String = "5s",
         _ body: @Sendable (APIClient, TestReceiver, Int, String) async throws -> Void
     ) async throws {
+        // These tests measure retry timing and concurrency: none of the CPU-heavy tests may run beside them.
+        try await exclusively { try await runAlone(kind, retrySchedule: retrySchedule, body) }
+    }
+
+    private static func runAlone(
+        _ kind: StoreKind,
+        retrySchedule: String,
+        _ body: @Sendable (APIClient, TestReceiver, Int, String) async throws -> Void
+    ) async throws {
         let receiver = TestReceiver()
         try await receiver.run { port in
             try await LiveServer.run(

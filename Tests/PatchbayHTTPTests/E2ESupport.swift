@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayApp
 import PatchbayCore
 import PatchbayTestSupport
 import Testing
@@ -7,6 +8,9 @@ import Testing
 struct E2ECase: Sendable, CustomTestStringConvertible {
     let name: String
     let body: @Sendable (APIClient, ManualTimeSource) async throws -> Void
+    var configure: @Sendable (inout PatchbayConfiguration) -> Void = { _ in }
+    /// CPU-heavy cases run apart from timing-sensitive tests (see `exclusively`).
+    var isHeavy = false
     var testDescription: String { name }
 
     init(_ name: String, _ body: @escaping @Sendable (APIClient, ManualTimeSource) async throws -> Void) {
@@ -14,9 +18,22 @@ struct E2ECase: Sendable, CustomTestStringConvertible {
         self.body = body
     }
 
+    init(
+        _ name: String,
+        heavy: Bool = false,
+        configure: @escaping @Sendable (inout PatchbayConfiguration) -> Void,
+        _ body: @escaping @Sendable (APIClient, ManualTimeSource) async throws -> Void
+    ) {
+        self.name = name
+        self.body = body
+        self.configure = configure
+        self.isHeavy = heavy
+    }
+
     func run(on kind: StoreKind) async throws {
         let clock = ManualTimeSource(nowMillis: SystemTimeSource().nowMillis)
-        try await LiveServer.run(kind, clock: clock) { api in try await body(api, clock) }
+        let work = { try await LiveServer.run(kind, clock: clock, configure: configure) { api in try await body(api, clock) } }
+        if isHeavy { try await exclusively(work) } else { try await work() }
     }
 }
 

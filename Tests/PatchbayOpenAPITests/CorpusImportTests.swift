@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayTestSupport
 import Testing
 
 @testable import PatchbayOpenAPI
@@ -37,34 +38,37 @@ import Testing
     @Test(
         .enabled(
             if: JSONSourceReaderTests.corpus != nil, "the spec corpus is not beside this checkout (../shared/specs) and PATCHBAY_SPECS_DIR is unset"))
-    func everyDocumentImportsWithItsExactOperationCount() throws {
-        let directory = try #require(JSONSourceReaderTests.corpus)
-        let table = try String(contentsOf: directory.appendingPathComponent("sources.tsv"), encoding: .utf8)
-        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        #expect(rows.count == 25)
-        for row in rows {
-            let (name, version, operations) = (row[0], row[7], Int(row[9]))
-            let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
-            let api = try OpenAPIImporter.importAPI(bytes)
-            #expect(api.operationCount == operations, "\(name): \(api.operationCount) operations, SOURCES.md says \(row[9])")
-            #expect(api.actions.count == api.operationCount)
-            #expect(api.versionName == version, "\(name): \(api.versionName)")
-            #expect(Set(api.actions.map { $0.name.lowercased() }).count == api.actions.count, "\(name): action names are unique")
-            #expect(api.problems.allSatisfy { $0.line != nil }, "\(name): every finding has a line")
-            var counts: [String: Int] = [:]
-            for problem in api.problems { counts[problem.rule, default: 0] += 1 }
-            if let expectation = Self.expectations[name] {
-                for (rule, minimum) in expectation.atLeast {
-                    #expect(counts[rule, default: 0] >= minimum, "\(name): \(rule) found \(counts[rule, default: 0]), expected at least \(minimum)")
+    func everyDocumentImportsWithItsExactOperationCount() async throws {
+        try await exclusively {
+            let directory = try #require(JSONSourceReaderTests.corpus)
+            let table = try String(contentsOf: directory.appendingPathComponent("sources.tsv"), encoding: .utf8)
+            let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.count == 25)
+            for row in rows {
+                let (name, version, operations) = (row[0], row[7], Int(row[9]))
+                let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+                let api = try OpenAPIImporter.importAPI(bytes)
+                #expect(api.operationCount == operations, "\(name): \(api.operationCount) operations, SOURCES.md says \(row[9])")
+                #expect(api.actions.count == api.operationCount)
+                #expect(api.versionName == version, "\(name): \(api.versionName)")
+                #expect(Set(api.actions.map { $0.name.lowercased() }).count == api.actions.count, "\(name): action names are unique")
+                #expect(api.problems.allSatisfy { $0.line != nil }, "\(name): every finding has a line")
+                var counts: [String: Int] = [:]
+                for problem in api.problems { counts[problem.rule, default: 0] += 1 }
+                if let expectation = Self.expectations[name] {
+                    for (rule, minimum) in expectation.atLeast {
+                        #expect(
+                            counts[rule, default: 0] >= minimum, "\(name): \(rule) found \(counts[rule, default: 0]), expected at least \(minimum)")
+                    }
+                    for (rule, exact) in expectation.exactly {
+                        #expect(counts[rule, default: 0] == exact, "\(name): \(rule) found \(counts[rule, default: 0]), expected \(exact)")
+                    }
                 }
-                for (rule, exact) in expectation.exactly {
-                    #expect(counts[rule, default: 0] == exact, "\(name): \(rule) found \(counts[rule, default: 0]), expected \(exact)")
+                if api.version == "2.0" {
+                    let converted = try APIDocument(root: api.converted)
+                    let structural = StructuralValidator.problems(converted)
+                    #expect(structural.isEmpty, "\(name) converts to clean OpenAPI 3.0: \(structural.prefix(5))")
                 }
-            }
-            if api.version == "2.0" {
-                let converted = try APIDocument(root: api.converted)
-                let structural = StructuralValidator.problems(converted)
-                #expect(structural.isEmpty, "\(name) converts to clean OpenAPI 3.0: \(structural.prefix(5))")
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayTestSupport
 import Testing
 
 @testable import PatchbayOpenAPI
@@ -116,17 +117,19 @@ import Testing
 
     /// Every JSON document of the shared corpus reads, and agrees value for value with Foundation's parser.
     @Test(.enabled(if: corpus != nil, "the spec corpus is not beside this checkout (../shared/specs) and PATCHBAY_SPECS_DIR is unset"))
-    func theRealCorpusReadsAndAgreesWithFoundation() throws {
-        let directory = try #require(Self.corpus)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        let files = names.filter { $0.hasSuffix(".json") }.sorted()
-        #expect(files.count >= 10)
-        for name in files {
-            let data = try Data(contentsOf: directory.appendingPathComponent(name))
-            let (node, warnings) = try JSONSourceReader.read(Array(data))
-            let foundation = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            #expect(warnings.isEmpty, "\(name): \(warnings.prefix(3))")
-            #expect(Self.agrees(node, foundation), "\(name) reads differently from JSONSerialization")
+    func theRealCorpusReadsAndAgreesWithFoundation() async throws {
+        try await exclusively {
+            let directory = try #require(Self.corpus)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            let files = names.filter { $0.hasSuffix(".json") }.sorted()
+            #expect(files.count >= 10)
+            for name in files {
+                let data = try Data(contentsOf: directory.appendingPathComponent(name))
+                let (node, warnings) = try JSONSourceReader.read(Array(data))
+                let foundation = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+                #expect(warnings.isEmpty, "\(name): \(warnings.prefix(3))")
+                #expect(Self.agrees(node, foundation), "\(name) reads differently from JSONSerialization")
+            }
         }
     }
 

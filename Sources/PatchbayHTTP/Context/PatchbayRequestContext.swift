@@ -29,6 +29,8 @@ public struct HTTPSettings: Sendable {
     public static let defaultMaxBodyBytes = 1 << 20
 
     public var maxBodyBytes: Int
+    /// API descriptions (`/v1/openapi/lint`, `…/integrations/import`) are larger than other bodies.
+    public var maxDocumentBytes = 32 * 1024 * 1024
     /// The `PATCHBAY_ADMIN_TOKEN` value, if any: an admin token that lives only in the environment.
     public var environmentAdminToken: String?
     /// `--allow-private-targets`: webhook URLs may use http and private or loopback addresses.

@@ -9,8 +9,6 @@ import PatchbayStorage
 struct OpenAPIController {
     let dependencies: APIDependencies
 
-    /// API descriptions run to 10 MB; the cap leaves room and is still refused before parsing.
-    static let maximumDocumentBytes = 32 * 1024 * 1024
     static let acceptedMediaTypes: Set<String> = [
         "application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain",
         "application/vnd.oai.openapi", "application/vnd.oai.openapi+json", "application/octet-stream",
@@ -29,7 +27,7 @@ struct OpenAPIController {
     }
 
     /// Reads the raw document: 413 past the cap, 415 for a media type that is no JSON or YAML, 400 when empty.
-    static func document(of request: Request) async throws -> [UInt8] {
+    static func document(of request: Request, limit maximumDocumentBytes: Int) async throws -> [UInt8] {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumDocumentBytes {
             throw PatchbayError(.tooLarge, "The document is \(declared) bytes; the limit is \(maximumDocumentBytes).")
         }
@@ -55,7 +53,7 @@ struct OpenAPIController {
 
     @Sendable func lint(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         _ = try context.requirePrincipal()
-        let bytes = try await Self.document(of: request)
+        let bytes = try await Self.document(of: request, limit: dependencies.settings.maxDocumentBytes)
         let result = try await Self.offloaded { () -> LintResult in
             do throws(ImportFailure) {
                 let (document, problems) = try OpenAPIImporter.lint(bytes)
@@ -96,7 +94,7 @@ struct OpenAPIController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
         let bot = try request.booleanQuery("bot")
-        let bytes = try await Self.document(of: request)
+        let bytes = try await Self.document(of: request, limit: dependencies.settings.maxDocumentBytes)
         let imported = try await Self.offloaded { () -> Result<ImportedAPI, ImportFailure> in
             do throws(ImportFailure) {
                 return .success(try OpenAPIImporter.importAPI(bytes))
