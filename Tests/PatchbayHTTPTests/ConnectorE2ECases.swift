@@ -134,6 +134,32 @@ extension E2ECase {
             #expect(strangerStatus == 404 || strangerStatus == 403)
             #expect(try await api.send(.post, "/v1/organizations/\(org)/integrations/import", token: stranger, nil).status != 201)
         },
+        E2ECase("a rename may swap two names; imports can make bots; deleting an integration deletes its actions and API") { api, _ in
+            let org = try await api.organization()
+            let imported = try await api.call(
+                .post, "/v1/organizations/\(org)/integrations/import?bot=true", token: api.adminToken, json: photosYAML,
+                contentType: "application/yaml")
+            #expect(imported.status == 201 && imported.json["user"]?["kind"] == "bot")
+            let badFlag = try await api.call(
+                .post, "/v1/organizations/\(org)/integrations/import?bot=maybe", token: api.adminToken, json: photosYAML,
+                contentType: "application/yaml")
+            #expect(badFlag.status == 422)
+            let integration = try #require(imported.json["id"]?.string)
+            let base = "/v1/organizations/\(org)/integrations/\(integration)/actions"
+            for name in ["Get Set", "Set Get"] {
+                #expect(try await api.admin(.post, base, ["name": .string(name), "method": "GET", "path": "/x"]).status == 201)
+            }
+            // Each name becomes the other's: the unique index must not see the halfway state.
+            let swapped = try await api.admin(.post, base + "/rename", ["pattern": "^(Get|Set) (Get|Set)$", "replacement": "$2 $1"])
+            #expect(swapped.status == 200)
+            #expect(Set(swapped.json["changes"]?.array.compactMap { $0["to"]?.string } ?? []) == ["Set Get", "Get Set"])
+            let names = try await api.admin(.get, base + "?search=get%20set").json["data"]?.array.compactMap { $0["name"]?.string }
+            #expect(names == ["Get Set"])
+
+            #expect(try await api.admin(.delete, "/v1/organizations/\(org)/integrations/\(integration)").status == 204)
+            #expect(try await api.store.actions.all(integrationId: integration).isEmpty)
+            #expect(try await api.store.actions.api(integrationId: integration) == nil)
+        },
         E2ECase("a document that yields nothing is refused with its line and leaves nothing behind") { api, _ in
             let org = try await api.organization()
             let refused = try await api.call(
@@ -148,7 +174,7 @@ extension E2ECase {
             #expect(try await api.admin(.get, "/v1/organizations/\(org)/integrations").json["data"]?.array.isEmpty == true)
         },
         E2ECase("Gitea's real Swagger 2.0 YAML imports over HTTP with all 224 operations as actions", heavy: true, configure: { _ in }) { api, _ in
-            guard let directory = CorpusLocation.directory else { return }
+            guard let directory = SpecCorpus.directory else { return }
             let org = try await api.organization()
             let bytes = try Data(contentsOf: directory.appendingPathComponent("apisguru-gitea.io-1.1.1-swagger.yaml"))
             let imported = try await api.call(
@@ -165,15 +191,4 @@ extension E2ECase {
             #expect(page.json["data"]?.array.count == 224)
         },
     ]
-}
-
-/// `../shared/specs` beside the checkout, or `PATCHBAY_SPECS_DIR`.
-enum CorpusLocation {
-    static let directory: URL? = {
-        let candidates = [
-            ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"].map { URL(fileURLWithPath: $0) },
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/specs").standardized,
-        ]
-        return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("SOURCES.md").path) }
-    }()
 }

@@ -138,6 +138,39 @@ import Testing
         #expect(ActionNaming.name(operationId: nil, summary: nil, method: "get", path: "/photo/{id}/records") == "Get Photo Records")
     }
 
+    /// Schemas inline up to a budget; what lies beyond stays a reference, and what it names is kept once.
+    @Test func largeSchemasInlineUpToTheBudgetAndKeepTheRestAsDefinitions() throws {
+        var schemas = ""
+        for level in 0..<60 {
+            schemas +=
+                "    L\(level): {type: object, properties: {a: {type: string}, b: {type: integer}, next: {$ref: '#/components/schemas/L\(level + 1)'}}}\n"
+        }
+        schemas += "    L60: {type: string}\n"
+        let document = """
+            openapi: 3.0.3
+            info: {title: T, version: "1"}
+            paths:
+              /deep:
+                post:
+                  requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/L0"}}}}
+                  responses: {"200": {description: ok}}
+            components:
+              schemas:
+
+            """
+        let api = try Self.imported(document + schemas)
+        guard case .object(var node)? = api.actions.first?.requestBody?.content["application/json"] else { throw CancellationError() }
+        var depth = 0
+        while case .object(let properties)? = node["properties"], case .object(let next)? = properties["next"], next["$ref"] == nil {
+            node = next
+            depth += 1
+        }
+        #expect(depth > 5 && depth < 60, "inlined \(depth) levels before the budget ran out")
+        let kept = try #require(node["properties"]?["next"]?["$ref"]?.stringValue)
+        #expect(api.definitions[kept] != nil)
+        #expect(api.definitions["#/components/schemas/L60"] != nil, "and what that one references, transitively")
+    }
+
     @Test func hintsSuggestBaseURLAuthAndPagination() throws {
         let api = try Self.imported(Self.swagger)
         #expect(api.settings.baseUrl == "https://api.example.com/v2")
@@ -318,7 +351,9 @@ enum StructuralValidator {
         let outcome: String
         do {
             let api = try OpenAPIImporter.importAPI(Array(text.utf8))
-            outcome = "imported \(api.operationCount) operations, \(api.problems.count) findings"
+            outcome =
+                "imported \(api.operationCount) operations, \(api.problems.count) findings: "
+                + api.problems.filter { $0.severity == .info }.map(\.message).prefix(3).joined(separator: "; ")
         } catch {
             outcome = "refused: \(error.problem.rule) \(error.problem.message)"
         }
@@ -335,6 +370,7 @@ enum StructuralValidator {
             for index in 0..<10_000 { paths += "  /a\(index)/{x}/b:\n    get: {responses: {'200': {description: ok}}}\n" }
             let manyPaths = Self.timed(paths)
             #expect(manyPaths.outcome.hasPrefix("imported 10000 operations"), "\(manyPaths.outcome)")
+            #expect(manyPaths.outcome.contains("too many paths to compare every pair"), "the cut is reported")
             #expect(manyPaths.seconds < 60)
 
             // Twenty thousand schemas, each referring to the next: resolution is indexed, not a scan per reference.

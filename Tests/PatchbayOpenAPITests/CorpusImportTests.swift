@@ -36,11 +36,10 @@ import Testing
     ]
 
     @Test(
-        .enabled(
-            if: JSONSourceReaderTests.corpus != nil, "the spec corpus is not beside this checkout (../shared/specs) and PATCHBAY_SPECS_DIR is unset"))
+        .enabled(if: SpecCorpus.directory != nil, Comment(rawValue: SpecCorpus.missingReason)))
     func everyDocumentImportsWithItsExactOperationCount() async throws {
         try await exclusively {
-            let directory = try #require(JSONSourceReaderTests.corpus)
+            let directory = try #require(SpecCorpus.directory)
             let table = try String(contentsOf: directory.appendingPathComponent("sources.tsv"), encoding: .utf8)
             let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
             #expect(rows.count == 25)

@@ -10,12 +10,7 @@ import Testing
     }
 
     static func failure(_ text: String) -> SourceReadError? {
-        do {
-            _ = try read(text)
-            return nil
-        } catch {
-            return error
-        }
+        readFailure { () throws(SourceReadError) in _ = try read(text) }
     }
 
     @Test func valuesCarryTheirLineAndColumn() throws {
@@ -106,20 +101,11 @@ import Testing
         #expect(JSONPointer.unescape("~01") == "~1", "left to right")
     }
 
-    /// `../shared/specs` beside the checkout, or `PATCHBAY_SPECS_DIR`.
-    static let corpus: URL? = {
-        let candidates = [
-            ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"].map { URL(fileURLWithPath: $0) },
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/specs").standardized,
-        ]
-        return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("SOURCES.md").path) }
-    }()
-
     /// Every JSON document of the shared corpus reads, and agrees value for value with Foundation's parser.
-    @Test(.enabled(if: corpus != nil, "the spec corpus is not beside this checkout (../shared/specs) and PATCHBAY_SPECS_DIR is unset"))
+    @Test(.enabled(if: SpecCorpus.directory != nil, Comment(rawValue: SpecCorpus.missingReason)))
     func theRealCorpusReadsAndAgreesWithFoundation() async throws {
         try await exclusively {
-            let directory = try #require(Self.corpus)
+            let directory = try #require(SpecCorpus.directory)
             let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             let files = names.filter { $0.hasSuffix(".json") }.sorted()
             #expect(files.count >= 10)

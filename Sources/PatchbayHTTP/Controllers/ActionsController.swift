@@ -151,7 +151,15 @@ struct ActionsController {
         let changes = try ActionRename.plan(actions, pattern: body.pattern, replacement: body.replacement)
         let dryRun = body.dryRun ?? false
         if !dryRun && !changes.isEmpty {
-            try await dependencies.store.actions.rename(integrationId: integration.id, changes, at: dependencies.clock.nowMillis)
+            let now = dependencies.clock.nowMillis
+            let byId = Dictionary(uniqueKeysWithValues: actions.map { ($0.id, $0) })
+            let renamed = changes.compactMap { change -> Action? in
+                guard var action = byId[change.id] else { return nil }
+                action.definition.name = change.to
+                action.updatedAt = now
+                return action
+            }
+            try await dependencies.store.actions.rename(renamed)
         }
         return try JSONResponse.make(RenameResult(dryRun: dryRun, changes: changes))
     }

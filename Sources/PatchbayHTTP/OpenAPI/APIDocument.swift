@@ -104,6 +104,8 @@ enum APIDocument {
                         "type": "object", "required": ["message"],
                         "properties": [
                             "pointer": ["type": "string"], "parameter": ["type": "string"], "message": ["type": "string"],
+                            "line": ["type": "integer", "description": "For problems in an uploaded API description"],
+                            "column": ["type": "integer"],
                         ],
                     ],
                 ],

@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Readable, unique action names: `getPhotoRecords` → "Get Photo Records", `repos/get-content` → "Repos Get
 /// Content"; without an operationId, the summary, or the method and the path's fixed segments.
 public enum ActionNaming {
@@ -12,13 +14,20 @@ public enum ActionNaming {
             let words = humanize(operationId)
             if !words.isEmpty { return words }
         }
-        if let summary = summary?.trimmingCharacters(in: " \n\t."), !summary.isEmpty, summary.count <= 80,
+        if let summary = summary.map(trimmedSentence), !summary.isEmpty, summary.count <= 80,
             !summary.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         {
             return summary.prefix(1).uppercased() + summary.dropFirst()
         }
         let segments = path.split(separator: "/").filter { !$0.contains("{") }.map { humanize(String($0)) }.filter { !$0.isEmpty }
         return ([method.prefix(1).uppercased() + method.dropFirst().lowercased()] + segments).joined(separator: " ")
+    }
+
+    /// A summary without surrounding whitespace or a closing full stop.
+    private static func trimmedSentence(_ text: String) -> String {
+        var trimmed = text.trimmingWhitespace()
+        while trimmed.hasSuffix(".") { trimmed = String(trimmed.dropLast()).trimmingWhitespace() }
+        return trimmed
     }
 
     /// Splits camelCase, PascalCase, snake_case, kebab-case, dotted and slashed identifiers into capitalised

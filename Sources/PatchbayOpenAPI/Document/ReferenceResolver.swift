@@ -61,12 +61,6 @@ public struct ReferenceResolver: Sendable {
         return (current, last)
     }
 
-    static func lookUp(_ reference: String, in root: SourceNode) -> SourceNode? {
-        var fragment = String(reference.dropFirst())
-        if fragment.contains("%") { fragment = percentDecoded(fragment) }
-        return root.node(at: fragment)
-    }
-
     /// Pointer lookups scan members in order; in an object with thousands of members (a large `schemas`),
     /// thousands of distinct references would make that quadratic, so large objects get a key index, built once.
     struct MemberIndexes {

@@ -78,24 +78,28 @@ public struct ActionRepository: Sendable {
         !(try await driver.query("DELETE FROM actions WHERE id = \(id) AND integration_id = \(integrationId) RETURNING id")).isEmpty
     }
 
-    /// Applies a rename plan in one transaction. Names move through a temporary key first, so swapping two
+    /// Saves renamed actions in one transaction. Names move through a temporary key first, so swapping two
     /// names does not trip the uniqueness constraint halfway (names never hold control characters, so the
     /// temporary keys cannot collide with real ones).
-    public func rename(integrationId: String, _ changes: [ActionRename.Change], at now: Int64) async throws {
-        let current = Dictionary(uniqueKeysWithValues: try await all(integrationId: integrationId).map { ($0.id, $0) })
+    public func rename(_ renamed: [Action]) async throws {
+        // The plan was checked for duplicates; only a concurrent change can still collide.
+        try await Self.conflictOnDuplicateName(renamed.first?.definition.name ?? "") { try await renameInTransaction(renamed) }
+    }
+
+    private func renameInTransaction(_ renamed: [Action]) async throws {
         try await driver.transaction { connection in
-            for change in changes {
+            for action in renamed {
                 _ = try await connection.query(
-                    "UPDATE actions SET name_key = \("\u{1}" + change.id) WHERE id = \(change.id) AND integration_id = \(integrationId)")
+                    "UPDATE actions SET name_key = \("\u{1}" + action.id) WHERE id = \(action.id) AND integration_id = \(action.integrationId)")
             }
-            for change in changes {
-                guard var definition = current[change.id]?.definition else { continue }
-                definition.name = change.to
+            for action in renamed {
+                let definition = action.definition
                 _ = try await connection.query(
                     """
-                    UPDATE actions SET name = \(change.to), name_key = \(Action.nameKey(change.to)), search_text = \(searchText(change.to, definition.path)),
-                        definition = \(try Self.encode(definition)), updated_at = \(now)
-                    WHERE id = \(change.id) AND integration_id = \(integrationId)
+                    UPDATE actions SET name = \(definition.name), name_key = \(Action.nameKey(definition.name)),
+                        search_text = \(searchText(definition.name, definition.path)), definition = \(try Self.encode(definition)),
+                        updated_at = \(action.updatedAt)
+                    WHERE id = \(action.id) AND integration_id = \(action.integrationId)
                     """
                 )
             }

@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Rules about the document as a whole: info, servers or host, and the required skeleton.
 enum DocumentRules {
     static func check(_ report: inout LintReport, readWarnings: [SourceReadWarning]) {
@@ -17,7 +19,7 @@ enum DocumentRules {
             for field in ["title", "version"] where info[field] == nil {
                 report.report(schemaRule, .error, at: "/info", info.position, "info is missing the required `\(field)`")
             }
-            if (info["description"]?.string ?? "").trimmingCharacters(in: " \n\t").isEmpty {
+            if (info["description"]?.string ?? "").trimmingWhitespace().isEmpty {
                 report.report("info-description", .warn, at: "/info", info.position, "info has no description: say what the API is for")
             }
         } else {
@@ -60,15 +62,5 @@ enum DocumentRules {
                 }
             }
         }
-    }
-}
-
-extension String {
-    /// Trimming without Foundation: only the characters given.
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        guard let start = firstIndex(where: { !characters.contains($0) }) else { return "" }
-        let end = lastIndex(where: { !characters.contains($0) })!
-        return String(self[start...end])
     }
 }

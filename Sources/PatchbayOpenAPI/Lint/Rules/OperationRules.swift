@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Rules about operations: identity, documentation, responses, parameters and security.
 enum OperationRules {
     static func check(_ report: inout LintReport) {
@@ -59,23 +61,6 @@ enum OperationRules {
         }
     }
 
-    /// Template names in a path: `/users/{id}/posts/{post_id}` → `id`, `post_id`.
-    static func templateNames(_ path: String) -> [String] {
-        var names: [String] = []
-        var current: String?
-        for character in path {
-            if character == "{" {
-                current = ""
-            } else if character == "}" {
-                if let name = current { names.append(name) }
-                current = nil
-            } else if current != nil {
-                current!.append(character)
-            }
-        }
-        return names
-    }
-
     private static func checkParameters(_ operation: APIDocument.Operation, report: inout LintReport, schemaRule: String) {
         let references = report.document.references
         var declared: [String: (pointer: String, position: SourcePosition)] = [:]
@@ -105,7 +90,7 @@ enum OperationRules {
                 declared[name] = (pointer, raw.position)
             }
         }
-        let template = templateNames(operation.path)
+        let template = PathTemplate.parameterNames(in: operation.path)
         var templateSet: Set<String> = []
         for name in template where !templateSet.insert(name).inserted {
             report.report("path-params", .error, at: operation.pathPointer, nil, "path \(operation.path) uses {\(name)} twice")
