@@ -62,11 +62,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PatchbayConnectors",
+            dependencies: [
+                "PatchbayCore",
+                "PatchbayStorage",
+                "PatchbayDelivery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "PatchbayHTTP",
             dependencies: [
                 "PatchbayCore",
                 "PatchbayStorage",
                 "PatchbayDelivery",
+                "PatchbayConnectors",
                 "PatchbayOpenAPI",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -80,6 +91,7 @@ let package = Package(
                 "PatchbayCore",
                 "PatchbayStorage",
                 "PatchbayDelivery",
+                "PatchbayConnectors",
                 "PatchbayHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,6 +110,7 @@ let package = Package(
             name: "PatchbayBench",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayConnectors",
                 "PatchbayOpenAPI",
                 "PatchbayCore",
                 "PatchbayDelivery",
@@ -146,6 +159,7 @@ let package = Package(
             name: "PatchbayHTTPTests",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayConnectors",
                 "PatchbayDelivery",
                 "PatchbayTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

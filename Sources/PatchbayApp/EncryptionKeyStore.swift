@@ -1,16 +1,18 @@
 import Foundation
 import PatchbayCore
 
-/// Where the key that encrypts secrets at rest comes from: `PATCHBAY_ENCRYPTION_KEY` (base64 of 32 bytes), or
+/// Where the key that encrypts secrets at rest comes from: `PATCHBAY_SECRET_KEY` (base64 of 32 bytes; the earlier
+/// name `PATCHBAY_ENCRYPTION_KEY` is still read), or
 /// `encryption.key` in the data directory, created with mode 0600 on first use. Instances sharing a PostgreSQL
 /// database must share the key: set the environment variable on each of them.
 public enum EncryptionKeyStore {
     public static let fileName = "encryption.key"
 
     public static func load(environment: [String: String], dataDirectory: String) throws -> SecretBox {
-        if let encoded = environment["PATCHBAY_ENCRYPTION_KEY"], !encoded.isEmpty {
+        for name in ["PATCHBAY_SECRET_KEY", "PATCHBAY_ENCRYPTION_KEY"] {
+            guard let encoded = environment[name], !encoded.isEmpty else { continue }
             guard let data = Data(base64Encoded: encoded), data.count == 32 else {
-                throw SecretBox.Failure(description: "PATCHBAY_ENCRYPTION_KEY must be the base64 of 32 bytes (openssl rand -base64 32)")
+                throw SecretBox.Failure(description: "\(name) must be the base64 of 32 bytes (openssl rand -base64 32)")
             }
             return try SecretBox(keyBytes: Array(data))
         }

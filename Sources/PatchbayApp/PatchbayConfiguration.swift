@@ -1,3 +1,5 @@
+import Foundation
+import PatchbayConnectors
 import PatchbayCore
 
 /// Everything `patchbay serve` can be told, with the zero-configuration defaults.
@@ -19,6 +21,10 @@ public struct PatchbayConfiguration: Sendable {
     public var maxDocumentBytes = 32 * 1024 * 1024
     /// `PATCHBAY_ADMIN_TOKEN`: an admin token that lives only in the environment.
     public var adminToken: String?
+    /// `PATCHBAY_PUBLIC_URL` / `--public-url`: where browsers and OAuth providers reach this server.
+    public var publicURL: String?
+    /// Timeouts, retries and caps of action runs and token requests.
+    public var connectors = ConnectorConfiguration()
 
     public init() {}
 
@@ -27,6 +33,9 @@ public struct PatchbayConfiguration: Sendable {
 
     /// The reason the configuration cannot start a server, or nil.
     public var problem: String? {
+        if let publicURL, URLComponents(string: publicURL)?.host == nil || !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            return "the public URL must be an absolute http or https URL such as https://patchbay.example.com (got \(publicURL.prefix(100)))"
+        }
         if let adminToken, adminToken.count < Self.minimumAdminTokenLength {
             return "PATCHBAY_ADMIN_TOKEN must be at least \(Self.minimumAdminTokenLength) characters (got \(adminToken.count)); use a random value"
         }
@@ -38,5 +47,6 @@ public struct PatchbayConfiguration: Sendable {
         if let token = environment["PATCHBAY_ADMIN_TOKEN"], !token.isEmpty { adminToken = token }
         if databaseURL == nil, let url = environment["PATCHBAY_DATABASE_URL"], !url.isEmpty { databaseURL = url }
         if let bytes = environment["PATCHBAY_MAX_BODY_BYTES"].flatMap(Int.init), bytes > 0 { maxBodyBytes = bytes }
+        if publicURL == nil, let url = environment["PATCHBAY_PUBLIC_URL"], !url.isEmpty { publicURL = url }
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PatchbayConnectors
 import PatchbayCore
 import PatchbayDelivery
 import PatchbayHTTP
@@ -29,12 +30,16 @@ public enum PatchbayServer {
             allowPrivateTargets: configuration.allowPrivateTargets
         )
         settings.maxDocumentBytes = configuration.maxDocumentBytes
+        settings.publicURL = configuration.publicURL
+        // Webhooks, token requests and action runs leave through the same guarded client.
+        let connectors = Connectors(store: store, client: sender.client, clock: clock, configuration: configuration.connectors, logger: logger)
         let router = PatchbayRouter.build(
             store: store,
             clock: clock,
             settings: settings,
             registry: registry,
-            sender: sender
+            sender: sender,
+            connectors: connectors
         )
         var app = Application(
             router: router,

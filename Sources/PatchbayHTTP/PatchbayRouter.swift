@@ -1,4 +1,5 @@
 import Hummingbird
+import PatchbayConnectors
 import PatchbayCore
 import PatchbayDelivery
 import PatchbayStorage
@@ -11,7 +12,8 @@ public enum PatchbayRouter {
         clock: any TimeSource,
         settings: HTTPSettings,
         registry: PrometheusCollectorRegistry,
-        sender: WebhookSender
+        sender: WebhookSender,
+        connectors: Connectors
     ) -> Router<PatchbayRequestContext> {
         let dependencies = APIDependencies(
             store: store, clock: clock, settings: settings, handshake: WebhookHandshake(sender: sender, store: store, clock: clock)
@@ -21,6 +23,8 @@ public enum PatchbayRouter {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: settings.maxBodyBytes))
         SystemController(dependencies: dependencies, registry: registry).register(on: router)
+        let installations = InstallationsController(dependencies: dependencies, connectors: connectors)
+        installations.registerPublic(on: router)
         // Everything registered after this line needs a token.
         router.add(middleware: AuthenticationMiddleware(store: store, settings: settings, clock: clock))
         OrganizationsController(dependencies: dependencies).register(on: router)
@@ -29,6 +33,8 @@ public enum PatchbayRouter {
         IntegrationsController(dependencies: dependencies).register(on: router)
         OpenAPIController(dependencies: dependencies).register(on: router)
         ActionsController(dependencies: dependencies).register(on: router)
+        installations.register(on: router)
+        OrganizationMappingController(dependencies: dependencies, connectors: connectors).register(on: router)
         EventsController(dependencies: dependencies).register(on: router)
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)

@@ -16,7 +16,7 @@ public struct Store: Sendable {
     public var eventTypes: EventTypeRepository { EventTypeRepository(driver: driver) }
     public var webhooks: WebhookRepository { WebhookRepository(driver: driver, secrets: secrets) }
     public var deliveries: DeliveryRepository { DeliveryRepository(driver: driver) }
-    public var installations: InstallationRepository { InstallationRepository(driver: driver) }
+    public var installations: InstallationRepository { InstallationRepository(driver: driver, secrets: secrets) }
     public var actions: ActionRepository { ActionRepository(driver: driver) }
 
     /// Shared by every copy of this store, so concurrent publishes find each other.

@@ -15,6 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     var allowPrivateTargets = false
     @Option(name: .customLong("retry-schedule"), help: "Delays between delivery attempts.") var retrySchedule = "5s,5m,30m,2h,5h,10h,10h"
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.") var maxBodyBytes = 1 << 20
+    @Option(name: .customLong("public-url"), help: "Where browsers and OAuth providers reach this server (the OAuth redirect URI is built from it).")
+    var publicURL: String?
     @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
     var noDeliveries = false
 
@@ -36,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.retrySchedule = (try? RetrySchedule.parse(retrySchedule).get()) ?? .standard
         configuration.maxBodyBytes = maxBodyBytes
         configuration.runsDeliveries = !noDeliveries
+        configuration.publicURL = publicURL
         configuration.apply(environment: ProcessInfo.processInfo.environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         let logger = CommandLogger.make()

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatchbayConnectors
 import PatchbayCore
 import PatchbayDelivery
 import PatchbayHTTP
@@ -27,7 +28,8 @@ import Testing
             }
             let sender = WebhookSender(policy: AddressPolicy(allowPrivateTargets: false), resolver: OfflineResolver(), clock: SystemTimeSource())
             let router = PatchbayRouter.build(
-                store: api.store, clock: SystemTimeSource(), settings: HTTPSettings(), registry: PrometheusCollectorRegistry(), sender: sender
+                store: api.store, clock: SystemTimeSource(), settings: HTTPSettings(), registry: PrometheusCollectorRegistry(), sender: sender,
+                connectors: Connectors(store: api.store, client: sender.client, clock: SystemTimeSource(), logger: TestDatabase.logger)
             )
             await sender.shutdown()
             let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })

@@ -49,6 +49,26 @@ public enum EventCatalog {
                 )
             }
         }
+        let installation: JSONValue = object(
+            [
+                "id": ["type": "string", "const": "ins_01JD8Y3N4P5Q6R7S8T9V0W1X2Y"], "integrationId": ["type": "string"],
+                "organizationId": ["type": "string"],
+                "state": ["type": "string", "enum": ["ready", "authorization_required", "reauthorization_required"]],
+                "stateReason": ["type": ["string", "null"]],
+            ],
+            timestamps
+        )
+        for (name, description) in [
+            ("integration.installed", "An integration was installed in an organization; data is the installation."),
+            ("integration.uninstalled", "An installation was removed; data is the installation."),
+            (
+                "integration.reauthorization_required",
+                "The provider refused an installation's refresh token (invalid_grant); someone must authorize it again. Data is the installation."
+            ),
+        ] {
+            types.append(
+                EventType(name: name, description: description, schema: try? JSONSchema(installation), example: nil, builtIn: true, createdAt: nil))
+        }
         types.append(
             EventType(
                 name: "webhook.handshake",

@@ -35,20 +35,28 @@ public enum ActionRules {
 
 /// Path templates: `/users/{id}/posts/{post_id}`.
 public enum PathTemplate {
+    public enum Part: Sendable, Equatable {
+        case literal(String)
+        case variable(String)
+    }
+
+    /// The template split into literal text and `{variables}`; an unclosed `{` stays literal text.
+    public static func parts(of path: String) -> [Part] {
+        var parts: [Part] = []
+        var rest = Substring(path)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
+            parts.append(.variable(String(rest[rest.index(after: open)..<close])))
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { parts.append(.literal(String(rest))) }
+        return parts
+    }
+
     /// The parameter names in a template, in order: `id`, `post_id`.
     public static func parameterNames(in path: String) -> [String] {
-        var names: [String] = []
-        var current: String?
-        for character in path {
-            if character == "{" {
-                current = ""
-            } else if character == "}" {
-                if let name = current { names.append(name) }
-                current = nil
-            } else if current != nil {
-                current!.append(character)
-            }
+        parts(of: path).compactMap { part in
+            if case .variable(let name) = part { name } else { nil }
         }
-        return names
     }
 }

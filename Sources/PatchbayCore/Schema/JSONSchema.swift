@@ -32,9 +32,9 @@ public struct JSONSchema: Sendable, Equatable {
     }
 
     /// Problems of `value` against a raw schema document (pointers relative to the value).
-    static func problems(_ value: JSONValue, against schema: JSONValue) -> [FieldError] {
+    static func problems(_ value: JSONValue, against schema: JSONValue, at base: String = "") -> [FieldError] {
         var problems: [FieldError] = []
-        validate(value, against: schema, at: "", problems: &problems)
+        validate(value, against: schema, at: base, problems: &problems)
         return problems
     }
 
@@ -231,7 +231,5 @@ public struct JSONSchema: Sendable, Equatable {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
     }
 
-    static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
+    static func escape(_ key: String) -> String { JSONPointer.escape(key) }
 }

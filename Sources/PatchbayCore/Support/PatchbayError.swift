@@ -47,6 +47,9 @@ public struct PatchbayError: Error, Sendable, Equatable {
         )
         public static let validation = Kind(status: 422, slug: "validation-failed", title: "Validation failed")
         public static let unavailable = Kind(status: 503, slug: "unavailable", title: "Service unavailable")
+        /// A third-party API (or its token endpoint) failed or answered something unusable.
+        public static let badGateway = Kind(status: 502, slug: "upstream-failed", title: "Upstream failed")
+        public static let gatewayTimeout = Kind(status: 504, slug: "upstream-timeout", title: "Upstream timed out")
         public static let internalError = Kind(status: 500, slug: "internal-error", title: "Internal error")
     }
 

@@ -35,6 +35,9 @@ public struct HTTPSettings: Sendable {
     public var environmentAdminToken: String?
     /// `--allow-private-targets`: webhook URLs may use http and private or loopback addresses.
     public var allowPrivateTargets: Bool
+    /// `PATCHBAY_PUBLIC_URL`: where browsers and OAuth providers reach this server (the OAuth redirect URI is built
+    /// from it). Without it, the scheme and host of the authorize request are used.
+    public var publicURL: String?
 
     public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil, allowPrivateTargets: Bool = false) {
         self.maxBodyBytes = maxBodyBytes

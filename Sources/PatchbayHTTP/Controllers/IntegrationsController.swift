@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import PatchbayCore
 import PatchbayStorage
@@ -15,13 +16,15 @@ struct IntegrationsController {
     }
 
     struct UpdateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "iconSvg", "status"]
+        static let fields: Set<String> = ["name", "description", "iconSvg", "status", "api"]
         var name: String?
         var description: String?
         var iconSvg: PatchValue<String>
         var status: String?
+        /// The whole `api` object (base URL, auth, pagination); replaces the stored one.
+        var api: JSONValue?
 
-        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status }
+        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status, api }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -29,6 +32,7 @@ struct IntegrationsController {
             description = try container.decodeIfPresent(String.self, forKey: .description)
             iconSvg = try PatchValue(container, .iconSvg)
             status = try container.decodeIfPresent(String.self, forKey: .status)
+            api = try container.decodeIfPresent(JSONValue.self, forKey: .api)
         }
     }
 
@@ -144,6 +148,12 @@ struct IntegrationsController {
         if let name = body.name { problems.check(FieldRules.name(name, at: "/name")) }
         if let description = body.description { problems.check(FieldRules.text(description, at: "/description")) }
         if case .value(let svg) = body.iconSvg { Self.checkIcon(svg, problems: &problems) }
+        var settings: APISettings?
+        if let api = body.api {
+            let (decoded, apiProblems) = Self.apiSettings(api)
+            settings = decoded
+            for problem in apiProblems { problems.check(problem) }
+        }
         var status = integration.status
         if let text = body.status {
             if let next = Integration.Status(rawValue: text) {
@@ -159,8 +169,28 @@ struct IntegrationsController {
         integration.iconSvg = body.iconSvg.applied(to: integration.iconSvg)
         integration.status = status
         integration.updatedAt = now
-        try await save(integration, type: "integration.updated", in: organization, by: principal, at: now)
-        return try JSONResponse.make(integration)
+        try await save(integration, settings: settings, type: "integration.updated", in: organization, by: principal, at: now)
+        return try JSONResponse.make(
+            IntegrationWithAPI(integration: integration, api: try await dependencies.store.actions.api(integrationId: integration.id)))
+    }
+
+    /// Reads an `api` object: unknown fields, wrong types and settings that break the contract's rules are all
+    /// reported with pointers below `/api`.
+    static func apiSettings(_ value: JSONValue) -> (APISettings?, [FieldError]) {
+        guard case .object = value else { return (nil, [FieldError(pointer: "/api", "must be an object")]) }
+        let unknown = APISettingsRules.unknownFields(value)
+        if !unknown.isEmpty { return (nil, unknown) }
+        do {
+            let settings = try JSONDecoder().decode(APISettings.self, from: Data(JSONText.encode(value)))
+            return (settings, APISettingsRules.problems(settings))
+        } catch let error as DecodingError {
+            let problem = JSONBody.problem(for: error).errors.map { error in
+                FieldError(pointer: "/api" + (error.pointer ?? ""), error.message)
+            }
+            return (nil, problem)
+        } catch {
+            return (nil, [FieldError(pointer: "/api", "is not a valid api object")])
+        }
     }
 
     @Sendable func finalize(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -196,9 +226,11 @@ struct IntegrationsController {
         return JSONResponse.noContent()
     }
 
-    private func save(_ integration: Integration, type: String, in organization: Organization, by principal: Principal, at now: Int64) async throws {
+    private func save(
+        _ integration: Integration, settings: APISettings? = nil, type: String, in organization: Organization, by principal: Principal, at now: Int64
+    ) async throws {
         let event = try dependencies.event(type, integration, in: organization, by: principal, at: now)
-        guard try await dependencies.store.integrations.update(integration, event: event) else {
+        guard try await dependencies.store.integrations.update(integration, settings: settings, event: event) else {
             throw PatchbayError.notFound("Integration \(integration.id)")
         }
     }

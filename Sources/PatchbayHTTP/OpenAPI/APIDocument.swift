@@ -88,6 +88,7 @@ enum APIDocument {
     private static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
     private static let nullableTimestamp: JSONValue = ["type": ["string", "null"], "format": "date-time"]
     private static let nullableString: JSONValue = ["type": ["string", "null"]]
+    private static let stringMap: JSONValue = ["type": "object", "additionalProperties": ["type": "string"]]
     private static let scopes: JSONValue = [
         "type": "array", "items": ["type": "string", "enum": .array(Scope.allCases.map { .string($0.rawValue) })],
     ]
@@ -172,6 +173,7 @@ enum APIDocument {
             "properties": [
                 "name": ["type": "string", "maxLength": 200], "description": ["type": "string", "maxLength": 4000],
                 "iconSvg": nullableString, "status": ["type": "string", "enum": ["published", "hidden"]],
+                "api": APIOperation.ref("APISettings"),
             ],
         ],
         "OpenAPISource": [
@@ -192,18 +194,121 @@ enum APIDocument {
             ],
         ],
         "APISettings": [
-            "type": "object", "required": ["auth", "pagination"],
+            "type": "object", "required": ["auth", "pagination"], "additionalProperties": false,
             "properties": [
-                "baseUrl": ["type": "string"],
+                "baseUrl": ["type": "string", "format": "uri"],
                 "auth": [
-                    "type": "object", "required": ["type"],
-                    "properties": ["type": ["type": "string", "enum": ["apiKey", "basic", "oauth2", "none"]]],
+                    "type": "object", "required": ["type"], "additionalProperties": false,
+                    "properties": [
+                        "type": ["type": "string", "enum": ["apiKey", "basic", "oauth2", "none"]],
+                        "headerName": ["type": "string"], "preamble": ["type": "string"], "in": ["type": "string", "enum": ["header", "query"]],
+                        "queryParam": ["type": "string"], "extraHeaders": stringMap,
+                        "grantType": ["type": "string", "enum": ["client_credentials", "authorization_code"]],
+                        "authorizationUrl": ["type": "string"], "tokenUrl": ["type": "string"], "refreshUrl": ["type": "string"],
+                        "scope": ["type": "string"], "accessTokenScheme": ["type": "string"], "tokenKey": ["type": "string"],
+                        "expiresKey": ["type": "string"], "refreshTokenKey": ["type": "string"],
+                        "tokenRequestContentType": ["type": "string", "enum": ["application/x-www-form-urlencoded", "application/json"]],
+                        "tokenRequestMethod": ["type": "string", "enum": ["POST", "GET"]], "basicAuthOnExchange": ["type": "boolean"],
+                        "includeClientConfigOnRefresh": ["type": "boolean"], "includeRedirectUriOnRefresh": ["type": "boolean"],
+                        "refreshStrategy": ["type": "string", "enum": ["automatic", "interval"]],
+                        "refreshBufferSeconds": ["type": "integer", "minimum": 30, "maximum": 3600],
+                        "refreshIntervalSeconds": ["type": "integer", "minimum": 300, "maximum": 86400],
+                        "extraAuthorizationParams": stringMap,
+                    ],
                 ],
                 "pagination": [
-                    "type": "object", "required": ["type"],
+                    "type": "object", "required": ["type"], "additionalProperties": false,
                     "properties": [
                         "type": ["type": "string", "enum": ["none", "index", "page", "link", "pointer"]],
-                        "defaultPageSize": ["type": "integer", "maximum": 1000], "pageLimit": ["type": "integer", "maximum": 20],
+                        "resultsKey": ["type": "string"], "pageSizeParam": ["type": "string"],
+                        "defaultPageSize": ["type": "integer", "minimum": 1, "maximum": 1000],
+                        "pageLimit": ["type": "integer", "minimum": 1, "maximum": 20], "indexParam": ["type": "string"],
+                        "pageParam": ["type": "string"], "linkLocation": ["type": "string", "enum": ["header", "body"]],
+                        "headerName": ["type": "string"], "headerRel": ["type": "string"], "nextPageKey": ["type": "string"],
+                        "afterParam": ["type": "string"], "pointerPath": ["type": "string"],
+                    ],
+                ],
+            ],
+        ],
+        "Installation": [
+            "type": "object", "required": ["id", "integrationId", "organizationId", "state"],
+            "properties": [
+                "id": ["type": "string"], "integrationId": ["type": "string"], "organizationId": ["type": "string"],
+                "state": ["type": "string", "enum": ["ready", "authorization_required", "reauthorization_required"]],
+                "stateReason": nullableString, "tokenExpiresAt": nullableTimestamp,
+                "mapping": ["oneOf": [APIOperation.ref("OrganizationMappingSettings"), ["type": "null"]]], "createdAt": timestamp,
+                "updatedAt": timestamp,
+            ],
+        ],
+        "InstallationCreate": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "organizationId": ["type": "string", "description": "The integration's organization (default) or a descendant."],
+                "credentials": [
+                    "type": "object", "additionalProperties": false, "description": "Sealed at rest and never returned.",
+                    "properties": [
+                        "apiKey": ["type": "string"], "username": ["type": "string"], "password": ["type": "string"],
+                        "clientId": ["type": "string"], "clientSecret": ["type": "string"],
+                    ],
+                ],
+            ],
+        ],
+        "ActionRun": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "parameters": ["type": "object", "description": "Values by parameter name, checked against the action's schemas."],
+                "body": ["description": "The request body (JSON; sent as JSON, form or multipart as the operation accepts)."],
+                "paginate": ["type": "boolean"], "pageLimit": ["type": "integer", "minimum": 1, "maximum": 20],
+                "organizationId": ["type": "string", "description": "A mapped child organization: its external id fills the mapping's parameter."],
+            ],
+        ],
+        "ActionRunResult": [
+            "type": "object", "required": ["status", "pages", "response", "requests"],
+            "properties": [
+                "status": ["type": "integer"], "pages": ["type": "integer"], "results": ["type": "array"],
+                "stopReason": nullableString, "requests": ["type": "integer"],
+                "response": [
+                    "type": "object", "required": ["status", "headers", "body"],
+                    "properties": ["status": ["type": "integer"], "headers": stringMap, "body": [:]],
+                ],
+            ],
+        ],
+        "OrganizationMappingSettings": [
+            "type": "object", "required": ["actionId", "idKey", "nameKey", "parameter"],
+            "properties": [
+                "actionId": ["type": "string"], "idKey": ["type": "string"], "nameKey": ["type": "string"], "parameter": ["type": "string"],
+            ],
+        ],
+        "OrganizationMappingEntry": [
+            "type": "object", "required": ["organizationId", "externalId"], "additionalProperties": false,
+            "properties": ["organizationId": ["type": "string"], "externalId": ["type": "string"], "externalName": ["type": "string"]],
+        ],
+        "OrganizationMapping": [
+            "type": "object", "required": ["entries"],
+            "properties": [
+                "settings": ["oneOf": [APIOperation.ref("OrganizationMappingSettings"), ["type": "null"]]],
+                "entries": ["type": "array", "items": APIOperation.ref("OrganizationMappingEntry")],
+            ],
+        ],
+        "OrganizationMappingPut": [
+            "type": "object", "required": ["actionId", "idKey", "nameKey", "parameter"], "additionalProperties": false,
+            "properties": [
+                "actionId": ["type": "string"], "idKey": ["type": "string"], "nameKey": ["type": "string"], "parameter": ["type": "string"],
+                "entries": ["type": "array", "items": APIOperation.ref("OrganizationMappingEntry")],
+            ],
+        ],
+        "OrganizationMappingSuggestions": [
+            "type": "object", "required": ["candidates", "pages", "suggestions"],
+            "properties": [
+                "candidates": ["type": "integer"], "pages": ["type": "integer"],
+                "suggestions": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "required": ["organizationId", "organizationName"],
+                        "properties": [
+                            "organizationId": ["type": "string"], "organizationName": ["type": "string"], "externalId": nullableString,
+                            "externalName": nullableString, "score": ["type": ["number", "null"]],
+                        ],
                     ],
                 ],
             ],

@@ -166,6 +166,51 @@ extension APIOperation {
             id: "deleteAction", method: .delete, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Delete an action",
             tag: "API connectors", scope: .integrationsWrite, successStatus: 204),
         APIOperation(
+            id: "createInstallation", method: .post, path: "/v1/organizations/{org}/integrations/{int}/installations",
+            summary: "Install a published integration into its organization or a descendant, with credentials (sealed, never returned)",
+            tag: "API connectors", scope: .integrationsWrite, requestSchema: "InstallationCreate", successStatus: 201,
+            responseSchema: ref("Installation")),
+        APIOperation(
+            id: "listInstallations", method: .get, path: "/v1/organizations/{org}/integrations/{int}/installations",
+            summary: "List an integration's installations", tag: "API connectors", scope: .integrationsRead, responseSchema: ref("Installation"),
+            isList: true, query: listParameters),
+        APIOperation(
+            id: "getInstallation", method: .get, path: "/v1/organizations/{org}/installations/{ins}", summary: "Get an installation",
+            tag: "API connectors", scope: .integrationsRead, responseSchema: ref("Installation")),
+        APIOperation(
+            id: "deleteInstallation", method: .delete, path: "/v1/organizations/{org}/installations/{ins}",
+            summary: "Uninstall (credentials and tokens are deleted)", tag: "API connectors", scope: .integrationsWrite, successStatus: 204),
+        APIOperation(
+            id: "authorizeInstallation", method: .get, path: "/v1/organizations/{org}/installations/{ins}/oauth/authorize",
+            summary: "302 to the provider's authorization page (OAuth 2.0 authorization code with PKCE S256 and state)",
+            tag: "API connectors", scope: .integrationsWrite, successStatus: 302),
+        APIOperation(
+            id: "oauthCallback", method: .get, path: "/oauth/callback",
+            summary: "Where the provider returns after authorization; exchanges the code and readies the installation",
+            tag: "API connectors", isPublic: true, responseSchema: ref("Installation"),
+            query: [
+                .query("state", "The single-use state of the authorization request.", ["type": "string"]),
+                .query("code", "The authorization code.", ["type": "string"]),
+                .query("error", "The provider's error, when it did not authorize.", ["type": "string"]),
+            ]),
+        APIOperation(
+            id: "runAction", method: .post, path: "/v1/organizations/{org}/installations/{ins}/actions/{act}/run",
+            summary: "Run an action against the API with the installation's credentials (optionally following pages)",
+            tag: "API connectors", scope: .actionsRun, requestSchema: "ActionRun", requestRequired: false, responseSchema: ref("ActionRunResult")),
+        APIOperation(
+            id: "getOrganizationMapping", method: .get, path: "/v1/organizations/{org}/installations/{ins}/organization-mapping",
+            summary: "The installation's organization mapping: settings and entries", tag: "API connectors", scope: .integrationsRead,
+            responseSchema: ref("OrganizationMapping")),
+        APIOperation(
+            id: "putOrganizationMapping", method: .put, path: "/v1/organizations/{org}/installations/{ins}/organization-mapping",
+            summary: "Set the list action and keys, and (optionally) the entries mapping child organizations to external ids",
+            tag: "API connectors", scope: .integrationsWrite, requestSchema: "OrganizationMappingPut", responseSchema: ref("OrganizationMapping")),
+        APIOperation(
+            id: "suggestOrganizationMapping", method: .post,
+            path: "/v1/organizations/{org}/installations/{ins}/organization-mapping/suggest",
+            summary: "Fetch the provider's list through the mapping action and suggest a match for each child organization by name",
+            tag: "API connectors", scope: .integrationsWrite, responseSchema: ref("OrganizationMappingSuggestions")),
+        APIOperation(
             id: "finalizeIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/finalize",
             summary: "Finalize a draft integration (published, or hidden)", tag: "Integrations",
             scope: .integrationsWrite, requestSchema: "IntegrationFinalize", requestRequired: false,

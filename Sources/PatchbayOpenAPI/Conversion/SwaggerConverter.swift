@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Swagger 2.0 → OpenAPI 3.0.3, following swagger2openapi's rules. Converted nodes keep the positions they
 /// came from, so anything found later in the converted document still names a line of the original.
 public struct SwaggerConverter {

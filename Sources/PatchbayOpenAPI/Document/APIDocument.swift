@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// An API description that is recognisably Swagger 2.0 or OpenAPI 3.x, however sloppy otherwise.
 public struct APIDocument: Sendable {
     public enum Version: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Follows `$ref`s to other local files (`common.yaml#/Pet`, `./schemas/error.json`) by inlining what they
 /// name, so the rest of the pipeline sees one document. Files are read through a loader the caller supplies
 /// (the command line reads the disk; the server passes none and such references are reported instead).

@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Every `$ref` in a document, found in one walk, with the local ones resolved once.
 ///
 /// Lookups by pointer scan members in order, and the same few hundred targets are referenced tens of

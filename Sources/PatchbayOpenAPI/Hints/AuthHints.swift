@@ -65,7 +65,7 @@ enum AuthHints {
         var auth = APISettings.Auth(type: .oauth2)
         if version.isSwagger {
             let flow = scheme["flow"]?.string
-            auth.grantType = flow == "application" ? "client_credentials" : "authorization_code"
+            auth.grantType = flow == "application" ? .clientCredentials : .authorizationCode
             auth.authorizationUrl = scheme["authorizationUrl"]?.string
             auth.tokenUrl = scheme["tokenUrl"]?.string
             auth.scope = scopes(scheme["scopes"])
@@ -73,20 +73,20 @@ enum AuthHints {
         }
         let flows = scheme["flows"]
         if let code = flows?["authorizationCode"] {
-            auth.grantType = "authorization_code"
+            auth.grantType = .authorizationCode
             auth.authorizationUrl = code["authorizationUrl"]?.string
             auth.tokenUrl = code["tokenUrl"]?.string
             auth.refreshUrl = code["refreshUrl"]?.string
             auth.scope = scopes(code["scopes"])
         } else if let credentials = flows?["clientCredentials"] {
-            auth.grantType = "client_credentials"
+            auth.grantType = .clientCredentials
             auth.tokenUrl = credentials["tokenUrl"]?.string
             auth.refreshUrl = credentials["refreshUrl"]?.string
             auth.scope = scopes(credentials["scopes"])
         } else {
             // Implicit and password flows are not offered for integrations; the authorization URL still helps.
             let flow = flows?.members?.first?.value
-            auth.grantType = "authorization_code"
+            auth.grantType = .authorizationCode
             auth.authorizationUrl = flow?["authorizationUrl"]?.string
             auth.tokenUrl = flow?["tokenUrl"]?.string
             auth.scope = scopes(flow?["scopes"])

@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// A problem that stops reading: the message and where it is.
 public struct SourceReadError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String

@@ -2,6 +2,7 @@
 // the first duplicate key; reading libyaml's events directly is several times faster and lets duplicates be
 // warnings, as they are for JSON.
 internal import CYaml
+import PatchbayCore
 
 /// Reads YAML into `SourceNode`s with positions, from libyaml's event stream.
 ///

@@ -1,6 +1,50 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
-    public static let all: [Migration] = [identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions]
+    public static let all: [Migration] = [
+        identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors,
+    ]
+
+    /// The connectors runtime: an installation's sealed credentials and OAuth tokens, the refresh lease that makes a
+    /// refresh single-flight across instances (`token_version` tells waiters a refresh landed), pending
+    /// authorization requests (the `state` is stored hashed, the PKCE verifier sealed), and organization mappings.
+    static let connectors = Migration(
+        version: 9,
+        name: "connector installations",
+        statements: [
+            .both("ALTER TABLE installations ADD COLUMN credentials TEXT"),
+            .both("ALTER TABLE installations ADD COLUMN tokens TEXT"),
+            .both("ALTER TABLE installations ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0"),
+            .both("ALTER TABLE installations ADD COLUMN refresh_lease_until BIGINT NOT NULL DEFAULT 0"),
+            .both("ALTER TABLE installations ADD COLUMN refresh_lease_owner TEXT"),
+            .both("ALTER TABLE installations ADD COLUMN state_reason TEXT"),
+            .both("ALTER TABLE installations ADD COLUMN mapping TEXT"),
+            .both(
+                """
+                CREATE TABLE oauth_states (
+                    state_hash TEXT PRIMARY KEY,
+                    installation_id TEXT NOT NULL REFERENCES installations(id) ON DELETE CASCADE,
+                    verifier TEXT NOT NULL,
+                    redirect_uri TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX oauth_states_installation ON oauth_states(installation_id)"),
+            .both(
+                """
+                CREATE TABLE organization_mappings (
+                    installation_id TEXT NOT NULL REFERENCES installations(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    external_id TEXT NOT NULL,
+                    external_name TEXT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (installation_id, organization_id)
+                )
+                """
+            ),
+        ]
+    )
 
     /// Integrations made from an API description: the connection settings and the actions. Names are unique per
     /// integration regardless of case (`name_key`).

@@ -106,6 +106,20 @@ public struct ActionRepository: Sendable {
         }
     }
 
+    /// Replaces the integration's API settings (creating the API connection of a hand-built integration), keeping
+    /// the stored definitions and source.
+    static func saveSettings(_ settings: APISettings, integrationId: String, at now: Int64, on connection: any DatabaseConnection) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        let updated = try await connection.query(
+            "UPDATE integration_apis SET settings = \(text), updated_at = \(now) WHERE integration_id = \(integrationId) RETURNING integration_id")
+        if updated.isEmpty {
+            try await saveAPI(
+                IntegrationAPI(settings: settings, definitions: [:], source: nil), integrationId: integrationId, at: now, on: connection)
+        }
+    }
+
     static func saveAPI(_ api: IntegrationAPI, integrationId: String, at now: Int64, on connection: any DatabaseConnection) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -45,8 +45,9 @@ public struct IntegrationRepository: Sendable {
         )
     }
 
-    /// Saves the integration (its user takes the new name) with its event; false when it no longer exists.
-    public func update(_ integration: Integration, event: Event) async throws -> Bool {
+    /// Saves the integration (its user takes the new name; its API settings are replaced when given) with its event,
+    /// in one transaction; false when it no longer exists.
+    public func update(_ integration: Integration, settings: APISettings? = nil, event: Event) async throws -> Bool {
         try await driver.transaction { connection in
             let rows = try await connection.query(
                 """
@@ -57,6 +58,9 @@ public struct IntegrationRepository: Sendable {
                 """
             )
             guard !rows.isEmpty else { return false }
+            if let settings {
+                try await ActionRepository.saveSettings(settings, integrationId: integration.id, at: integration.updatedAt, on: connection)
+            }
             _ = try await connection.query(
                 """
                 UPDATE users SET name = \(integration.name), search_text = \(searchText(integration.name)), updated_at = \(integration.updatedAt)

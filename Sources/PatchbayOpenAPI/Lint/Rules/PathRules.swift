@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Rules about path keys: trailing slashes, paths that are the same but for parameter names, and pairs that
 /// could both match one URL with neither more specific.
 enum PathRules {

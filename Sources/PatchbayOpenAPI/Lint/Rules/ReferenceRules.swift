@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Rules about references: each resolves, has no ignored siblings, cycles are shown with their path, and
 /// every component is used.
 enum ReferenceRules {

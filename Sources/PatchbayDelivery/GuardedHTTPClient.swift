@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import PatchbayCore
+import Synchronization
+
+/// A response as the guarded client read it: the body is cut at the caller's cap, and `truncated` says so.
+public struct OutboundResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public var truncated: Bool
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+
+    /// Headers by lower-cased name, repeated ones joined with ", " (for history records and run results).
+    public var headerDictionary: [String: String] {
+        Dictionary(headers.map { ($0.0.lowercased(), $0.1) }, uniquingKeysWith: { first, second in first + ", " + second })
+    }
+}
+
+/// The one guarded way out for all outbound traffic: webhooks, OAuth token requests and action runs. Every request
+/// resolves the host, is refused when any address is not allowed by the `AddressPolicy`, and connects to the
+/// checked address (the client maps the host to that IP, so a second DNS answer cannot differ). Redirects are
+/// never followed. TLS still verifies the host name.
+public final class GuardedHTTPClient: Sendable {
+    public struct Configuration: Sendable {
+        public var connectTimeout: TimeAmount = .seconds(5)
+        public var readTimeout: TimeAmount = .seconds(30)
+        public var maxCachedClients = 256
+
+        public init() {}
+    }
+
+    private struct ClientKey: Hashable {
+        var host: String
+        var address: String
+        var verifyTls: Bool
+    }
+
+    public let policy: AddressPolicy
+    private let resolver: any HostResolver
+    private let configuration: Configuration
+    private let clients = Mutex<[ClientKey: HTTPClient]>([:])
+
+    public init(policy: AddressPolicy, resolver: any HostResolver = SystemHostResolver(), configuration: Configuration = .init()) {
+        self.policy = policy
+        self.resolver = resolver
+        self.configuration = configuration
+    }
+
+    /// Closes every pooled connection.
+    public func shutdown() async {
+        let all = clients.withLock { clients in
+            defer { clients.removeAll() }
+            return Array(clients.values)
+        }
+        for client in all { try? await client.shutdown() }
+    }
+
+    /// Sends `request` and reads at most `maxResponseBytes` of the answer. Throws `DeliveryError` when the guard
+    /// refuses the target, and the HTTP client's errors (timeouts, connection failures) otherwise.
+    public func execute(_ request: OutboundRequest, timeout: TimeAmount, maxResponseBytes: Int, verifyTls: Bool = true) async throws
+        -> OutboundResponse
+    {
+        let client = try await pinnedClient(for: request.url, verifyTls: verifyTls)
+        var httpRequest = HTTPClientRequest(url: request.url)
+        httpRequest.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers { httpRequest.headers.add(name: header.name, value: header.value) }
+        if !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method) {
+            httpRequest.body = .bytes(ByteBuffer(bytes: request.body))
+        }
+        let response = try await client.execute(httpRequest, timeout: timeout)
+        var collected: [UInt8] = []
+        var truncated = false
+        for try await chunk in response.body {
+            let room = maxResponseBytes - collected.count
+            if chunk.readableBytes > room {
+                collected.append(contentsOf: chunk.readableBytesView.prefix(room))
+                truncated = true
+                break
+            }
+            collected.append(contentsOf: chunk.readableBytesView)
+        }
+        return OutboundResponse(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected, truncated: truncated)
+    }
+
+    /// Resolves and checks the URL's host, then returns a client whose connections go to the checked address.
+    private func pinnedClient(for url: String, verifyTls: Bool) async throws -> HTTPClient {
+        if let problem = policy.urlProblem(url) { throw DeliveryError.forbiddenTarget(problem) }
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw DeliveryError.invalidURL("no host")
+        }
+        let addresses = try await resolver.resolve(host)
+        for address in addresses {
+            if let restriction = policy.restriction(of: address) {
+                throw DeliveryError.forbiddenTarget("\(host) resolves to a \(restriction.rawValue) address (\(address))")
+            }
+        }
+        guard let address = addresses.first else { throw DeliveryError.resolution(host: host, reason: "no addresses") }
+        let key = ClientKey(host: host, address: address.description, verifyTls: verifyTls)
+        let (client, evicted) = clients.withLock { clients -> (HTTPClient, HTTPClient?) in
+            if let existing = clients[key] { return (existing, nil) }
+            var evicted: HTTPClient?
+            if clients.count >= configuration.maxCachedClients, let victim = clients.keys.first {
+                evicted = clients.removeValue(forKey: victim)
+            }
+            let created = makeClient(host: host, address: address.description, verifyTls: verifyTls)
+            clients[key] = created
+            return (created, evicted)
+        }
+        if let evicted { try? await evicted.shutdown() }
+        return client
+    }
+
+    private func makeClient(host: String, address: String, verifyTls: Bool) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: self.configuration.connectTimeout, read: self.configuration.readTimeout)
+        configuration.decompression = .disabled
+        configuration.dnsOverride = [host: address]
+        // Several webhooks or runs may share a host; each request is bounded, so the pool must not queue one behind another's hang.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        if !verifyTls {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            configuration.tlsConfiguration = tls
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// A failure as text that is safe to store and show.
+    public static func describe(_ error: any Error) -> String {
+        if let error = error as? DeliveryError { return error.description }
+        if let error = error as? HTTPClientError { return "\(error)" }
+        if let error = error as? NIOSSLError { return "TLS: \(error)" }
+        if let error = error as? NIOConnectionError { return "connection failed: \(error)" }
+        return String(describing: error).prefix(500).description
+    }
+
+    public static func isTimeout(_ error: any Error) -> Bool {
+        guard let error = error as? HTTPClientError else { return false }
+        return [.deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout].contains(error)
+    }
+}
