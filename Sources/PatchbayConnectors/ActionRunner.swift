@@ -91,8 +91,10 @@ public struct ActionRunner: Sendable {
                     status: response.status, pages: engine.pages + 1, results: results, response: record,
                     stopReason: paginates ? PaginationEngine.StopReason.failed.rawValue : nil, requests: requests)
             }
-            if paginates, let items = engine.results(in: json) { results = (results ?? []) + items }
-            switch engine.next(after: request, headers: response.headers, body: json, rawBody: response.body) {
+            let step = engine.next(after: request, headers: response.headers, body: json, rawBody: response.body)
+            // A page identical to the previous one is a loop, not more results.
+            if paginates, step != .stop(.identicalPage), let items = engine.results(in: json) { results = (results ?? []) + items }
+            switch step {
             case .next(let next):
                 request = next
             case .stop(let reason):

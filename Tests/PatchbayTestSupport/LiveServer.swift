@@ -26,6 +26,8 @@ public struct APIClient: Sendable {
     let send: @Sendable (HTTPRequest.Method, String, HTTPFields, ByteBuffer?) async throws -> APIResponse
     public let adminToken: String
     public let store: Store
+    /// The server's port, for tests that make the server call itself.
+    public var port: Int = 0
 
     public func call(
         _ method: HTTPRequest.Method,
@@ -78,7 +80,8 @@ public enum LiveServer {
                         }
                     },
                     adminToken: adminToken,
-                    store: store
+                    store: store,
+                    port: client.port ?? 0
                 )
                 try await body(api)
             }

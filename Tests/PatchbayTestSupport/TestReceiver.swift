@@ -76,7 +76,16 @@ public final class TestReceiver: Sendable {
             try await record(request)
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: String(repeating: "x", count: 100_000))))
         }
-        var logger = Logger(label: "patchbay.test.receiver")
+        return try await TestHTTPServer.run(router: router, port: port, body)
+    }
+}
+
+/// Runs a Hummingbird router on a loopback socket for the duration of `body`, passing its port.
+public enum TestHTTPServer {
+    public static func run<T: Sendable>(
+        router: Router<BasicRequestContext>, port: Int = 0, _ body: @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "patchbay.test.server")
         logger.logLevel = .critical
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(

@@ -34,19 +34,22 @@ public struct PaginationEngine: Sendable {
     public init(settings: APISettings.Pagination, pageLimit: Int? = nil) {
         self.settings = settings
         self.pageLimit = max(1, min(pageLimit ?? settings.effectivePageLimit, APISettings.Pagination.maximumPageLimit))
+        if settings.pageSizeParam != nil { pageSize = min(settings.defaultPageSize ?? 100, APISettings.Pagination.maximumPageSize) }
     }
 
-    public var pageSize: Int? {
-        guard settings.pageSizeParam != nil else { return nil }
-        return min(settings.defaultPageSize ?? 100, APISettings.Pagination.maximumPageSize)
-    }
+    /// The page size sent: the caller's value for the page size parameter, else the default (a short page ends the loop).
+    public private(set) var pageSize: Int?
 
     /// The first request with the page size and starting position added (a value the caller set is kept).
     public mutating func first(_ request: OutboundRequest) -> OutboundRequest {
         var request = request
         let query = QueryString(url: request.url)
-        if let name = settings.pageSizeParam, let pageSize, query.value(name) == nil {
-            request.url = QueryString.setting(name, to: String(pageSize), in: request.url)
+        if let name = settings.pageSizeParam, let size = pageSize {
+            if let given = query.value(name) {
+                pageSize = Int(given)
+            } else {
+                request.url = QueryString.setting(name, to: String(size), in: request.url)
+            }
         }
         switch settings.type {
         case .index:
