@@ -102,6 +102,8 @@ let package = Package(
             name: "patchbay",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayConnectors",
+                "PatchbayDelivery",
                 "PatchbayOpenAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

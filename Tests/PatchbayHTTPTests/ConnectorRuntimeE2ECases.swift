@@ -255,6 +255,60 @@ extension E2ECase {
                 #expect(paged.requests.count == before, "a refused run must not call the API")
             }
         },
+        E2ECase("organization mapping: list the provider's companies, suggest matches, map, and run for a child", configure: connectorConfiguration) {
+            api, _ in
+            let paged = PagedTestAPI()
+            try await paged.run { port in
+                let parent = try await api.organization("MSP")
+                let acme = try await api.organization("Acme, Inc.", parent: parent)
+                let globex = try await api.organization("Globex", parent: parent)
+                let initech = try await api.organization("Initech", parent: parent)
+                let outsider = try await api.organization("Elsewhere")
+                let fixture = try await api.connector(
+                    in: parent,
+                    api: [
+                        "baseUrl": .string("http://127.0.0.1:\(port)"), "auth": ["type": "none"],
+                        "pagination": [
+                            "type": "page", "resultsKey": "companies", "pageParam": "page", "pageSizeParam": "per_page", "defaultPageSize": 2,
+                        ],
+                    ],
+                    actions: [
+                        getAction("Companies", "/companies", paginated: true),
+                        getAction("Tickets", "/tickets", parameters: [queryParameter("companyId", required: true)]),
+                    ])
+                let mappingPath = "/v1/organizations/\(parent)/installations/\(fixture.installation)/organization-mapping"
+                #expect(try await api.admin(.post, mappingPath + "/suggest").status == 409, "no mapping settings yet")
+                let settings: [String: JSONValue] = [
+                    "actionId": .string(fixture.actions["Companies"] ?? ""), "idKey": "id", "nameKey": "name", "parameter": "companyId",
+                ]
+                #expect(try await api.admin(.put, mappingPath, .object(settings)).status == 200)
+                let suggested = try await api.admin(.post, mappingPath + "/suggest")
+                #expect(suggested.status == 200 && suggested.json["candidates"] == 3 && suggested.json["pages"] == 2, "\(suggested.text)")
+                let byOrganization = Dictionary(
+                    uniqueKeysWithValues: (suggested.json["suggestions"]?.array ?? []).compactMap { item in
+                        item["organizationId"]?.string.map { ($0, item["externalId"]?.string ?? "none") }
+                    })
+                #expect(byOrganization == [acme: "c-1", globex: "c-2", initech: "none"], "\(byOrganization)")
+                let entries: [JSONValue] = [
+                    ["organizationId": .string(acme), "externalId": "c-1", "externalName": "ACME"],
+                    ["organizationId": .string(globex), "externalId": "c-2"],
+                ]
+                var withEntries = settings
+                withEntries["entries"] = .array(entries + [["organizationId": .string(outsider), "externalId": "c-9"]])
+                let refused = try await api.admin(.put, mappingPath, .object(withEntries))
+                #expect(refused.status == 422 && refused.text.contains("/entries/2/organizationId"), "\(refused.text)")
+                withEntries["entries"] = .array(entries)
+                let stored = try await api.admin(.put, mappingPath, .object(withEntries))
+                #expect(stored.status == 200 && stored.json["entries"]?.array.count == 2, "\(stored.text)")
+                #expect(try await api.admin(.get, mappingPath).json["entries"]?.array.count == 2)
+                let forAcme = try await api.run(fixture, "Tickets", ["organizationId": .string(acme)])
+                #expect(forAcme.json["response"]?["body"]?["companyId"] == "c-1", "\(forAcme.text)")
+                let unmapped = try await api.run(fixture, "Tickets", ["organizationId": .string(initech)])
+                #expect(unmapped.status == 422 && unmapped.text.contains("not mapped"), "\(unmapped.text)")
+                let foreign = try await api.run(fixture, "Tickets", ["organizationId": .string(outsider)])
+                #expect(foreign.status == 422, "\(foreign.text)")
+            }
+        },
         E2ECase("installations: drafts, reach, duplicates, credentials and the SSRF guard") { api, _ in
             let parent = try await api.organization("Parent")
             let child = try await api.organization("Child", parent: parent)

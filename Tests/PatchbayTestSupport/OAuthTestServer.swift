@@ -60,6 +60,13 @@ public final class OAuthTestServer: Sendable {
     public func revokeAllRefreshTokens() { state.withLock { $0.refreshTokens.removeAll() } }
     public func setTokenDelay(_ millis: Int64) { state.withLock { $0.options.tokenDelayMillis = millis } }
 
+    /// A refresh token as if issued by an earlier authorization (tests seed installations with it).
+    public func issueRefreshToken() -> String {
+        let token = "rt-" + UUID().uuidString
+        state.withLock { $0.refreshTokens[token] = $0.options.clientId }
+        return token
+    }
+
     public func run<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
         let router = Router()
         router.get("/authorize") { request, _ in self.authorize(request) }

@@ -82,6 +82,15 @@ public final class PagedTestAPI: Sendable {
             return Self.json(["data": .array(Self.items(after..<end)), "meta": ["next_cursor": next]])
         }
         // New items on every call, but always the same cursor.
+        // A provider's companies (two pages of two) and a per-company resource, for organization mapping.
+        router.get("/companies") { request, _ in
+            let page = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1
+            let all: [JSONValue] = [["id": "c-1", "name": "ACME"], ["id": "c-2", "name": "Globex Corporation"], ["id": "c-3", "name": "Umbrella"]]
+            return Self.json(["companies": .array(Array(all.dropFirst((page - 1) * 2).prefix(2)))])
+        }
+        router.get("/tickets") { request, _ in
+            Self.json(["companyId": .string(request.uri.queryParameters["companyId"].map(String.init) ?? "")])
+        }
         router.get("/repeat-cursor") { _, _ in
             let call = self.count("repeat-cursor")
             return Self.json(["data": .array(Self.items(call * 5..<call * 5 + 5)), "meta": ["next_cursor": "same"]])
