@@ -7,6 +7,7 @@ import PatchbayCore
 import PatchbayStorage
 
 /// `PatchbayBench openapi [--specs DIR] [--runs N]` times reading, linting and action extraction per document.
+/// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R] [--setup 1|2|3]`. `api` starts Patchbay (SQLite in a temporary directory) and a
 /// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
 /// latency percentiles and memory.
@@ -29,6 +30,8 @@ struct PatchbayBench {
             try await WebhooksScenario(
                 events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds, only: only > 0 ? only : nil
             ).run()
+        case "actions":
+            try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":
             let specs = arguments.firstIndex(of: "--specs").flatMap {
                 arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil
@@ -36,7 +39,7 @@ struct PatchbayBench {
             let directory = specs ?? ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
-            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi\n".utf8))
+            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions\n".utf8))
             exit(2)
         }
     }

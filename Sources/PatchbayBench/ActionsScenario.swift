@@ -1,0 +1,205 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PatchbayApp
+import PatchbayConnectors
+import PatchbayCore
+import PatchbayDelivery
+import PatchbayStorage
+
+/// `PatchbayBench actions [--iterations N]`: what a connector run costs over calling the API directly. A local API
+/// answers `GET /items/{id}` with a small JSON document; the same request is made, one at a time, (1) directly with
+/// AsyncHTTPClient, (2) through the action runner (input validation, request building, API-key auth, the guarded
+/// client, response parsing) and (3) through Patchbay's HTTP API (`POST …/actions/{act}/run`: token auth and the
+/// database lookups on top). The overhead is the difference of the percentiles.
+struct ActionsScenario {
+    let iterations: Int
+
+    func run() async throws {
+        var logger = Logger(label: "patchbay.bench")
+        logger.logLevel = .critical
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await Store.open(
+            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
+        var configuration = PatchbayConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = directory
+        configuration.allowPrivateTargets = true
+        configuration.runsDeliveries = false
+        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
+        let (patchbayPorts, patchbayReady) = AsyncStream<Int>.makeStream()
+        let patchbay = PatchbayServer.buildApplication(
+            configuration: configuration, store: store, logger: logger, onServerRunning: { patchbayReady.yield($0) })
+
+        let router = Router()
+        router.get("/items/{id}") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body =
+                #"{"id":"\#(id)","name":"Widget","price":12.5,"tags":["a","b","c"],"verbose":\#(request.uri.queryParameters["verbose"] ?? "false")}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let (apiPorts, apiReady) = AsyncStream<Int>.makeStream()
+        let target = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { apiReady.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await patchbay.runService() }
+            group.addTask { try await target.runService() }
+            var patchbayIterator = patchbayPorts.makeAsyncIterator()
+            var apiIterator = apiPorts.makeAsyncIterator()
+            guard let patchbayPort = await patchbayIterator.next(), let apiPort = await apiIterator.next() else { return }
+            try await measure(
+                store: store, client: client, apiPort: apiPort, patchbayPort: patchbayPort, admin: configuration.adminToken ?? "", logger: logger)
+            group.cancelAll()
+        }
+        try await client.shutdown()
+    }
+
+    private func measure(store: Store, client: HTTPClient, apiPort: Int, patchbayPort: Int, admin: String, logger: Logger) async throws {
+        let seeded = try await Self.seed(store, apiPort: apiPort)
+        let guarded = GuardedHTTPClient(policy: AddressPolicy(allowPrivateTargets: true))
+        let connectors = Connectors(store: store, client: guarded, clock: SystemTimeSource(), logger: logger)
+        let input = ActionInput(parameters: ["id": "42", "verbose": true])
+        let url = "http://127.0.0.1:\(apiPort)/items/42?verbose=true"
+
+        let direct: @Sendable () async throws -> Void = {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "X-Api-Key", value: "bench-key")
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok, body.readableBytes > 0 else { throw BenchFailure("direct call answered \(response.status)") }
+        }
+        let runner: @Sendable () async throws -> Void = {
+            let credentials = try await store.installations.secrets(of: seeded.installation.id)?.credentials ?? .init()
+            let result = try await connectors.runner.run(
+                seeded.action.definition, api: seeded.api, installation: seeded.installation, credentials: credentials,
+                request: ActionRunRequest(input: input))
+            guard result.status == 200 else { throw BenchFailure("run answered \(result.status)") }
+        }
+        // The same run with the credentials read once: what the database read adds to each run.
+        let preloaded = try await store.installations.secrets(of: seeded.installation.id)?.credentials ?? .init()
+        let runnerOnly: @Sendable () async throws -> Void = {
+            let result = try await connectors.runner.run(
+                seeded.action.definition, api: seeded.api, installation: seeded.installation, credentials: preloaded,
+                request: ActionRunRequest(input: input))
+            guard result.status == 200 else { throw BenchFailure("run answered \(result.status)") }
+        }
+        let runURL =
+            "http://127.0.0.1:\(patchbayPort)/v1/organizations/\(seeded.installation.organizationId)/installations/\(seeded.installation.id)/actions/\(seeded.action.id)/run"
+        let overHTTP: @Sendable () async throws -> Void = {
+            var request = HTTPClientRequest(url: runURL)
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(admin)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"parameters":{"id":"42","verbose":true}}"#))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok else { throw BenchFailure("POST …/run answered \(response.status): \(String(buffer: body))") }
+        }
+
+        let warmup = min(1000, max(100, iterations / 5))
+        for work in [direct, runner, runnerOnly, overHTTP] { _ = try await Self.time(warmup, work) }
+        // Interleaved rounds, so drift (CPU frequency, the allocator) spreads over all three alike.
+        var samples: [[Double]] = [[], [], [], []]
+        let rounds = 5
+        for _ in 0..<rounds {
+            for (index, work) in [direct, runner, runnerOnly, overHTTP].enumerated() {
+                samples[index] += try await Self.time(iterations / rounds, work)
+            }
+        }
+        let sorted = samples.map { $0.sorted() }
+        func percentile(_ values: [Double], _ fraction: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * fraction))] }
+        print("PatchbayBench actions — \(iterations) sequential calls each (after \(warmup) warm-up), one process, SQLite, loopback API")
+        print("path                                                 p50 ms   p90 ms   p99 ms   calls/s")
+        let names = [
+            "direct GET (AsyncHTTPClient)", "action runner (validate, build, auth, guarded send)", "  the same, credentials already read",
+            "POST …/actions/{act}/run (HTTP API, token auth)",
+        ]
+        for (index, values) in sorted.enumerated() {
+            let total = values.reduce(0, +)
+            print(
+                names[index].padding(toLength: 52, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %7.3f  %7.3f  %7.3f  %8.0f", percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99),
+                        Double(values.count) / total * 1000))
+        }
+        print(
+            String(
+                format: "overhead of a run over the direct call: p50 %.3f ms, p99 %.3f ms (target: p50 < 0.5 ms)",
+                percentile(sorted[1], 0.5) - percentile(sorted[0], 0.5), percentile(sorted[1], 0.99) - percentile(sorted[0], 0.99)))
+        print(
+            String(
+                format: "overhead through the HTTP API:          p50 %.3f ms, p99 %.3f ms",
+                percentile(sorted[3], 0.5) - percentile(sorted[0], 0.5), percentile(sorted[3], 0.99) - percentile(sorted[0], 0.99)))
+        print(String(format: "memory: resident %.0f MB, peak %.0f MB", ProcessMemory.residentMB, ProcessMemory.peakMB))
+        await guarded.shutdown()
+    }
+
+    /// Milliseconds per call of `count` sequential calls.
+    static func time(_ count: Int, _ work: @Sendable () async throws -> Void) async throws -> [Double] {
+        var values: [Double] = []
+        values.reserveCapacity(count)
+        let clock = ContinuousClock()
+        for _ in 0..<count {
+            let start = clock.now
+            try await work()
+            values.append(OpenAPIScenario.ms(clock.now - start))
+        }
+        return values
+    }
+
+    struct Seeded {
+        var installation: Installation
+        var action: Action
+        var api: IntegrationAPI
+    }
+
+    /// A published integration with one action (`GET /items/{id}?verbose=`, API-key auth) installed in a new organization.
+    static func seed(_ store: Store, apiPort: Int) async throws -> Seeded {
+        let now = SystemTimeSource().nowMillis
+        let orgId = Identifier.make(.organization, nowMillis: now)
+        let organization = Organization(id: orgId, name: "Bench", parentId: nil, path: .root(orgId), createdAt: now, updatedAt: now)
+        func event(_ type: String, _ subject: some Encodable) throws -> Event {
+            try Event.describing(subject, type: type, organizationId: orgId, organizationPath: organization.path, actor: .system, at: now)
+        }
+        try await store.organizations.insert(organization, event: try event("organization.created", organization))
+        let integrationId = Identifier.make(.integration, nowMillis: now)
+        let user = User(
+            id: Identifier.make(.user, nowMillis: now), organizationId: orgId, name: "Bench API", email: nil, phone: nil, role: .member, kind: .app,
+            integrationId: integrationId, createdAt: now, updatedAt: now)
+        let integration = Integration(
+            id: integrationId, organizationId: orgId, name: "Bench API", description: "", iconSvg: nil, status: .published, userId: user.id,
+            userKind: .app, finalizedAt: now, createdAt: now, updatedAt: now)
+        var auth = APISettings.Auth(type: .apiKey)
+        auth.headerName = "X-Api-Key"
+        let api = IntegrationAPI(
+            settings: APISettings(baseUrl: "http://127.0.0.1:\(apiPort)", auth: auth, pagination: .init(type: .none)), definitions: [:], source: nil)
+        let definition = ActionDefinition(
+            name: "Get Item", operationId: "getItem", description: "", method: "GET", path: "/items/{id}",
+            parameters: [
+                .init(name: "id", location: .path, required: true, schema: ["type": "string", "minLength": 1]),
+                .init(name: "verbose", location: .query, required: false, schema: ["type": "boolean"]),
+            ],
+            requestBody: nil, responseSchema: ["type": "object"], paginated: false)
+        let action = Action(
+            id: Identifier.make(.action, nowMillis: now), integrationId: integrationId, definition: definition, createdAt: now, updatedAt: now)
+        try await store.actions.insertImported(
+            integration, user: user, event: try event("integration.created", integration), api: api, actions: [action])
+        let installation = Installation(
+            id: Identifier.make(.installation, nowMillis: now), integrationId: integrationId, organizationId: orgId, state: .ready, createdAt: now,
+            updatedAt: now)
+        try await store.installations.insert(
+            installation, credentials: ConnectorCredentials(apiKey: "bench-key"), event: try event("integration.installed", installation))
+        return Seeded(installation: installation, action: action, api: api)
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
