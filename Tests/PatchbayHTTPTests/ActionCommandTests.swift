@@ -36,24 +36,24 @@ import Testing
                     in: store, api: api, actions: [list, secure], credentials: ConnectorCredentials(apiKey: "k1"), now: SystemTimeSource().nowMillis)
             }
             let storage = ["--data-dir", directory, "--allow-private-targets"]
-            let byName = try ServerProcess.run(["action", "run", installation.id, "list items", "--paginate"] + storage)
+            let byName = try await ServerProcess.runAsync(["action", "run", installation.id, "list items", "--paginate"] + storage)
             #expect(byName.status == 0, "\(byName.errors)")
             let result = JSONText.decode(Array(byName.output.utf8))
             #expect(
                 result?["pages"] == 2 && result?["results"].flatMap { if case .array(let items) = $0 { items.count } else { nil } } == 95,
                 "\(byName.output)")
-            let byId = try ServerProcess.run(["action", "run", installation.id, actions[1].id] + storage)
+            let byId = try await ServerProcess.runAsync(["action", "run", installation.id, actions[1].id] + storage)
             #expect(byId.status == 0 && byId.output.contains("\"ok\" : true"), "\(byId.output)\(byId.errors)")
             // Bad input: a usage error before anything runs; a failed validation; an unknown action; the SSRF guard.
-            #expect(try ServerProcess.run(["action", "run", installation.id, "Secure", "--parameters", "[1]"] + storage).status == 64)
-            let invalid = try ServerProcess.run(
+            #expect(try await ServerProcess.runAsync(["action", "run", installation.id, "Secure", "--parameters", "[1]"] + storage).status == 64)
+            let invalid = try await ServerProcess.runAsync(
                 ["action", "run", installation.id, "List Items", "--parameters", #"{"limit": "x", "nope": 1}"#] + storage)
             #expect(
                 invalid.status == 2 && invalid.errors.contains("/parameters/limit") && invalid.errors.contains("/parameters/nope"),
                 "\(invalid.errors)")
-            let unknown = try ServerProcess.run(["action", "run", installation.id, "Nothing"] + storage)
+            let unknown = try await ServerProcess.runAsync(["action", "run", installation.id, "Nothing"] + storage)
             #expect(unknown.status == 2 && unknown.errors.contains("was not found"))
-            let guarded = try ServerProcess.run(["action", "run", installation.id, "Secure", "--data-dir", directory])
+            let guarded = try await ServerProcess.runAsync(["action", "run", installation.id, "Secure", "--data-dir", directory])
             #expect(guarded.status == 2 && guarded.errors.contains("refused"), "\(guarded.errors)")
             #expect(paged.requests(to: "/offset").count == 2 && paged.requests(to: "/secure-key").count == 1)
         }

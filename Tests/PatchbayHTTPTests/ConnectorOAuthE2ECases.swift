@@ -106,11 +106,17 @@ extension E2ECase {
                 #expect(try await api.run(fixture, "Me").json["status"] == 200)
                 #expect(server.grants("refresh_token") == 2, "the rotated refresh token was used")
 
-                // The provider forgets the refresh token: invalid_grant → reauthorization_required, with an event, once.
-                server.revokeAllRefreshTokens()
-                clock.advance(byMillis: 3600 * 1000)
+                // Replaying the spent code is refused, and the provider revokes every token that descends from it
+                // (RFC 6749 §4.1.2). The next run's token is refused (401), the refresh finds its grant gone:
+                // invalid_grant → reauthorization_required, with an event, once.
+                let spentCode = try #require(QueryString(url: goodCallback).value("code"))
+                let replay = try #require(try await api.admin(.get, installationPath + "/oauth/authorize").header("Location"))
+                let replayState = try #require(QueryString(url: replay).value("state"))
+                let replayed = try await api.call(.get, "/oauth/callback?state=\(replayState)&code=\(spentCode)")
+                #expect(replayed.status == 502 && replayed.text.contains("invalid_grant"), "\(replayed.text)")
                 let refused = try await api.run(fixture, "Me")
                 #expect(refused.status == 409 && refused.text.contains("reauthorization"), "\(refused.text)")
+                #expect(server.grants("refresh_token") == 2, "the refresh after the 401 was refused, not granted")
                 let state = try await api.admin(.get, installationPath)
                 #expect(state.json["state"] == "reauthorization_required" && state.json["stateReason"]?.string?.contains("invalid_grant") == true)
                 #expect(try await api.run(fixture, "Me").status == 409)
@@ -119,7 +125,7 @@ extension E2ECase {
             }
         },
         E2ECase(
-            "OAuth 2.0 client credentials: 50 concurrent runs share one token request, and token endpoint failures are retried",
+            "OAuth 2.0 client credentials: 50 concurrent runs share one token request, and token endpoint failures are retried", heavy: true,
             configure: connectorConfiguration
         ) {
             api, clock in

@@ -175,6 +175,22 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// As `run`, but waits without holding a thread of the concurrency pool (two threads on this machine), so the
+    /// servers of the tests running beside it keep answering.
+    static func runAsync(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        let child = try ServerProcess(arguments: arguments)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while child.process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                child.process.terminate()
+                throw ProcessFailure(output: "did not exit: " + child.output + child.errors)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        child.process.waitUntilExit()
+        return (child.process.terminationStatus, child.output, child.errors)
+    }
+
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let child = try ServerProcess(arguments: arguments)
         child.process.waitUntilExit()

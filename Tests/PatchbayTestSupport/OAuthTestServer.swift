@@ -29,7 +29,6 @@ public final class OAuthTestServer: Sendable {
         var challenge: String
         var used = false
         var issuedAt: Int64
-        var tokens: [String] = []
     }
 
     struct State {
@@ -37,6 +36,8 @@ public final class OAuthTestServer: Sendable {
         var codes: [String: Code] = [:]
         var accessTokens: [String: Int64] = [:]
         var refreshTokens: [String: String] = [:]
+        /// Token → the authorization code it descends from (directly or through refreshes).
+        var families: [String: String] = [:]
         var grants: [String: Int] = [:]
         /// Answers to give the next token requests instead of serving them: (status, Retry-After).
         var failures: [(Int, String?)] = []
@@ -57,7 +58,6 @@ public final class OAuthTestServer: Sendable {
     public func grants(_ type: String) -> Int { state.withLock { $0.grants[type] ?? 0 } }
     public func failNextTokenRequests(_ answers: [(Int, String?)]) { state.withLock { $0.failures = answers } }
     public var tokenRequests: [[String: String]] { state.withLock { $0.tokenRequests } }
-    public func revokeAllRefreshTokens() { state.withLock { $0.refreshTokens.removeAll() } }
     public func setTokenDelay(_ millis: Int64) { state.withLock { $0.options.tokenDelayMillis = millis } }
 
     /// A refresh token as if issued by an earlier authorization (tests seed installations with it).
@@ -150,17 +150,17 @@ public final class OAuthTestServer: Sendable {
                 return Self.error("invalid_request", "code, code_verifier and redirect_uri are required")
             }
             return state.withLock { state -> Response in
-                guard var issued = state.codes[code], issued.clientId == clientId, now - issued.issuedAt < 600_000 else {
-                    return Self.error("invalid_grant", "unknown or expired code")
-                }
+                guard var issued = state.codes[code], issued.clientId == clientId else { return Self.error("invalid_grant", "unknown code") }
+                // A replay is a leak, expired or not: check it first.
                 if issued.used {
-                    // §4.1.2: a code used twice revokes what it issued.
-                    for token in issued.tokens {
+                    // §4.1.2: a code used twice revokes every token issued from it, refreshed ones included.
+                    for (token, family) in state.families where family == code {
                         state.accessTokens.removeValue(forKey: token)
                         state.refreshTokens.removeValue(forKey: token)
                     }
                     return Self.error("invalid_grant", "code already used")
                 }
+                guard now - issued.issuedAt < 600_000 else { return Self.error("invalid_grant", "expired code") }
                 issued.used = true
                 state.codes[code] = issued
                 guard issued.redirectURI == redirect else { return Self.error("invalid_grant", "redirect_uri does not match") }
@@ -168,34 +168,32 @@ public final class OAuthTestServer: Sendable {
                     .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
                 guard challenge == issued.challenge else { return Self.error("invalid_grant", "PKCE verification failed") }
                 state.grants["authorization_code", default: 0] += 1
-                let (response, tokens) = Self.issue(&state, now: now, refresh: true)
-                issued.tokens = tokens
-                state.codes[code] = issued
-                return response
+                return Self.issue(&state, now: now, refresh: true, family: code)
             }
         case "refresh_token":
             guard let refresh = fields["refresh_token"] else { return Self.error("invalid_request", "refresh_token is required") }
             return state.withLock { state -> Response in
                 guard state.refreshTokens[refresh] == clientId else { return Self.error("invalid_grant", "unknown refresh token") }
                 state.grants["refresh_token", default: 0] += 1
+                let family = state.families[refresh]
                 if state.options.rotateRefreshTokens {
                     state.refreshTokens.removeValue(forKey: refresh)
-                    return Self.issue(&state, now: now, refresh: true).0
+                    return Self.issue(&state, now: now, refresh: true, family: family)
                 }
-                return Self.issue(&state, now: now, refresh: false).0
+                return Self.issue(&state, now: now, refresh: false, family: family)
             }
         case "client_credentials":
             return state.withLock { state -> Response in
                 state.grants["client_credentials", default: 0] += 1
                 // §4.4.3: no refresh token for client credentials.
-                return Self.issue(&state, now: now, refresh: false).0
+                return Self.issue(&state, now: now, refresh: false, family: nil)
             }
         default:
             return Self.error("unsupported_grant_type", nil)
         }
     }
 
-    private static func issue(_ state: inout State, now: Int64, refresh: Bool) -> (Response, [String]) {
+    private static func issue(_ state: inout State, now: Int64, refresh: Bool, family: String?) -> Response {
         let access = "at-" + UUID().uuidString
         state.accessTokens[access] = now + state.options.accessTokenLifetime * 1000
         var body: [String: JSONValue] = [
@@ -208,13 +206,12 @@ public final class OAuthTestServer: Sendable {
             body["refresh_token"] = .string(token)
             issued.append(token)
         }
+        if let family { for token in issued { state.families[token] = family } }
         let data = (try? JSONEncoder().encode(JSONValue.object(body))) ?? Data()
         // §5.1: no caching of token responses.
-        return (
-            Response(
-                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"],
-                body: .init(byteBuffer: ByteBuffer(bytes: data))), issued
-        )
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: - Protected resource (RFC 6750)

@@ -153,24 +153,13 @@ public enum APISettingsRules {
         return problems
     }
 
+    /// Connection-level headers the HTTP client owns; `Authorization` may be set (it is how some APIs want a key).
+    static let framingHeaders: Set<String> = [
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect",
+    ]
+
     static func headerProblems(_ headers: [String: String], at pointer: String) -> [FieldError] {
-        var problems: [FieldError] = []
-        if headers.count > WebhookRules.maxHeaders {
-            problems.append(FieldError(pointer: pointer, "must have at most \(WebhookRules.maxHeaders) headers"))
-        }
-        let framing: Set<String> = ["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect"]
-        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
-            let here = pointer + "/" + JSONPointer.escape(name)
-            if !isToken(name) || name.count > 100 {
-                problems.append(FieldError(pointer: here, "is not a valid header name"))
-            } else if framing.contains(name.lowercased()) {
-                problems.append(FieldError(pointer: here, "is set by the HTTP client and cannot be overridden"))
-            }
-            if value.utf8.count > 4096 || value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
-                problems.append(FieldError(pointer: here, "must be at most 4096 bytes without control characters"))
-            }
-        }
-        return problems
+        WebhookRules.headerProblems(headers, at: pointer, reserved: framingHeaders, reason: "is set by the HTTP client and cannot be overridden")
     }
 
     /// An RFC 9110 token (header names, auth schemes).

@@ -10,15 +10,19 @@ public enum WebhookRules {
     ]
 
     public static func headerProblems(_ headers: [String: String], at pointer: String = "/headers") -> [FieldError] {
+        headerProblems(headers, at: pointer, reserved: reservedHeaders, reason: "is set by Patchbay and cannot be overridden")
+    }
+
+    /// Custom headers: at most 20, valid names, none of `reserved` (lower-case), values without control characters.
+    static func headerProblems(_ headers: [String: String], at pointer: String, reserved: Set<String>, reason: String) -> [FieldError] {
         var problems: [FieldError] = []
         if headers.count > maxHeaders { problems.append(FieldError(pointer: pointer, "must have at most \(maxHeaders) headers")) }
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
-            let here = pointer + "/" + name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-            let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            if name.isEmpty || name.count > 100 || !name.allSatisfy({ tokenCharacters.contains($0) }) {
+            let here = pointer + "/" + JSONPointer.escape(name)
+            if name.count > 100 || !APISettingsRules.isToken(name) {
                 problems.append(FieldError(pointer: here, "is not a valid header name"))
-            } else if reservedHeaders.contains(name.lowercased()) {
-                problems.append(FieldError(pointer: here, "is set by Patchbay and cannot be overridden"))
+            } else if reserved.contains(name.lowercased()) {
+                problems.append(FieldError(pointer: here, reason))
             }
             if value.utf8.count > 4096 || value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
                 problems.append(FieldError(pointer: here, "must be at most 4096 bytes without control characters"))

@@ -20,6 +20,14 @@ struct APIDependencies: Sendable {
         return organization
     }
 
+    /// The integration named by the `int` path parameter, in `organization` (404 otherwise).
+    func integration(_ context: PatchbayRequestContext, in organization: Organization) async throws -> Integration {
+        let id = context.parameters.value("int")
+        guard Identifier.isWellFormed(id, .integration), let integration = try await store.integrations.find(id: id, organizationId: organization.id)
+        else { throw PatchbayError.notFound("Integration \(id.prefix(40))") }
+        return integration
+    }
+
     /// The webhook named by the `wh` path parameter, in the organization of the `org` parameter (404 otherwise).
     func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Webhook) {
         let principal = try context.requirePrincipal()

@@ -60,11 +60,7 @@ struct ActionsController {
     private func integration(_ context: PatchbayRequestContext, scope: Scope) async throws -> Integration {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
-        let id = context.parameters.value("int")
-        guard Identifier.isWellFormed(id, .integration),
-            let integration = try await dependencies.store.integrations.find(id: id, organizationId: organization.id)
-        else { throw PatchbayError.notFound("Integration \(id.prefix(40))") }
-        return integration
+        return try await dependencies.integration(context, in: organization)
     }
 
     private func action(_ context: PatchbayRequestContext, in integration: Integration) async throws -> Action {

@@ -42,14 +42,6 @@ struct InstallationsController {
 
     // MARK: - Lookups
 
-    private func integration(_ context: PatchbayRequestContext, in organization: Organization) async throws -> Integration {
-        let id = context.parameters.value("int")
-        guard Identifier.isWellFormed(id, .integration),
-            let integration = try await dependencies.store.integrations.find(id: id, organizationId: organization.id)
-        else { throw PatchbayError.notFound("Integration \(id.prefix(40))") }
-        return integration
-    }
-
     /// The installation named by `ins`, installed in the organization named by `org` (404 otherwise).
     func installation(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Installation) {
         let principal = try context.requirePrincipal()
@@ -66,7 +58,7 @@ struct InstallationsController {
     @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let owner = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
-        let integration = try await integration(context, in: owner)
+        let integration = try await dependencies.integration(context, in: owner)
         let body = try await request.decode(CreateBody.self, context: context)
         var problems = FieldProblems()
         let targetId = body.organizationId ?? owner.id
@@ -129,7 +121,7 @@ struct InstallationsController {
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
-        let integration = try await integration(context, in: organization)
+        let integration = try await dependencies.integration(context, in: organization)
         let listRequest = try request.listRequest(sortable: ["createdAt", "updatedAt", "state", "organizationId"])
         return try JSONResponse.list(try await dependencies.store.installations.list(integrationId: integration.id, listRequest), request: request)
     }

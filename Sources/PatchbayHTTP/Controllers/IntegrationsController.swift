@@ -107,18 +107,10 @@ struct IntegrationsController {
         return try JSONResponse.list(try await dependencies.store.integrations.list(organizationId: organization.id, listRequest), request: request)
     }
 
-    private func integration(_ context: PatchbayRequestContext, in organization: Organization) async throws -> Integration {
-        let id = context.parameters.value("int")
-        guard Identifier.isWellFormed(id, .integration),
-            let integration = try await dependencies.store.integrations.find(id: id, organizationId: organization.id)
-        else { throw PatchbayError.notFound("Integration \(id.prefix(40))") }
-        return integration
-    }
-
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
-        let integration = try await integration(context, in: organization)
+        let integration = try await dependencies.integration(context, in: organization)
         let api = try await dependencies.store.actions.api(integrationId: integration.id)
         return try JSONResponse.make(IntegrationWithAPI(integration: integration, api: api))
     }
@@ -142,7 +134,7 @@ struct IntegrationsController {
     @Sendable func update(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
-        var integration = try await integration(context, in: organization)
+        var integration = try await dependencies.integration(context, in: organization)
         let body = try await request.decode(UpdateBody.self, context: context)
         var problems = FieldProblems()
         if let name = body.name { problems.check(FieldRules.name(name, at: "/name")) }
@@ -196,7 +188,7 @@ struct IntegrationsController {
     @Sendable func finalize(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
-        var integration = try await integration(context, in: organization)
+        var integration = try await dependencies.integration(context, in: organization)
         let body = try await request.decodeIfPresent(FinalizeBody.self, context: context) ?? FinalizeBody(status: nil)
         guard integration.status == .draft else {
             throw PatchbayError(.conflict, "Integration \(integration.id) is already finalized (status \(integration.status.rawValue)).")
@@ -218,7 +210,7 @@ struct IntegrationsController {
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
-        let integration = try await integration(context, in: organization)
+        let integration = try await dependencies.integration(context, in: organization)
         let event = try dependencies.event("integration.deleted", integration, in: organization, by: principal, at: dependencies.clock.nowMillis)
         guard try await dependencies.store.integrations.delete(id: integration.id, organizationId: organization.id, event: event) else {
             throw PatchbayError.notFound("Integration \(integration.id)")
