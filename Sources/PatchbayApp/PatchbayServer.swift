@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import PatchbayConnectors
@@ -7,6 +8,7 @@ import PatchbayHTTP
 import PatchbayStorage
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// Wiring: the store, the router and the services of one Patchbay server.
 public enum PatchbayServer {
@@ -41,20 +43,30 @@ public enum PatchbayServer {
             sender: sender,
             connectors: connectors
         )
+        // Workers wait until the database is migrated (the server's start-up does that beside them).
+        let startup = StartupGate()
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Patchbay"),
-            services: [DatabaseService(driver: store.driver), SenderService(sender: sender)]
+            services: [
+                DatabaseService(driver: store.driver), SenderService(sender: sender),
+                AfterStartup(
+                    gate: startup,
+                    service: TokenRefresher(
+                        store: store, connectors: connectors, clock: clock, configuration: configuration.connectors, logger: logger)),
+            ]
                 + (configuration.runsDeliveries
                     ? [
-                        DeliveryWorker(
-                            store: store,
-                            sender: sender,
-                            retryPolicy: RetryPolicy(schedule: configuration.retrySchedule),
-                            clock: clock,
-                            configuration: deliveryConfiguration,
-                            logger: logger
-                        )
+                        AfterStartup(
+                            gate: startup,
+                            service: DeliveryWorker(
+                                store: store,
+                                sender: sender,
+                                retryPolicy: RetryPolicy(schedule: configuration.retrySchedule),
+                                clock: clock,
+                                configuration: deliveryConfiguration,
+                                logger: logger
+                            ))
                     ] : []),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
@@ -69,6 +81,7 @@ public enum PatchbayServer {
             if let token = try await AdminTokens.bootstrap(in: store, configuration: configuration, now: clock.nowMillis) {
                 onAdminTokenCreated(token)
             }
+            startup.open()
         }
         return app
     }
@@ -88,5 +101,53 @@ struct SenderService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await sender.shutdown()
+    }
+}
+
+/// Opens once start-up (migrations, lease take-over) is done; services behind it wait until then. Waiting ends
+/// early when the waiting task is cancelled (a failed start-up cancels the group, and must not hang it).
+final class StartupGate: Sendable {
+    private struct State {
+        var isOpen = false
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.isOpen = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.isOpen || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+}
+
+/// Runs `service` once the start-up gate opens (or not at all if the group stops first).
+struct AfterStartup<Wrapped: Service>: Service {
+    let gate: StartupGate
+    let service: Wrapped
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await gate.wait() }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+        try await service.run()
     }
 }

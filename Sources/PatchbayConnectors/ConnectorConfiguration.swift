@@ -16,6 +16,10 @@ public struct ConnectorConfiguration: Sendable {
     public var refreshLeaseMillis: Int64 = 30_000
     /// How often a waiter re-reads the installation while another instance refreshes.
     public var refreshPollMillis: Int64 = 50
+    /// How often the background refresher looks for installations whose refresh is due.
+    public var refreshScanMillis: Int64 = 30_000
+    /// How long a failed background refresh waits before the next try.
+    public var refreshRetryMillis: Int64 = 60_000
     /// How long an authorization request (`state`) stays valid.
     public var authorizationRequestLifetimeMillis: Int64 = 10 * 60_000
 

@@ -57,7 +57,8 @@ public struct OAuthAuthorizer: Sendable {
             credentials: secrets.credentials, previousRefreshToken: nil)
         switch result {
         case .tokens(let obtained):
-            try await store.installations.storeTokens(obtained, for: installation.id, now: clock.nowMillis)
+            try await store.installations.storeTokens(
+                obtained, for: installation.id, refreshDueAt: obtained.refreshDueAt(auth: api.settings.auth), now: clock.nowMillis)
             return try await store.installations.find(id: installation.id) ?? installation
         case .rejected(let error, let description):
             throw PatchbayError(.badGateway, "The token endpoint refused the code: \(error)\(description.map { " (\($0))" } ?? "").")

@@ -78,7 +78,8 @@ public final class TokenManager: Sendable {
         async throws -> String
     {
         let id = installation.id
-        let deadline = clock.nowMillis + configuration.refreshLeaseMillis + 5_000
+        // Real elapsed time bounds the wait, whatever the injected clock says.
+        let deadline = ContinuousClock.now + .milliseconds(configuration.refreshLeaseMillis + 5_000)
         while true {
             if try await store.installations.acquireRefreshLease(
                 for: id, owner: owner, now: clock.nowMillis, durationMillis: configuration.refreshLeaseMillis)
@@ -90,7 +91,7 @@ public final class TokenManager: Sendable {
                         return token
                     }
                     let tokens = try await obtain(installation, auth: auth, secrets: current)
-                    try await store.installations.storeTokens(tokens, for: id, now: clock.nowMillis)
+                    try await store.installations.storeTokens(tokens, for: id, refreshDueAt: tokens.refreshDueAt(auth: auth), now: clock.nowMillis)
                     return tokens.accessToken
                 } catch {
                     try? await store.installations.releaseRefreshLease(for: id, owner: owner)
@@ -104,7 +105,7 @@ public final class TokenManager: Sendable {
             if current.tokenVersion != seen.tokenVersion, current.tokens == nil {
                 throw Self.needsAuthorization(installation, reauthorization: true)
             }
-            if clock.nowMillis > deadline {
+            if ContinuousClock.now > deadline {
                 throw PatchbayError(.gatewayTimeout, "Another instance's token refresh for installation \(id) did not finish in time.")
             }
         }

@@ -89,6 +89,19 @@ import Testing
         #expect(request.header("Cookie") == "session=s%3D1")
     }
 
+    @Test func dotSegmentsAndLineBreaksCannotEscape() throws {
+        let definition = action([.init(name: "id", location: .path, required: true), .init(name: "X-Note", location: .header, required: false)])
+        #expect(
+            try RequestBuilder.build(action: definition, input: .init(parameters: ["id": ".."]), baseURL: "https://h.test").url
+                == "https://h.test/items/%2E%2E")
+        let injected = ActionInput(parameters: ["id": "1", "X-Note": "a\r\nX-Admin: yes"])
+        #expect(injected.problems(for: definition, definitions: [:]).compactMap(\.pointer) == ["/parameters/X-Note"])
+        #expect(
+            OAuthProtocol.readTokenResponse(
+                status: 200, body: Array(#"{"access_token":"a\r\nb"}"#.utf8), auth: .init(type: .oauth2), now: 0, previousRefreshToken: nil)
+                == .malformed("the access token is not printable ASCII of at most 16 KiB"))
+    }
+
     @Test func labelAndMatrixPathStyles() throws {
         let label = action([.init(name: "id", location: .path, required: true, style: "label")], path: "/x{id}")
         #expect(

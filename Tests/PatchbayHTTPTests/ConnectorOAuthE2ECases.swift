@@ -147,6 +147,39 @@ extension E2ECase {
             }
         },
         E2ECase(
+            "tokens are refreshed in the background when the custom interval has passed, without a run",
+            configure: { configuration in
+                connectorConfiguration(&configuration)
+                configuration.connectors.refreshScanMillis = 50
+            }
+        ) { api, clock in
+            let server = OAuthTestServer(clock: clock)
+            try await server.run { port in
+                let options = server.options
+                var settings = oauthSettings(port, grant: "client_credentials")
+                if case .object(var members) = settings, case .object(var auth)? = members["auth"] {
+                    auth["refreshStrategy"] = "interval"
+                    auth["refreshIntervalSeconds"] = 600
+                    members["auth"] = .object(auth)
+                    settings = .object(members)
+                }
+                let fixture = try await api.connector(
+                    api: settings, actions: [getAction("Me", "/api/me")],
+                    credentials: ["clientId": .string(options.clientId), "clientSecret": .string(options.clientSecret)])
+                #expect(try await api.run(fixture, "Me").json["status"] == 200)
+                #expect(server.grants("client_credentials") == 1)
+                clock.advance(byMillis: 599_000)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(server.grants("client_credentials") == 1, "not due yet")
+                clock.advance(byMillis: 2_000)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while server.grants("client_credentials") < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(server.grants("client_credentials") == 2, "the refresher took a new token on its own")
+                #expect(try await api.run(fixture, "Me").json["status"] == 200)
+                #expect(server.grants("client_credentials") == 2, "the run used the token the refresher stored")
+            }
+        },
+        E2ECase(
             "Patchbay's own OpenAPI document imports, installs against the server and lists organizations over many pages",
             configure: connectorConfiguration
         ) { api, _ in

@@ -29,6 +29,10 @@ public struct ActionInput: Sendable, Equatable {
             if parameter.location == .path, case .string(let text) = value, text.isEmpty {
                 problems.append(FieldError(pointer: pointer, "must not be empty (it fills a path segment)"))
             }
+            // Header and cookie values are sent as written: a line break would start another header.
+            if parameter.location == .header || parameter.location == .cookie, Self.hasControlCharacters(value) {
+                problems.append(FieldError(pointer: pointer, "must not contain control characters (it is sent as a header)"))
+            }
         }
         switch (action.requestBody, body) {
         case (nil, let body?) where body != .null:
@@ -43,6 +47,15 @@ public struct ActionInput: Sendable, Equatable {
             break
         }
         return problems
+    }
+
+    static func hasControlCharacters(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        case .array(let items): items.contains(where: hasControlCharacters)
+        case .object(let members): members.contains { hasControlCharacters(.string($0.key)) || hasControlCharacters($0.value) }
+        default: false
+        }
     }
 }
 

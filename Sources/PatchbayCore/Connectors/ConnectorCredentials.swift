@@ -61,6 +61,18 @@ public struct OAuthTokens: Sendable, Equatable, Codable {
         self.obtainedAt = obtainedAt
     }
 
+    /// When a background refresh should happen: inside the buffer before expiry (automatic; only when there is a
+    /// refresh token, or the client can ask again with its credentials), or one interval after it was obtained.
+    public func refreshDueAt(auth: APISettings.Auth) -> Int64? {
+        switch auth.effectiveRefreshStrategy {
+        case .automatic:
+            guard let expiresAt, refreshToken != nil || auth.grantType == .clientCredentials else { return nil }
+            return expiresAt - Int64(auth.effectiveRefreshBufferSeconds) * 1000
+        case .interval:
+            return obtainedAt + Int64(auth.refreshIntervalSeconds ?? APISettings.Auth.refreshIntervalRange.lowerBound) * 1000
+        }
+    }
+
     /// Whether to refresh before using the token: inside the buffer before expiry (automatic), or once the
     /// interval has passed since it was obtained (interval).
     public func needsRefresh(at now: Int64, auth: APISettings.Auth) -> Bool {

@@ -114,6 +114,8 @@ public enum OAuthProtocol {
         guard let access = lookup(auth.effectiveTokenKey)?.stringValue, !access.isEmpty else {
             return .malformed("the token endpoint's answer has no \(auth.effectiveTokenKey)")
         }
+        // The token goes into an Authorization header: printable ASCII only (RFC 6750 §2.1 is stricter still).
+        guard isHeaderSafe(access) else { return .malformed("the access token is not printable ASCII of at most 16 KiB") }
         var expiresAt: Int64?
         switch lookup(auth.effectiveExpiresKey) {
         case .int(let seconds)?: expiresAt = now + seconds * 1000
@@ -121,8 +123,15 @@ public enum OAuthProtocol {
         case .string(let text)?: expiresAt = Int64(text).map { now + $0 * 1000 }
         default: break
         }
-        let refresh = lookup(auth.effectiveRefreshTokenKey)?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? previousRefreshToken
+        let refresh =
+            lookup(auth.effectiveRefreshTokenKey)?.stringValue.flatMap { $0.isEmpty || !isHeaderSafe($0) ? nil : $0 } ?? previousRefreshToken
         return .tokens(OAuthTokens(accessToken: access, refreshToken: refresh, expiresAt: expiresAt, obtainedAt: now))
+    }
+}
+
+extension OAuthProtocol {
+    static func isHeaderSafe(_ token: String) -> Bool {
+        token.utf8.count <= 16_384 && token.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
     }
 }
 

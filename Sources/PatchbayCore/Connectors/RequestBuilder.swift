@@ -141,6 +141,11 @@ public enum RequestBuilder {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
+    /// A path segment: percent-encoded, and `.` or `..` encoded too, so a value cannot climb the API's path.
+    static func segmentEncode(_ text: String) -> String {
+        text == "." || text == ".." ? String(repeating: "%2E", count: text.count) : percentEncode(text)
+    }
+
     /// `application/x-www-form-urlencoded` as HTML and RFC 6749 Appendix B define it: a space is `+`.
     static func formEncode(_ text: String) -> String { percentEncode(text).replacingOccurrences(of: "%20", with: "+") }
 
@@ -170,6 +175,7 @@ public enum RequestBuilder {
                 return ";\(name)=" + simple(value, explode: false, encode: true)
             }
         default:
+            if case .string(let text) = value { return segmentEncode(text) }
             return simple(value, explode: explode, encode: true)
         }
     }

@@ -1,8 +1,19 @@
 /// Every schema migration, in order. Append only: a released migration is never edited.
 public enum Migrations {
     public static let all: [Migration] = [
-        identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors,
+        identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
     ]
+
+    /// When each installation's token should be refreshed in the background (nil when it cannot or need not be),
+    /// so the refresher finds due installations without opening every sealed token.
+    static let tokenRefreshSchedule = Migration(
+        version: 10,
+        name: "token refresh schedule",
+        statements: [
+            .both("ALTER TABLE installations ADD COLUMN refresh_due_at BIGINT"),
+            .both("CREATE INDEX installations_refresh_due ON installations(refresh_due_at) WHERE refresh_due_at IS NOT NULL"),
+        ]
+    )
 
     /// The connectors runtime: an installation's sealed credentials and OAuth tokens, the refresh lease that makes a
     /// refresh single-flight across instances (`token_version` tells waiters a refresh landed), pending

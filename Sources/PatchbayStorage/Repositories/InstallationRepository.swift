@@ -68,16 +68,32 @@ public struct InstallationRepository: Sendable {
         return Secrets(credentials: credentials, tokens: tokens, tokenVersion: try row.int("token_version"))
     }
 
-    /// Stores new tokens, marks the installation ready and ends any refresh lease.
-    public func storeTokens(_ tokens: OAuthTokens, for id: String, now: Int64) async throws {
+    /// Stores new tokens, marks the installation ready, ends any refresh lease and schedules the background
+    /// refresh (`refreshDueAt`, nil for none).
+    public func storeTokens(_ tokens: OAuthTokens, for id: String, refreshDueAt: Int64?, now: Int64) async throws {
         let sealed = try seal(tokens, id, "tokens")
         _ = try await driver.query(
             """
             UPDATE installations SET tokens = \(sealed), token_version = token_version + 1, state = \(Installation.State.ready.rawValue),
-                state_reason = NULL, refresh_lease_until = 0, refresh_lease_owner = NULL, updated_at = \(now)
+                state_reason = NULL, refresh_lease_until = 0, refresh_lease_owner = NULL, refresh_due_at = \(refreshDueAt), updated_at = \(now)
             WHERE id = \(id)
             """
         )
+    }
+
+    /// Installations whose background refresh is due, oldest first.
+    public func dueForRefresh(now: Int64, limit: Int) async throws -> [String] {
+        try await driver.query(
+            """
+            SELECT id FROM installations WHERE refresh_due_at IS NOT NULL AND refresh_due_at <= \(now) AND state = \(Installation.State.ready.rawValue)
+            ORDER BY refresh_due_at LIMIT \(limit)
+            """
+        ).map { try $0.string("id") }
+    }
+
+    /// Moves a due refresh later (after a failed attempt), so one broken provider is not retried on every pass.
+    public func postponeRefresh(of id: String, until: Int64) async throws {
+        _ = try await driver.query("UPDATE installations SET refresh_due_at = \(until) WHERE id = \(id) AND refresh_due_at IS NOT NULL")
     }
 
     /// Takes the refresh lease when nobody holds it (or it lapsed). Only the holder refreshes; the others wait for
@@ -104,7 +120,7 @@ public struct InstallationRepository: Sendable {
         try await driver.transaction { connection in
             let changed = try await connection.query(
                 """
-                UPDATE installations SET state = \(state.rawValue), state_reason = \(reason), tokens = NULL,
+                UPDATE installations SET state = \(state.rawValue), state_reason = \(reason), tokens = NULL, refresh_due_at = NULL,
                     token_version = token_version + 1, refresh_lease_until = 0, refresh_lease_owner = NULL, updated_at = \(now)
                 WHERE id = \(id) AND state <> \(state.rawValue) RETURNING id
                 """
