@@ -96,13 +96,22 @@ public enum TestHTTPServer {
         )
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
+                // A server that cannot start (its port taken) must end the wait for its port, not hang it.
+                defer { portContinuation.finish() }
                 try await app.runService()
                 return nil
             }
             defer { group.cancelAll() }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
+            guard let port = await iterator.next() else {
+                _ = try await group.next()
+                throw TestServerFailure(description: "the test server on port \(port) stopped before it listened")
+            }
             return try await body(port)
         }
     }
+}
+
+public struct TestServerFailure: Error, CustomStringConvertible {
+    public let description: String
 }
