@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import PatchbayApp
 import PatchbayConnectors
 import PatchbayCore
@@ -61,7 +62,7 @@ struct ActionsScenario {
     }
 
     private func measure(store: Store, client: HTTPClient, apiPort: Int, patchbayPort: Int, admin: String, logger: Logger) async throws {
-        let seeded = try await Self.seed(store, apiPort: apiPort)
+        let seeded = try await Self.seed(store, client: client, patchbay: "http://127.0.0.1:\(patchbayPort)", admin: admin, apiPort: apiPort)
         let guarded = GuardedHTTPClient(policy: AddressPolicy(allowPrivateTargets: true))
         let connectors = Connectors(store: store, client: guarded, clock: SystemTimeSource(), logger: logger)
         let input = ActionInput(parameters: ["id": "42", "verbose": true])
@@ -159,43 +160,31 @@ struct ActionsScenario {
         var api: IntegrationAPI
     }
 
-    /// A published integration with one action (`GET /items/{id}?verbose=`, API-key auth) installed in a new organization.
-    static func seed(_ store: Store, apiPort: Int) async throws -> Seeded {
-        let now = SystemTimeSource().nowMillis
-        let orgId = Identifier.make(.organization, nowMillis: now)
-        let organization = Organization(id: orgId, name: "Bench", parentId: nil, path: .root(orgId), createdAt: now, updatedAt: now)
-        func event(_ type: String, _ subject: some Encodable) throws -> Event {
-            try Event.describing(subject, type: type, organizationId: orgId, organizationPath: organization.path, actor: .system, at: now)
+    /// Through the API itself, as a user would: an organization, an integration with API-key auth and one action
+    /// (`GET /items/{id}?verbose=`), finalized and installed. What the runner needs is then read back from the store.
+    static func seed(_ store: Store, client: HTTPClient, patchbay: String, admin: String, apiPort: Int) async throws -> Seeded {
+        func post(_ path: String, _ body: String, method: HTTPMethod = .POST) async throws -> JSONValue {
+            try await APIScenario.post(client, patchbay + path, token: admin, body: body, method: method)
         }
-        try await store.organizations.insert(organization, event: try event("organization.created", organization))
-        let integrationId = Identifier.make(.integration, nowMillis: now)
-        let user = User(
-            id: Identifier.make(.user, nowMillis: now), organizationId: orgId, name: "Bench API", email: nil, phone: nil, role: .member, kind: .app,
-            integrationId: integrationId, createdAt: now, updatedAt: now)
-        let integration = Integration(
-            id: integrationId, organizationId: orgId, name: "Bench API", description: "", iconSvg: nil, status: .published, userId: user.id,
-            userKind: .app, finalizedAt: now, createdAt: now, updatedAt: now)
-        var auth = APISettings.Auth(type: .apiKey)
-        auth.headerName = "X-Api-Key"
-        let api = IntegrationAPI(
-            settings: APISettings(baseUrl: "http://127.0.0.1:\(apiPort)", auth: auth, pagination: .init(type: .none)), definitions: [:], source: nil)
-        let definition = ActionDefinition(
-            name: "Get Item", operationId: "getItem", description: "", method: "GET", path: "/items/{id}",
-            parameters: [
-                .init(name: "id", location: .path, required: true, schema: ["type": "string", "minLength": 1]),
-                .init(name: "verbose", location: .query, required: false, schema: ["type": "boolean"]),
-            ],
-            requestBody: nil, responseSchema: ["type": "object"], paginated: false)
-        let action = Action(
-            id: Identifier.make(.action, nowMillis: now), integrationId: integrationId, definition: definition, createdAt: now, updatedAt: now)
-        try await store.actions.insertImported(
-            integration, user: user, event: try event("integration.created", integration), api: api, actions: [action])
-        let installation = Installation(
-            id: Identifier.make(.installation, nowMillis: now), integrationId: integrationId, organizationId: orgId, state: .ready, createdAt: now,
-            updatedAt: now)
-        try await store.installations.insert(
-            installation, credentials: ConnectorCredentials(apiKey: "bench-key"), event: try event("integration.installed", installation))
-        return Seeded(installation: installation, action: action, api: api)
+        let org = try await post("/v1/organizations", #"{"name":"Bench"}"#)["id"]?.stringValue ?? ""
+        let integration = try await post("/v1/organizations/\(org)/integrations", #"{"name":"Bench API"}"#)["id"]?.stringValue ?? ""
+        let base = "/v1/organizations/\(org)/integrations/\(integration)"
+        let api =
+            #"{"api":{"baseUrl":"http://127.0.0.1:\#(apiPort)","auth":{"type":"apiKey","headerName":"X-Api-Key"},"pagination":{"type":"none"}}}"#
+        _ = try await post(base, api, method: .PATCH)
+        let action = #"""
+            {"name":"Get Item","operationId":"getItem","method":"GET","path":"/items/{id}","responseSchema":{"type":"object"},
+             "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","minLength":1}},
+                           {"name":"verbose","in":"query","required":false,"schema":{"type":"boolean"}}]}
+            """#
+        let actionId = try await post(base + "/actions", action)["id"]?.stringValue ?? ""
+        _ = try await post(base + "/finalize", "{}")
+        let installationId = try await post(base + "/installations", #"{"credentials":{"apiKey":"bench-key"}}"#)["id"]?.stringValue ?? ""
+        guard let installation = try await store.installations.find(id: installationId),
+            let found = try await store.actions.find(id: actionId, integrationId: integration),
+            let settings = try await store.actions.api(integrationId: integration)
+        else { throw BenchFailure("the set-up through the API left nothing to run") }
+        return Seeded(installation: installation, action: found, api: settings)
     }
 }
 

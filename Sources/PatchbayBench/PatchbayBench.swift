@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 import PatchbayApp
 import PatchbayCore
 import PatchbayStorage
@@ -140,14 +141,18 @@ struct APIScenario {
         print(String(format: "memory: resident %.0f MB, peak %.0f MB", ProcessMemory.residentMB, ProcessMemory.peakMB))
     }
 
-    private static func post(_ client: HTTPClient, _ url: String, token: String, body: String) async throws -> JSONValue {
+    /// Sends a JSON body with the token and returns the decoded answer (set-up calls of the scenarios).
+    static func post(_ client: HTTPClient, _ url: String, token: String, body: String, method: HTTPMethod = .POST) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(response.status.code) else {
+            throw BenchFailure("\(method) \(url) answered \(response.status): \(String(buffer: bytes))")
+        }
         return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
     }
 }

@@ -39,6 +39,14 @@ extension E2ECase {
         return (components.path + "?" + (components.percentEncodedQuery ?? ""), redirectURI)
     }
 
+    /// An installed OAuth integration with one action, `Me` (`GET /api/me`), and the test server's client.
+    static func oauthFixture(_ api: APIClient, server: OAuthTestServer, settings: JSONValue) async throws -> ConnectorFixture {
+        let options = server.options
+        return try await api.connector(
+            api: settings, actions: [getAction("Me", "/api/me")],
+            credentials: ["clientId": .string(options.clientId), "clientSecret": .string(options.clientSecret)])
+    }
+
     /// Runs the Me action `count` times at once; how many answered 200.
     static func concurrentRuns(_ count: Int, _ api: APIClient, _ fixture: ConnectorFixture) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
@@ -56,10 +64,7 @@ extension E2ECase {
             api, clock in
             let server = OAuthTestServer(clock: clock)
             try await server.run { port in
-                let options = server.options
-                let fixture = try await api.connector(
-                    api: oauthSettings(port, grant: "authorization_code"), actions: [getAction("Me", "/api/me")],
-                    credentials: ["clientId": .string(options.clientId), "clientSecret": .string(options.clientSecret)])
+                let fixture = try await oauthFixture(api, server: server, settings: oauthSettings(port, grant: "authorization_code"))
                 let installationPath = "/v1/organizations/\(fixture.organization)/installations/\(fixture.installation)"
                 #expect(try await api.admin(.get, installationPath).json["state"] == "authorization_required")
                 let early = try await api.run(fixture, "Me")
@@ -131,10 +136,7 @@ extension E2ECase {
             api, clock in
             let server = OAuthTestServer(clock: clock)
             try await server.run { port in
-                let options = server.options
-                let fixture = try await api.connector(
-                    api: oauthSettings(port, grant: "client_credentials"), actions: [getAction("Me", "/api/me")],
-                    credentials: ["clientId": .string(options.clientId), "clientSecret": .string(options.clientSecret)])
+                let fixture = try await oauthFixture(api, server: server, settings: oauthSettings(port, grant: "client_credentials"))
                 server.setTokenDelay(200)
                 server.failNextTokenRequests([(503, nil), (429, "0")])
                 #expect(try await concurrentRuns(50, api, fixture) == 50)
@@ -155,7 +157,6 @@ extension E2ECase {
         ) { api, clock in
             let server = OAuthTestServer(clock: clock)
             try await server.run { port in
-                let options = server.options
                 var settings = oauthSettings(port, grant: "client_credentials")
                 if case .object(var members) = settings, case .object(var auth)? = members["auth"] {
                     auth["refreshStrategy"] = "interval"
@@ -163,9 +164,7 @@ extension E2ECase {
                     members["auth"] = .object(auth)
                     settings = .object(members)
                 }
-                let fixture = try await api.connector(
-                    api: settings, actions: [getAction("Me", "/api/me")],
-                    credentials: ["clientId": .string(options.clientId), "clientSecret": .string(options.clientSecret)])
+                let fixture = try await oauthFixture(api, server: server, settings: settings)
                 #expect(try await api.run(fixture, "Me").json["status"] == 200)
                 #expect(server.grants("client_credentials") == 1)
                 clock.advance(byMillis: 599_000)

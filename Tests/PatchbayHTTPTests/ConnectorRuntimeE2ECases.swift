@@ -309,6 +309,46 @@ extension E2ECase {
                 #expect(foreign.status == 422, "\(foreign.text)")
             }
         },
+        E2ECase("connector endpoints answer bad input with precise problems and store nothing") { api, _ in
+            let fixture = try await api.connector(
+                api: ["baseUrl": "https://api.example.com", "auth": ["type": "apiKey"], "pagination": ["type": "none"]],
+                actions: [getAction("Ping", "/ping", parameters: [queryParameter("n", type: "integer")])], credentials: ["apiKey": "k"])
+            let path = fixture.runPath("Ping")
+            for (body, pointer) in [
+                (#"{"parameters": [1]}"#, "/parameters"), (#"{"paginate": "yes"}"#, "/paginate"), (#"{"surprise": 1}"#, "/surprise"),
+                (#"{"parameters": {"n": "NaN"}}"#, "/parameters/n"), (#"{"organizationId": "org_nope"}"#, "/organizationId"),
+            ] {
+                let response = try await api.call(.post, path, token: api.adminToken, json: body)
+                #expect(response.status == 422 && response.text.contains(pointer), "\(body): \(response.text)")
+            }
+            #expect(try await api.call(.post, path, token: api.adminToken, json: "{").status == 400)
+            #expect(try await api.call(.post, path, token: api.adminToken, json: "{}", contentType: "text/plain").status == 415)
+            let notFound = "/v1/organizations/\(fixture.organization)/installations/\(fixture.installation)/actions/act_nope/run"
+            #expect(try await api.admin(.post, notFound, [:]).status == 404)
+            // Someone else's token does not reach the installation; a token without actions:run may not run.
+            let other = try await api.token(in: try await api.organization("Other"))
+            #expect(try await api.call(.post, path, token: other, json: "{}").status == 404)
+            let reader = try await api.token(in: fixture.organization, scopes: ["integrations:read"])
+            #expect(try await api.call(.post, path, token: reader, json: "{}").status == 403)
+            // Credentials of the wrong shape; an authorize on an integration without OAuth; a callback without its state.
+            let install = "/v1/organizations/\(fixture.organization)/integrations/\(fixture.integration)/installations"
+            let child = try await api.organization("Child", parent: fixture.organization)
+            let shaped = try await api.admin(.post, install, ["organizationId": .string(child), "credentials": "k"])
+            #expect(shaped.status == 422 && shaped.text.contains("/credentials"), "\(shaped.text)")
+            let typed = try await api.admin(.post, install, ["organizationId": .string(child), "credentials": ["apiKey": 5]])
+            #expect(typed.status == 422 && typed.text.contains("/credentials/apiKey"), "\(typed.text)")
+            #expect(try await api.admin(.get, install).json["data"]?.array.count == 1, "nothing was installed in the child")
+            let authorize = "/v1/organizations/\(fixture.organization)/installations/\(fixture.installation)/oauth/authorize"
+            #expect(try await api.admin(.get, authorize).status == 409)
+            #expect(try await api.call(.get, "/oauth/callback?code=abc").status == 400)
+            #expect(try await api.call(.get, "/oauth/callback?state=\(String(repeating: "s", count: 5000))&code=x").status == 400)
+            // Mapping settings that name nothing usable.
+            let mapping = "/v1/organizations/\(fixture.organization)/installations/\(fixture.installation)/organization-mapping"
+            let badMapping = try await api.admin(.put, mapping, ["actionId": "act_nope", "idKey": "a..b", "nameKey": "", "parameter": ""])
+            let mappingPointers = Set(badMapping.json["errors"]?.array.compactMap { $0["pointer"]?.string } ?? [])
+            #expect(mappingPointers == ["/actionId", "/idKey", "/nameKey", "/parameter"], "\(badMapping.text)")
+            #expect(try await api.admin(.get, mapping).json["settings"] == .null)
+        },
         E2ECase("installations: drafts, reach, duplicates, credentials and the SSRF guard") { api, _ in
             let parent = try await api.organization("Parent")
             let child = try await api.organization("Child", parent: parent)

@@ -51,25 +51,18 @@ public struct PaginationEngine: Sendable {
                 request.url = QueryString.setting(name, to: String(size), in: request.url)
             }
         }
-        switch settings.type {
-        case .index:
-            if let name = settings.indexParam {
-                if let given = query.value(name).flatMap(Int.init) {
-                    index = given
-                } else {
-                    request.url = QueryString.setting(name, to: "0", in: request.url)
-                }
+        // Index pages start at 0 and numbered pages at 1, unless the caller chose where to start.
+        let start: (name: String?, first: Int)? =
+            switch settings.type {
+            case .index: (settings.indexParam, 0)
+            case .page: (settings.pageParam, 1)
+            default: nil
             }
-        case .page:
-            if let name = settings.pageParam {
-                if let given = query.value(name).flatMap(Int.init) {
-                    page = given
-                } else {
-                    request.url = QueryString.setting(name, to: "1", in: request.url)
-                }
-            }
-        default:
-            break
+        if let start, let name = start.name {
+            let given = query.value(name).flatMap(Int.init)
+            let position = given ?? start.first
+            if given == nil { request.url = QueryString.setting(name, to: String(position), in: request.url) }
+            if settings.type == .index { index = position } else { page = position }
         }
         return request
     }

@@ -88,7 +88,7 @@ public struct InboundVerification: Sendable, Equatable, Codable {
             // A `sha256=` prefix, as several providers send, is accepted.
             let offered = value.hasPrefix("sha256=") ? String(value.dropFirst(7)) : value
             switch encoding ?? .hex {
-            case .hex: return matches(offered.lowercased(), Self.hex(code)) ? nil : .badSignature
+            case .hex: return matches(offered.lowercased(), TokenSecret.hex(code)) ? nil : .badSignature
             case .base64: return matches(offered, Data(code).base64EncodedString()) ? nil : .badSignature
             }
         case .basic:
@@ -97,7 +97,7 @@ public struct InboundVerification: Sendable, Equatable, Codable {
                 return .malformedHeader
             }
             let expected = Array(((username ?? "") + ":" + (password ?? "")).utf8)
-            return Self.constantTimeEquals(Array(decoded), expected) ? nil : .badCredentials
+            return TokenSecret.constantTimeEquals(Array(decoded), expected) ? nil : .badCredentials
         case .header:
             guard let name = header?.lowercased(), let value = headers[name] else { return .missingHeader }
             return matches(value, secret ?? "") && !(secret ?? "").isEmpty ? nil : .badCredentials
@@ -105,34 +105,14 @@ public struct InboundVerification: Sendable, Equatable, Codable {
     }
 
     private func matches(_ offered: String, _ expected: String) -> Bool {
-        Self.constantTimeEquals(Array(offered.utf8), Array(expected.utf8))
+        TokenSecret.constantTimeEquals(Array(offered.utf8), Array(expected.utf8))
     }
 
     static func hmac(_ message: [UInt8], key: String?) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array((key ?? "").utf8))))
     }
 
-    static func hmacHex(_ message: [UInt8], key: String?) -> String { hex(hmac(message, key: key)) }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Time independent of where the inputs differ (and of their contents when the lengths differ).
-    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
-        for index in 0..<max(lhs.count, rhs.count) {
-            difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
-        }
-        return difference == 0
-    }
+    static func hmacHex(_ message: [UInt8], key: String?) -> String { TokenSecret.hex(hmac(message, key: key)) }
 
     /// What each scheme needs, as problems below `base` (`/verification`).
     public func problems(at base: String = "/verification") -> [FieldError] {

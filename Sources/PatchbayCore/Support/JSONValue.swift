@@ -17,6 +17,11 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         if case .string(let value) = self { return value }
         return nil
     }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
 }
 
 extension JSONValue: Codable {

@@ -74,7 +74,7 @@ enum JSONBody {
     }
 
     static func pointer(_ path: [String]) -> String {
-        path.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        path.map { "/" + JSONPointer.escape($0) }.joined()
     }
 
     private static func pointer(_ codingPath: [any CodingKey]) -> [String] {

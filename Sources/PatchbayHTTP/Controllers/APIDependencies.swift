@@ -28,6 +28,18 @@ struct APIDependencies: Sendable {
         return integration
     }
 
+    /// The installation named by `ins`, installed in the organization named by `org` (404 otherwise, and when the
+    /// token does not reach that organization; 403 without `scope`).
+    func installation(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Installation) {
+        let principal = try context.requirePrincipal()
+        let organization = try await organization(context.parameters.value("org"), for: principal, scope: scope)
+        let id = context.parameters.value("ins")
+        guard Identifier.isWellFormed(id, .installation), let installation = try await store.installations.find(id: id),
+            installation.organizationId == organization.id
+        else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
+        return (organization, installation)
+    }
+
     /// The webhook named by the `wh` path parameter, in the organization of the `org` parameter (404 otherwise).
     func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Webhook) {
         let principal = try context.requirePrincipal()

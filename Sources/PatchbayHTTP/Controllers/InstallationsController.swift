@@ -42,17 +42,6 @@ struct InstallationsController {
 
     // MARK: - Lookups
 
-    /// The installation named by `ins`, installed in the organization named by `org` (404 otherwise).
-    func installation(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Installation) {
-        let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
-        let id = context.parameters.value("ins")
-        guard Identifier.isWellFormed(id, .installation), let installation = try await dependencies.store.installations.find(id: id),
-            installation.organizationId == organization.id
-        else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
-        return (organization, installation)
-    }
-
     // MARK: - Handlers
 
     @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -127,13 +116,13 @@ struct InstallationsController {
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let (_, installation) = try await installation(context, scope: .integrationsRead)
+        let (_, installation) = try await dependencies.installation(context, scope: .integrationsRead)
         return try JSONResponse.make(installation)
     }
 
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (organization, installation) = try await installation(context, scope: .integrationsWrite)
+        let (organization, installation) = try await dependencies.installation(context, scope: .integrationsWrite)
         let event = try dependencies.event("integration.uninstalled", installation, in: organization, by: principal, at: dependencies.clock.nowMillis)
         guard try await dependencies.store.installations.delete(id: installation.id, event: event) else {
             throw PatchbayError.notFound("Installation \(installation.id)")
@@ -143,7 +132,7 @@ struct InstallationsController {
 
     /// 302 to the provider's authorization page, with PKCE and a single-use `state`.
     @Sendable func authorize(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let (_, installation) = try await installation(context, scope: .integrationsWrite)
+        let (_, installation) = try await dependencies.installation(context, scope: .integrationsWrite)
         guard let api = try await dependencies.store.actions.api(integrationId: installation.integrationId),
             let secrets = try await dependencies.store.installations.secrets(of: installation.id)
         else { throw PatchbayError(.conflict, "The integration has no API settings.") }
@@ -174,7 +163,7 @@ struct InstallationsController {
 
     @Sendable func run(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (organization, installation) = try await installation(context, scope: .actionsRun)
+        let (organization, installation) = try await dependencies.installation(context, scope: .actionsRun)
         let actionId = context.parameters.value("act")
         guard Identifier.isWellFormed(actionId, .action),
             let action = try await dependencies.store.actions.find(id: actionId, integrationId: installation.integrationId)

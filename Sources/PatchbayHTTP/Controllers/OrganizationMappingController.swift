@@ -28,6 +28,15 @@ struct OrganizationMappingController {
     struct MappingView: Encodable {
         var settings: OrganizationMapping.Settings?
         var entries: [OrganizationMapping.Entry]
+
+        enum CodingKeys: CodingKey { case settings, entries }
+
+        /// `settings` is written as null when unset, as the document describes (synthesized coding would leave it out).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(settings, forKey: .settings)
+            try container.encode(entries, forKey: .entries)
+        }
     }
 
     struct SuggestionsView: Encodable {
@@ -42,17 +51,15 @@ struct OrganizationMappingController {
         router.serve("suggestOrganizationMapping", suggest)
     }
 
-    private var installations: InstallationsController { InstallationsController(dependencies: dependencies, connectors: connectors) }
-
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let (_, installation) = try await installations.installation(context, scope: .integrationsRead)
+        let (_, installation) = try await dependencies.installation(context, scope: .integrationsRead)
         return try JSONResponse.make(
             MappingView(settings: installation.mapping, entries: try await dependencies.store.installations.mappings(for: installation.id)))
     }
 
     @Sendable func put(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (organization, installation) = try await installations.installation(context, scope: .integrationsWrite)
+        let (organization, installation) = try await dependencies.installation(context, scope: .integrationsWrite)
         let body = try await request.decode(PutBody.self, context: context)
         var problems = FieldProblems()
         let action =
@@ -92,7 +99,7 @@ struct OrganizationMappingController {
     /// Lists the provider's companies through the mapping action (all pages up to the limit) and matches them to
     /// the child organizations by name. Nothing is stored: the caller reviews and PUTs the entries it accepts.
     @Sendable func suggest(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let (organization, installation) = try await installations.installation(context, scope: .integrationsWrite)
+        let (organization, installation) = try await dependencies.installation(context, scope: .integrationsWrite)
         let body = try await request.decodeIfPresent(SuggestBody.self, context: context) ?? SuggestBody()
         guard let settings = installation.mapping else {
             throw PatchbayError(.conflict, "Set the mapping's action and keys first (PUT …/organization-mapping).")
@@ -136,12 +143,5 @@ struct OrganizationMappingController {
         case .int(let number): String(number)
         default: nil
         }
-    }
-}
-
-extension JSONValue {
-    var arrayValue: [JSONValue]? {
-        if case .array(let items) = self { return items }
-        return nil
     }
 }
