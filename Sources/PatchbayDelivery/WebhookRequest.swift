@@ -29,6 +29,14 @@ public struct WebhookRequest: Sendable, Equatable {
             body = Array("payload=\(encoded)".utf8)
             contentType = "application/x-www-form-urlencoded"
         }
+        return signed(webhook: webhook, body: body, contentType: contentType, messageId: messageId, timestamp: timestamp, now: now)
+    }
+
+    /// A request to the webhook's URL carrying `body`, signed with the webhook's secrets (Standard Webhooks), with its
+    /// authorization and headers: deliveries and endpoint-integration calls alike.
+    public static func signed(
+        webhook: Webhook, body: [UInt8], contentType: String = "application/json", messageId: String, timestamp: Int64, now: Int64
+    ) -> WebhookRequest {
         var headers: [(String, String)] = [
             ("content-type", contentType),
             ("user-agent", "Patchbay-Webhooks/1.0"),

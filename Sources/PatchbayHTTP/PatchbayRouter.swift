@@ -25,12 +25,14 @@ public enum PatchbayRouter {
         SystemController(dependencies: dependencies, registry: registry).register(on: router)
         let installations = InstallationsController(dependencies: dependencies, connectors: connectors)
         installations.registerPublic(on: router)
+        InboundReceiver(dependencies: dependencies).register(on: router)
         // Everything registered after this line needs a token.
         router.add(middleware: AuthenticationMiddleware(store: store, settings: settings, clock: clock))
         OrganizationsController(dependencies: dependencies).register(on: router)
         UsersController(dependencies: dependencies).register(on: router)
         TokensController(dependencies: dependencies).register(on: router)
         IntegrationsController(dependencies: dependencies).register(on: router)
+        EndpointIntegrations(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock)).register(on: router)
         OpenAPIController(dependencies: dependencies).register(on: router)
         ActionsController(dependencies: dependencies).register(on: router)
         installations.register(on: router)
@@ -39,6 +41,7 @@ public enum PatchbayRouter {
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)
         WebhooksController(dependencies: dependencies).register(on: router)
+        InboundWebhooksController(dependencies: dependencies).register(on: router)
         DeliveriesController(dependencies: dependencies).register(on: router)
         return router
     }

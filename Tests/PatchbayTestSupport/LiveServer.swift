@@ -44,6 +44,13 @@ public struct APIClient: Sendable {
         return try await send(method, path, headers, json.map { ByteBuffer(string: $0) })
     }
 
+    /// Sends raw bytes with the given headers and no token (what a provider posting to `/in/…` does).
+    public func post(_ path: String, bytes: [UInt8], headers extra: [String: String]) async throws -> APIResponse {
+        var headers = HTTPFields()
+        for (name, value) in extra { if let field = HTTPField.Name(name) { headers[field] = value } }
+        return try await send(.post, path, headers, ByteBuffer(bytes: bytes))
+    }
+
     /// Sends `body` as JSON (encoded from a JSONValue) with the admin token unless another is given.
     public func admin(_ method: HTTPRequest.Method, _ path: String, _ body: JSONValue? = nil) async throws -> APIResponse {
         try await call(method, path, token: adminToken, json: body.map(Self.encode))

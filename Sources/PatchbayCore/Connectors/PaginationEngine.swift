@@ -162,7 +162,8 @@ public struct PaginationEngine: Sendable {
 
 /// Reads and rewrites a URL's query without disturbing the rest of it.
 public struct QueryString: Sendable {
-    let pairs: [(String, String)]
+    /// Every `name=value` pair, decoded, in order.
+    public let pairs: [(String, String)]
 
     public init(url: String) {
         guard let start = url.firstIndex(of: "?") else {

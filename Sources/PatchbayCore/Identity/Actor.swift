@@ -5,6 +5,8 @@ public struct Actor: Sendable, Equatable, Codable {
         case user
         case integration
         case token
+        /// An inbound endpoint not acting as an integration; `id` is the endpoint.
+        case inbound
     }
 
     public var type: Kind

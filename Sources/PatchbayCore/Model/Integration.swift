@@ -18,6 +18,21 @@ public struct Integration: Sendable, Equatable {
     public var finalizedAt: Int64?
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// For an endpoint integration (Turn-style): the single URL it is called at, kept as the webhook that carries
+    /// its events (so retries, history and secret rotation are the webhooks'); nil for other integrations.
+    public var endpoint: Endpoint?
+
+    public struct Endpoint: Sendable, Equatable {
+        public var webhookId: String
+        public var url: String
+        public var authorizationScheme: String?
+
+        public init(webhookId: String, url: String, authorizationScheme: String?) {
+            self.webhookId = webhookId
+            self.url = url
+            self.authorizationScheme = authorizationScheme
+        }
+    }
 
     public init(
         id: String,
@@ -30,7 +45,8 @@ public struct Integration: Sendable, Equatable {
         userKind: User.Kind,
         finalizedAt: Int64?,
         createdAt: Int64,
-        updatedAt: Int64
+        updatedAt: Int64,
+        endpoint: Endpoint? = nil
     ) {
         self.id = id
         self.organizationId = organizationId
@@ -43,6 +59,7 @@ public struct Integration: Sendable, Equatable {
         self.finalizedAt = finalizedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.endpoint = endpoint
     }
 
     /// The status change `to` from the current status, or the reason it is refused.
@@ -57,7 +74,27 @@ public struct Integration: Sendable, Equatable {
 
 extension Integration: Encodable {
     enum CodingKeys: String, CodingKey {
-        case id, organizationId, name, description, iconSvg, status, bot, user, finalizedAt, createdAt, updatedAt
+        case id, organizationId, name, description, iconSvg, status, bot, user, finalizedAt, createdAt, updatedAt, endpoint
+    }
+
+    struct EndpointView: Encodable {
+        struct AuthorizationView: Encodable {
+            var scheme: String
+            var token = "****"
+        }
+
+        var url: String
+        var webhookId: String
+        var authorization: AuthorizationView?
+
+        enum CodingKeys: CodingKey { case url, webhookId, authorization }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(url, forKey: .url)
+            try container.encode(webhookId, forKey: .webhookId)
+            try container.encode(authorization, forKey: .authorization)
+        }
     }
 
     struct UserReference: Encodable {
@@ -78,5 +115,12 @@ extension Integration: Encodable {
         try container.encode(finalizedAt.map(Timestamp.format), forKey: .finalizedAt)
         try container.encode(Timestamp.format(createdAt), forKey: .createdAt)
         try container.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
+        try container.encode(
+            endpoint.map { endpoint in
+                EndpointView(
+                    url: endpoint.url, webhookId: endpoint.webhookId,
+                    authorization: endpoint.authorizationScheme.map { EndpointView.AuthorizationView(scheme: $0) })
+            },
+            forKey: .endpoint)
     }
 }

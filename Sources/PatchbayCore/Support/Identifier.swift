@@ -15,6 +15,10 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
     case delivery = "dlv"
     case attempt = "att"
     case inbound = "inb"
+    /// A request received on an inbound endpoint.
+    case inboundRequest = "req"
+    /// A synchronous call to an endpoint integration (its `webhook-id`).
+    case message = "msg"
     case installation = "ins"
     case action = "act"
 }

@@ -21,16 +21,7 @@ extension Request {
 
     /// As `decode`, but an empty body (whatever the headers say) is nil rather than an error.
     func decodeIfPresent<Body: RequestBody>(_ type: Body.Type, context: PatchbayRequestContext) async throws -> Body? {
-        let limit = context.maxBodyBytes
-        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
-            throw PatchbayError(.tooLarge, "The body is \(declared) bytes; the limit is \(limit).")
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: limit)
-        } catch {
-            throw PatchbayError(.tooLarge, "The body exceeds the limit of \(limit) bytes.")
-        }
+        let buffer = try await collectBody(context: context)
         if buffer.readableBytes == 0 { return nil }
         let contentType = headers[.contentType]?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -41,6 +32,19 @@ extension Request {
             )
         }
         return try JSONBody.decode(Body.self, from: Data(buffer: buffer))
+    }
+
+    /// The whole body, or 413 when it is (or says it is) over the limit.
+    func collectBody(context: PatchbayRequestContext) async throws -> ByteBuffer {
+        let limit = context.maxBodyBytes
+        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw PatchbayError(.tooLarge, "The body is \(declared) bytes; the limit is \(limit).")
+        }
+        do {
+            return try await body.collect(upTo: limit)
+        } catch {
+            throw PatchbayError(.tooLarge, "The body exceeds the limit of \(limit) bytes.")
+        }
     }
 }
 

@@ -10,6 +10,9 @@ struct APIDependencies: Sendable {
     let settings: HTTPSettings
     let handshake: WebhookHandshake
 
+    /// The SSRF rules every configured outbound URL is checked against.
+    var addressPolicy: AddressPolicy { AddressPolicy(allowPrivateTargets: settings.allowPrivateTargets) }
+
     /// The organization, when the principal reaches it (404 otherwise, so existence does not leak) and has
     /// `scope` (403 otherwise).
     func organization(_ id: String, for principal: Principal, scope: Scope) async throws -> Organization {

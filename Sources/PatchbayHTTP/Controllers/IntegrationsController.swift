@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayStorage
 
 /// `/v1/organizations/{org}/integrations`: custom integrations and their integration users.
@@ -8,23 +9,27 @@ struct IntegrationsController {
     let dependencies: APIDependencies
 
     struct CreateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "iconSvg", "bot"]
+        static let fields: Set<String> = ["name", "description", "iconSvg", "bot", "endpoint"]
         var name: String
         var description: String?
         var iconSvg: String?
         var bot: Bool?
+        /// Makes an endpoint integration: `{url, authorization: {scheme, token}, verifyTls?}`.
+        var endpoint: JSONValue?
     }
 
     struct UpdateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "iconSvg", "status", "api"]
+        static let fields: Set<String> = ["name", "description", "iconSvg", "status", "api", "endpoint"]
         var name: String?
         var description: String?
         var iconSvg: PatchValue<String>
         var status: String?
         /// The whole `api` object (base URL, auth, pagination); replaces the stored one.
         var api: JSONValue?
+        /// An endpoint integration's `url`, `authorization` (null removes it) or `verifyTls`.
+        var endpoint: JSONValue?
 
-        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status, api }
+        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status, api, endpoint }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,6 +38,7 @@ struct IntegrationsController {
             iconSvg = try PatchValue(container, .iconSvg)
             status = try container.decodeIfPresent(String.self, forKey: .status)
             api = try container.decodeIfPresent(JSONValue.self, forKey: .api)
+            endpoint = try container.decodeIfPresent(JSONValue.self, forKey: .endpoint)
         }
     }
 
@@ -62,6 +68,9 @@ struct IntegrationsController {
         problems.check(FieldRules.name(body.name, at: "/name"))
         problems.check(FieldRules.text(body.description ?? "", at: "/description"))
         if let svg = body.iconSvg { Self.checkIcon(svg, problems: &problems) }
+        let endpoint = body.endpoint.flatMap { value in
+            EndpointIntegrations.settings(value, requireURL: true, policy: dependencies.addressPolicy, problems: &problems)
+        }
         try problems.throwIfAny()
         let now = dependencies.clock.nowMillis
         let kind: User.Kind = body.bot == true ? .bot : .app
@@ -78,7 +87,7 @@ struct IntegrationsController {
             createdAt: now,
             updatedAt: now
         )
-        let integration = Integration(
+        var integration = Integration(
             id: integrationId,
             organizationId: organization.id,
             name: body.name,
@@ -91,13 +100,39 @@ struct IntegrationsController {
             createdAt: now,
             updatedAt: now
         )
+        let location: HTTPFields = [.location: "/v1/organizations/\(organization.id)/integrations/\(integration.id)"]
+        guard let endpoint else {
+            let event = try dependencies.event("integration.created", integration, in: organization, by: principal, at: now)
+            try await dependencies.store.integrations.insert(integration, user: user, event: event)
+            return try JSONResponse.make(integration, status: .created, headers: location)
+        }
+        let webhook = EndpointIntegrations.webhook(for: integration, settings: endpoint, at: now)
+        integration.endpoint = Integration.Endpoint(
+            webhookId: webhook.id, url: webhook.url, authorizationScheme: webhook.authorization?.scheme.rawValue)
         let event = try dependencies.event("integration.created", integration, in: organization, by: principal, at: now)
-        try await dependencies.store.integrations.insert(integration, user: user, event: event)
+        try await dependencies.store.integrations.insert(
+            integration, user: user, endpoint: webhook, webhooks: dependencies.store.webhooks, event: event)
+        let (handshake, _) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
+        var headers = location
+        headers[.cacheControl] = "no-store"
         return try JSONResponse.make(
-            integration,
-            status: .created,
-            headers: [.location: "/v1/organizations/\(organization.id)/integrations/\(integration.id)"]
-        )
+            EndpointCreated(integration: integration, secret: webhook.secret.encoded, handshake: handshake), status: .created, headers: headers)
+    }
+
+    /// An endpoint integration as created: this once its signing secret, and the handshake's answer.
+    struct EndpointCreated: Encodable {
+        var integration: Integration
+        var secret: String
+        var handshake: HandshakeResult
+
+        enum Keys: String, CodingKey { case secret, handshake }
+
+        func encode(to encoder: any Encoder) throws {
+            try integration.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(secret, forKey: .secret)
+            try container.encode(handshake, forKey: .handshake)
+        }
     }
 
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -146,6 +181,21 @@ struct IntegrationsController {
             settings = decoded
             for problem in apiProblems { problems.check(problem) }
         }
+        var endpointWebhook: Webhook?
+        if let value = body.endpoint {
+            if let current = integration.endpoint,
+                let webhook = try await dependencies.store.webhooks.find(id: current.webhookId, organizationId: integration.organizationId)
+            {
+                if let settings = EndpointIntegrations.settings(value, requireURL: false, policy: dependencies.addressPolicy, problems: &problems) {
+                    endpointWebhook = webhook
+                    endpointWebhook?.url = settings.url ?? webhook.url
+                    endpointWebhook?.authorization = settings.authorization.applied(to: webhook.authorization)
+                    endpointWebhook?.verifyTls = settings.verifyTls ?? webhook.verifyTls
+                }
+            } else {
+                problems.add("/endpoint", "this integration has no endpoint; endpoint integrations are made with one")
+            }
+        }
         var status = integration.status
         if let text = body.status {
             if let next = Integration.Status(rawValue: text) {
@@ -161,6 +211,12 @@ struct IntegrationsController {
         integration.iconSvg = body.iconSvg.applied(to: integration.iconSvg)
         integration.status = status
         integration.updatedAt = now
+        if var webhook = endpointWebhook {
+            webhook.updatedAt = now
+            guard try await dependencies.store.webhooks.update(webhook) else { throw PatchbayError.notFound("Integration \(integration.id)") }
+            integration.endpoint = Integration.Endpoint(
+                webhookId: webhook.id, url: webhook.url, authorizationScheme: webhook.authorization?.scheme.rawValue)
+        }
         try await save(integration, settings: settings, type: "integration.updated", in: organization, by: principal, at: now)
         return try JSONResponse.make(
             IntegrationWithAPI(integration: integration, api: try await dependencies.store.actions.api(integrationId: integration.id)))

@@ -263,7 +263,7 @@ struct WebhooksController {
     // MARK: - Checks
 
     private func checkURL(_ url: String, problems: inout FieldProblems) {
-        if let problem = AddressPolicy(allowPrivateTargets: dependencies.settings.allowPrivateTargets).urlProblem(url) {
+        if let problem = dependencies.addressPolicy.urlProblem(url) {
             problems.add("/url", problem)
         }
     }

@@ -499,6 +499,88 @@ enum APIDocument {
             "type": "object", "required": ["recovered", "data"],
             "properties": ["recovered": ["type": "integer"], "data": ["type": "array", "items": APIOperation.ref("Delivery")]],
         ],
+        "IntegrationCall": [
+            "type": "object", "required": ["payload"], "additionalProperties": false,
+            "properties": [
+                "payload": ["description": "Any JSON; sent as the request body, signed like a webhook delivery"],
+                "timeoutMs": ["type": "integer", "minimum": 100, "maximum": 30000, "description": "10000 when omitted"],
+            ],
+        ],
+        "InboundVerification": [
+            "type": "object", "required": ["scheme"], "additionalProperties": false,
+            "properties": [
+                "scheme": [
+                    "type": "string",
+                    "enum": ["none", "standard-webhooks", "github", "stripe", "slack", "hmac-sha256", "basic", "header"],
+                ],
+                "secret": ["type": "string", "description": "Generated for standard-webhooks when omitted (and returned once)"],
+                "header": ["type": "string", "description": "hmac-sha256: the signature header; header: the header that must equal the secret"],
+                "encoding": ["type": "string", "enum": ["hex", "base64"]], "username": ["type": "string"], "password": ["type": "string"],
+            ],
+        ],
+        "InboundWebhook": [
+            "type": "object", "required": ["id", "name", "eventType", "url", "active", "verification", "stats"],
+            "properties": [
+                "id": ["type": "string"], "organizationId": ["type": "string"], "integrationId": nullableString, "name": ["type": "string"],
+                "eventType": ["type": "string"],
+                "url": ["type": "string", "description": "The absolute path providers post to: /in/ and an unguessable token"],
+                "active": ["type": "boolean"],
+                "verification": [
+                    "type": "object",
+                    "properties": [
+                        "scheme": ["type": "string"], "header": nullableString, "encoding": nullableString, "username": nullableString,
+                        "secretSet": ["type": "boolean"],
+                    ],
+                ],
+                "stats": [
+                    "type": "object",
+                    "properties": [
+                        "accepted": ["type": "integer"], "rejected": ["type": "integer"], "duplicates": ["type": "integer"],
+                        "lastReceivedAt": nullableTimestamp, "lastRejectedAt": nullableTimestamp, "lastRejection": nullableString,
+                    ],
+                ],
+                "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "InboundWebhookCreated": [
+            "allOf": [
+                APIOperation.ref("InboundWebhook"),
+                ["type": "object", "properties": ["secret": ["type": "string", "description": "Only when Patchbay generated it"]]],
+            ]
+        ],
+        "InboundWebhookCreate": [
+            "type": "object", "required": ["name", "eventType"], "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "eventType": ["type": "string"], "integrationId": ["type": "string"],
+                "verification": APIOperation.ref("InboundVerification"), "active": ["type": "boolean"],
+            ],
+        ],
+        "InboundWebhookUpdate": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "maxLength": 200], "eventType": ["type": "string"],
+                "verification": APIOperation.ref("InboundVerification"), "active": ["type": "boolean"],
+            ],
+        ],
+        "InboundRequest": [
+            "type": "object", "required": ["id", "receivedAt", "headers", "body", "bodyEncoding", "verdict"],
+            "properties": [
+                "id": ["type": "string"], "inboundWebhookId": ["type": "string"], "receivedAt": timestamp,
+                "headers": ["type": "object", "additionalProperties": ["type": "string"]], "body": ["type": "string"],
+                "bodyEncoding": ["type": "string", "enum": ["utf8", "base64"]],
+                "verdict": ["type": "string", "enum": ["verified", "unverified", "invalid"]], "deliveryId": nullableString,
+                "eventId": nullableString, "problems": ["type": "array", "items": ["type": "object"]],
+            ],
+        ],
+        "InboundPayload": ["type": "object", "description": "Whatever the provider sends: JSON, or a form"],
+        "InboundReceipt": [
+            "type": "object", "required": ["id", "duplicate"],
+            "properties": [
+                "id": ["type": "string"], "eventId": nullableString,
+                "duplicate": ["type": "boolean", "description": "The provider's delivery id was seen before; nothing new was stored"],
+                "challenge": ["type": "string", "description": "Slack's url_verification challenge, echoed"],
+            ],
+        ],
         "EventType": [
             "type": "object", "required": ["name", "description", "example", "builtIn"],
             "properties": [
@@ -530,7 +612,7 @@ enum APIDocument {
                 "actor": [
                     "type": "object",
                     "properties": [
-                        "type": ["type": "string", "enum": ["admin", "user", "integration", "token"]],
+                        "type": ["type": "string", "enum": ["admin", "user", "integration", "token", "inbound"]],
                         "id": nullableString, "userId": nullableString, "tokenId": nullableString,
                     ],
                 ],

@@ -215,6 +215,10 @@ extension APIOperation {
             summary: "Finalize a draft integration (published, or hidden)", tag: "Integrations",
             scope: .integrationsWrite, requestSchema: "IntegrationFinalize", requestRequired: false,
             responseSchema: ref("Integration")),
+        APIOperation(
+            id: "callIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/call",
+            summary: "Send a payload to an endpoint integration (signed) and answer with its JSON", tag: "Integrations",
+            scope: .actionsRun, requestSchema: "IntegrationCall", responseSchema: ["description": "The endpoint's JSON answer, as it gave it"]),
 
         APIOperation(
             id: "publishEvent", method: .post, path: "/v1/organizations/{org}/events",
@@ -296,6 +300,39 @@ extension APIOperation {
             summary: "Send every failed delivery since a time again", tag: "Webhooks", scope: .webhooksWrite,
             requestSchema: "WebhookRecover", successStatus: 202, responseSchema: ref("Recovered")
         ),
+        APIOperation(
+            id: "createInboundWebhook", method: .post, path: "/v1/organizations/{org}/inbound-webhooks",
+            summary: "Create an inbound endpoint (its /in/… URL is in the response)", tag: "Inbound webhooks", scope: .webhooksWrite,
+            requestSchema: "InboundWebhookCreate", successStatus: 201, responseSchema: ref("InboundWebhookCreated")),
+        APIOperation(
+            id: "listInboundWebhooks", method: .get, path: "/v1/organizations/{org}/inbound-webhooks", summary: "List inbound endpoints",
+            tag: "Inbound webhooks", scope: .webhooksRead, responseSchema: ref("InboundWebhook"), isList: true, query: listParameters),
+        APIOperation(
+            id: "getInboundWebhook", method: .get, path: "/v1/organizations/{org}/inbound-webhooks/{inb}", summary: "Get an inbound endpoint",
+            tag: "Inbound webhooks", scope: .webhooksRead, responseSchema: ref("InboundWebhook")),
+        APIOperation(
+            id: "updateInboundWebhook", method: .patch, path: "/v1/organizations/{org}/inbound-webhooks/{inb}",
+            summary: "Update an inbound endpoint (name, event type, verification, active)", tag: "Inbound webhooks", scope: .webhooksWrite,
+            requestSchema: "InboundWebhookUpdate", responseSchema: ref("InboundWebhook")),
+        APIOperation(
+            id: "deleteInboundWebhook", method: .delete, path: "/v1/organizations/{org}/inbound-webhooks/{inb}",
+            summary: "Delete an inbound endpoint and its request history", tag: "Inbound webhooks", scope: .webhooksWrite, successStatus: 204),
+        APIOperation(
+            id: "listInboundRequests", method: .get, path: "/v1/organizations/{org}/inbound-webhooks/{inb}/requests",
+            summary: "Requests the endpoint accepted, with headers, raw body and verdict", tag: "Inbound webhooks", scope: .webhooksRead,
+            responseSchema: ref("InboundRequest"), isList: true,
+            query: [
+                .query("limit", "Page size, 1–1000 (default 50).", ["type": "integer", "minimum": 1, "maximum": 1000]),
+                .query("cursor", "The nextCursor of the previous page.", ["type": "string"]),
+                .query("search", "A request id, event id or the provider's delivery id.", ["type": "string"]),
+                .query("sort", "receivedAt (default) or -receivedAt.", ["type": "string"]),
+                .query("verdict", "Only requests with this verdict.", ["type": "string", "enum": ["verified", "unverified", "invalid"]]),
+            ]),
+        APIOperation(
+            id: "receiveInbound", method: .post, path: "/in/{token}",
+            summary: "Where providers post: verified on the raw body, stored with its event, then answered", tag: "Inbound webhooks",
+            isPublic: true, requestSchema: "InboundPayload", requestMediaTypes: ["application/json", "application/x-www-form-urlencoded"],
+            responseSchema: ref("InboundReceipt")),
         APIOperation(
             id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
             tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,

@@ -2,7 +2,66 @@
 public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
+        inbound,
     ]
+
+    /// Inbound endpoints and the requests they accepted. The URL token is sealed and found by its hash; the
+    /// verification settings (secrets included) are sealed whole. A provider's delivery id is unique per endpoint,
+    /// so a redelivery is accepted once (NULLs, requests without an id, never collide). Refused requests only count.
+    /// An endpoint integration points at the webhook that carries its events.
+    static let inbound = Migration(
+        version: 11,
+        name: "inbound webhooks",
+        statements: [
+            .both(
+                """
+                CREATE TABLE inbound_webhooks (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    integration_id TEXT REFERENCES integrations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    verification_scheme TEXT NOT NULL,
+                    verification TEXT NOT NULL,
+                    url_token TEXT NOT NULL,
+                    url_token_hash TEXT NOT NULL UNIQUE,
+                    active BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    accepted_count BIGINT NOT NULL DEFAULT 0,
+                    rejected_count BIGINT NOT NULL DEFAULT 0,
+                    duplicate_count BIGINT NOT NULL DEFAULT 0,
+                    last_received_at BIGINT,
+                    last_rejected_at BIGINT,
+                    last_rejection TEXT,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX inbound_webhooks_org ON inbound_webhooks(organization_id, created_at, id)"),
+            .both(
+                """
+                CREATE TABLE inbound_requests (
+                    id TEXT PRIMARY KEY,
+                    inbound_webhook_id TEXT NOT NULL REFERENCES inbound_webhooks(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    headers TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    body_encoding TEXT NOT NULL,
+                    verdict TEXT NOT NULL,
+                    delivery_id TEXT,
+                    event_id TEXT,
+                    problems TEXT NOT NULL,
+                    UNIQUE (inbound_webhook_id, delivery_id)
+                )
+                """
+            ),
+            .both("CREATE INDEX inbound_requests_endpoint ON inbound_requests(inbound_webhook_id, received_at, id)"),
+            .both("ALTER TABLE integrations ADD COLUMN endpoint_webhook_id TEXT REFERENCES webhooks(id) ON DELETE SET NULL"),
+        ]
+    )
 
     /// When each installation's token should be refreshed in the background (nil when it cannot or need not be),
     /// so the refresher finds due installations without opening every sealed token.

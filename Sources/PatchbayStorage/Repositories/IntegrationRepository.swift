@@ -14,6 +14,17 @@ public struct IntegrationRepository: Sendable {
         }
     }
 
+    /// An endpoint integration: the integration, its user, the webhook that carries its events and its event, in
+    /// one transaction.
+    public func insert(_ integration: Integration, user: User, endpoint: Webhook, webhooks: WebhookRepository, event: Event) async throws {
+        try await driver.transaction { connection in
+            try await Self.insert(integration, user: user, event: event, on: connection)
+            try await webhooks.insert(endpoint, on: connection)
+            _ = try await connection.query(
+                "UPDATE integrations SET endpoint_webhook_id = \(endpoint.id) WHERE id = \(integration.id)")
+        }
+    }
+
     static func insert(_ integration: Integration, user: User, event: Event, on connection: any DatabaseConnection) async throws {
         _ = try await connection.query(
             """
@@ -28,18 +39,25 @@ public struct IntegrationRepository: Sendable {
         try await EventRepository.insert(event, on: connection)
     }
 
+    /// Integrations with their endpoint's URL and authorization scheme (read from its webhook), as one relation so
+    /// keyset pagination can add its conditions.
+    static let source: SQLQuery = """
+        SELECT * FROM (SELECT integrations.*, webhooks.url AS endpoint_url, webhooks.authorization_scheme AS endpoint_scheme
+                       FROM integrations LEFT JOIN webhooks ON webhooks.id = integrations.endpoint_webhook_id) AS integrations
+        """
+
     public func find(id: String, organizationId: String) async throws -> Integration? {
-        try await driver.query("SELECT * FROM integrations WHERE id = \(id) AND organization_id = \(organizationId)").first.map(Self.decode)
+        try await driver.query(Self.source + " WHERE id = \(id) AND organization_id = \(organizationId)").first.map(Self.decode)
     }
 
     public func find(id: String) async throws -> Integration? {
-        try await driver.query("SELECT * FROM integrations WHERE id = \(id)").first.map(Self.decode)
+        try await driver.query(Self.source + " WHERE id = \(id)").first.map(Self.decode)
     }
 
     public func list(organizationId: String, _ request: ListRequest) async throws -> Page<Integration> {
         try await Self.pagination.page(
             on: driver,
-            select: "SELECT * FROM integrations WHERE organization_id = \(organizationId)",
+            select: Self.source + " WHERE organization_id = \(organizationId)",
             request: request,
             decode: Self.decode
         )
@@ -89,7 +107,11 @@ public struct IntegrationRepository: Sendable {
     }
 
     static func decode(_ row: SQLRow) throws -> Integration {
-        Integration(
+        var endpoint: Integration.Endpoint?
+        if let webhookId = try row.optionalString("endpoint_webhook_id"), let url = try row.optionalString("endpoint_url") {
+            endpoint = Integration.Endpoint(webhookId: webhookId, url: url, authorizationScheme: try row.optionalString("endpoint_scheme"))
+        }
+        return Integration(
             id: try row.string("id"),
             organizationId: try row.string("organization_id"),
             name: try row.string("name"),
@@ -100,7 +122,8 @@ public struct IntegrationRepository: Sendable {
             userKind: User.Kind(rawValue: try row.string("user_kind")) ?? .app,
             finalizedAt: try row.optionalInt("finalized_at"),
             createdAt: try row.int("created_at"),
-            updatedAt: try row.int("updated_at")
+            updatedAt: try row.int("updated_at"),
+            endpoint: endpoint
         )
     }
 }

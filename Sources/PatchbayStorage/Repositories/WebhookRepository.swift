@@ -12,8 +12,12 @@ public struct WebhookRepository: Sendable {
     ])
 
     public func insert(_ webhook: Webhook) async throws {
+        try await driver.transaction { connection in try await insert(webhook, on: connection) }
+    }
+
+    func insert(_ webhook: Webhook, on connection: any DatabaseConnection) async throws {
         let sealed = try seal(webhook)
-        _ = try await driver.query(
+        _ = try await connection.query(
             """
             INSERT INTO webhooks (id, organization_id, integration_id, name, url, event_types, state, verify_tls, format,
                                   max_events_per_request, authorization_scheme, authorization_token, headers, secret, previous_secret,

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PatchbayCore
+import PatchbayDelivery
+import PatchbayStorage
+
+/// Endpoint integrations (Turn-style): an integration that is a single URL. Its events go to that URL through a
+/// webhook owned by the integration (so retries, history and secret rotation are the webhooks'), and
+/// `POST …/integrations/{int}/call` sends a payload there and answers with the endpoint's JSON.
+struct EndpointIntegrations {
+    let dependencies: APIDependencies
+    let caller: EndpointCaller
+
+    /// The `endpoint` object of a create or update, checked field by field.
+    struct Settings {
+        enum Change {
+            case keep
+            case remove
+            case set(Webhook.Authorization)
+
+            func applied(to current: Webhook.Authorization?) -> Webhook.Authorization? {
+                switch self {
+                case .keep: current
+                case .remove: nil
+                case .set(let authorization): authorization
+                }
+            }
+        }
+
+        var url: String?
+        var authorization: Change
+        var verifyTls: Bool?
+    }
+
+    static let fields: Set<String> = ["url", "authorization", "verifyTls"]
+
+    /// Reads `endpoint`; `requireURL` on create. Every problem is reported below `/endpoint`.
+    static func settings(_ value: JSONValue, requireURL: Bool, policy: AddressPolicy, problems: inout FieldProblems) -> Settings? {
+        guard case .object(let members) = value else {
+            problems.add("/endpoint", "must be an object {url, authorization: {scheme, token}}")
+            return nil
+        }
+        var settings = Settings(url: nil, authorization: .keep, verifyTls: nil)
+        for key in members.keys.sorted() where !fields.contains(key) {
+            problems.add("/endpoint/" + JSONPointer.escape(key), "is not a known field (url, authorization, verifyTls)")
+        }
+        switch members["url"] {
+        case .string(let url)?:
+            if let problem = policy.urlProblem(url) { problems.add("/endpoint/url", problem) } else { settings.url = url }
+        case nil where !requireURL: break
+        case nil: problems.add("/endpoint/url", "is required")
+        default: problems.add("/endpoint/url", "must be a string")
+        }
+        switch members["authorization"] {
+        case nil: break
+        case .null?: settings.authorization = .remove
+        case .object(let authorization)?:
+            // Turn writes the schemes in capitals (BEARER, TOKEN); both spellings are accepted.
+            let scheme = authorization["scheme"]?.stringValue.flatMap { text in
+                Webhook.Authorization.Scheme.allCases.first { $0.rawValue.lowercased() == text.lowercased() }
+            }
+            if scheme == nil { problems.add("/endpoint/authorization/scheme", "must be Bearer or Token") }
+            let token = authorization["token"]?.stringValue
+            if let token {
+                problems.check(WebhookRules.authorizationTokenProblem(token, at: "/endpoint/authorization/token"))
+            } else {
+                problems.add("/endpoint/authorization/token", "is required (a string)")
+            }
+            for key in authorization.keys.sorted() where key != "scheme" && key != "token" {
+                problems.add("/endpoint/authorization/" + JSONPointer.escape(key), "is not a known field (scheme, token)")
+            }
+            if let scheme, let token, WebhookRules.authorizationTokenProblem(token) == nil {
+                settings.authorization = .set(Webhook.Authorization(scheme: scheme, token: token))
+            }
+        default: problems.add("/endpoint/authorization", "must be an object {scheme, token} or null")
+        }
+        switch members["verifyTls"] {
+        case nil: break
+        case .bool(let verify)?: settings.verifyTls = verify
+        default: problems.add("/endpoint/verifyTls", "must be a boolean")
+        }
+        return settings
+    }
+
+    /// The webhook that carries a new endpoint integration's events: every event type, with a generated secret.
+    static func webhook(for integration: Integration, settings: Settings, at now: Int64) -> Webhook {
+        Webhook(
+            id: Identifier.make(.webhook, nowMillis: now), organizationId: integration.organizationId, integrationId: integration.id,
+            name: "\(integration.name.prefix(180)) endpoint", url: settings.url ?? "", eventTypes: [], state: .active,
+            verifyTls: settings.verifyTls ?? true, format: .json, maxEventsPerRequest: 1, authorization: settings.authorization.applied(to: nil),
+            headers: [:], secret: WebhookSecret.generate(), previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil,
+            lastStatus: nil, createdAt: now, updatedAt: now
+        )
+    }
+
+    struct CallBody: RequestBody {
+        static let fields: Set<String> = ["payload", "timeoutMs"]
+        var payload: JSONValue
+        /// How long to wait for the endpoint: 100 ms to 30 s (10 s by default).
+        var timeoutMs: Int?
+    }
+
+    func register(on router: Router<PatchbayRequestContext>) {
+        router.serve("callIntegration", call)
+    }
+
+    /// `POST …/integrations/{int}/call` `{payload}`: the endpoint's JSON answer, as it gave it.
+    @Sendable func call(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
+        let integration = try await dependencies.integration(context, in: organization)
+        let body = try await request.decode(CallBody.self, context: context)
+        if let timeout = body.timeoutMs, !(100...30_000).contains(timeout) {
+            throw PatchbayError.invalid("/timeoutMs", "must be from 100 to 30000")
+        }
+        guard let endpoint = integration.endpoint,
+            let webhook = try await dependencies.store.webhooks.find(id: endpoint.webhookId, organizationId: integration.organizationId)
+        else {
+            throw PatchbayError(.conflict, "Integration \(integration.id) has no endpoint; only endpoint integrations can be called.")
+        }
+        let answer = try await caller.call(
+            webhook, payload: JSONText.encode(body.payload), timeout: body.timeoutMs.map { .milliseconds(Int64($0)) } ?? EndpointCaller.timeout)
+        var headers: HTTPFields = [:]
+        headers[.endpointStatus] = String(answer.status)
+        headers[.endpointDuration] = String(answer.durationMs)
+        headers[.endpointMessageId] = answer.messageId
+        guard !answer.body.isEmpty else { return Response(status: .noContent, headers: headers) }
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+extension HTTPField.Name {
+    static var endpointStatus: Self { Self("Patchbay-Endpoint-Status")! }
+    static var endpointDuration: Self { Self("Patchbay-Endpoint-Duration-Ms")! }
+    static var endpointMessageId: Self { Self("Patchbay-Message-Id")! }
+}
