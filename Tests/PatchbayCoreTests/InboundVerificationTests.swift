@@ -81,3 +81,58 @@ import Testing
         #expect(InboundVerification(scheme: .none).problems().isEmpty)
     }
 }
+
+/// Reading a verified body: event data, the provider's delivery id, Slack's challenge, and what the history keeps.
+@Suite struct InboundPayloadTests {
+    func read(_ body: String, _ headers: [String: String] = [:], scheme: InboundVerification.Scheme = .none) -> Result<
+        InboundPayload, InboundPayload.Problem
+    > {
+        InboundPayload.read(body: Array(body.utf8), headers: headers, scheme: scheme)
+    }
+
+    @Test func bodiesBecomeObjects() throws {
+        #expect(try read(#"{"a":1}"#).get().data == ["a": 1])
+        #expect(try read("  \n").get().data == [:], "an empty body is an empty object")
+        let form = ["content-type": "application/x-www-form-urlencoded; charset=utf-8"]
+        #expect(try read("a=1&b=two+words&c=%26", form).get().data == ["a": "1", "b": "two words", "c": "&"])
+        #expect(try read("payload=%7B%22x%22%3Atrue%7D", form).get().data == ["x": true], "GitHub's and Slack's payload field")
+        #expect(try read("payload=not-json", form).get().data == ["payload": "not-json"])
+        guard case .failure(let notJSON) = read("{nope") else { Issue.record("accepted invalid JSON"); return }
+        #expect(notJSON.malformed)
+        guard case .failure(let notObject) = read("[1]") else { Issue.record("accepted an array"); return }
+        #expect(!notObject.malformed && notObject.pointer == "")
+    }
+
+    @Test func deliveryIdsComeFromEachProvidersField() throws {
+        #expect(try read("{}", ["webhook-id": "msg_1"], scheme: .standardWebhooks).get().deliveryId == "msg_1")
+        #expect(try read("{}", ["x-github-delivery": "72d3"], scheme: .github).get().deliveryId == "72d3")
+        #expect(try read(#"{"id":"evt_9"}"#, [:], scheme: .stripe).get().deliveryId == "evt_9")
+        #expect(try read(#"{"event_id":"Ev1"}"#, [:], scheme: .slack).get().deliveryId == "Ev1")
+        #expect(try read("{}", ["idempotency-key": "k"], scheme: .hmacSHA256).get().deliveryId == "k")
+        #expect(try read(#"{"id":"evt_9"}"#, [:], scheme: .github).get().deliveryId == nil, "a body id counts for Stripe only")
+        let long = String(repeating: "x", count: 300)
+        #expect(try read("{}", ["webhook-id": long], scheme: .standardWebhooks).get().deliveryId == "sha256:" + TokenSecret.sha256Hex(long))
+    }
+
+    @Test func slackChallengeOnlyForSlack() throws {
+        let body = #"{"type":"url_verification","challenge":"abc"}"#
+        #expect(try read(body, scheme: .slack).get().slackChallenge == "abc")
+        #expect(try read(body, scheme: .github).get().slackChallenge == nil)
+    }
+
+    @Test func historyMasksCredentialsAndKeepsBinaryAsBase64() {
+        let headers = ["authorization": "Basic eDp5", "x-api-key": "secret", "cookie": "a=b", "x-other": "kept"]
+        let recorded = InboundPayload.recordedHeaders(
+            headers, verification: InboundVerification(scheme: .header, secret: "secret", header: "X-Api-Key"))
+        #expect(recorded == ["authorization": "****", "x-api-key": "****", "cookie": "****", "x-other": "kept"])
+        #expect(InboundPayload.storedBody(Array("héllo".utf8)) == ("héllo", "utf8"))
+        #expect(InboundPayload.storedBody([0x61, 0x00]) == ("YQA=", "base64"), "NUL is not text PostgreSQL keeps")
+        #expect(InboundPayload.storedBody([0xFF]) == ("/w==", "base64"))
+    }
+
+    @Test func urlTokensAreLongAndURLSafe() {
+        let tokens = (0..<100).map { _ in InboundWebhook.makeURLToken() }
+        #expect(Set(tokens).count == 100 && tokens.allSatisfy(InboundWebhook.isWellFormedToken))
+        #expect(!InboundWebhook.isWellFormedToken("short") && !InboundWebhook.isWellFormedToken(String(repeating: "/", count: 32)))
+    }
+}

@@ -245,6 +245,46 @@ extension E2ECase {
             #expect(stats?["accepted"] == 1 && stats?["rejected"] == 0)
             #expect((try await api.admin(.get, "/v1/organizations/\(org)/events?type=ticket.opened").json["data"]?.array ?? []).count == 1)
         },
+        E2ECase("endpoint integrations are validated with pointers and may not point at private addresses") { api, _ in
+            let org = try await api.organization()
+            let path = "/v1/organizations/\(org)/integrations"
+            for (endpoint, pointer) in [
+                ([:], "/endpoint/url"),
+                (["url": "http://turn.example.com/context"], "/endpoint/url"),
+                (["url": "https://127.0.0.1/context"], "/endpoint/url"),
+                (["url": "https://169.254.169.254/latest/meta-data"], "/endpoint/url"),
+                (["url": 5], "/endpoint/url"),
+                (["url": "https://turn.example.com", "authorization": ["scheme": "Basic", "token": "t"]], "/endpoint/authorization/scheme"),
+                (["url": "https://turn.example.com", "authorization": ["scheme": "Bearer"]], "/endpoint/authorization/token"),
+                (["url": "https://turn.example.com", "authorization": ["scheme": "Token", "token": "a b"]], "/endpoint/authorization/token"),
+                (["url": "https://turn.example.com", "authorization": "Bearer t"], "/endpoint/authorization"),
+                (["url": "https://turn.example.com", "retries": 3], "/endpoint/retries"),
+                (["url": "https://turn.example.com", "verifyTls": "no"], "/endpoint/verifyTls"),
+                ("https://turn.example.com", "/endpoint"),
+            ] as [(JSONValue, String)] {
+                let refused = try await api.admin(.post, path, ["name": "Context", "endpoint": endpoint])
+                #expect(refused.status == 422, "\(endpoint): \(refused.text)")
+                #expect(refused.json["errors"]?[0]?["pointer"] == .string(pointer), "\(refused.text)")
+            }
+            #expect(try await api.admin(.get, path).json["data"]?.array.isEmpty == true, "nothing was created")
+            #expect(try await api.admin(.get, "/v1/organizations/\(org)/webhooks").json["data"]?.array.isEmpty == true)
+            // Offline, the handshake fails; the integration is created all the same, its webhook failing.
+            let created = try await api.admin(.post, path, ["name": "Context", "endpoint": ["url": "https://turn.example.com/context"]])
+            #expect(created.status == 201 && created.json["handshake"]?["ok"] == false, "\(created.text)")
+            let id = try #require(created.json["id"]?.string)
+            let webhookId = try #require(created.json["endpoint"]?["webhookId"]?.string)
+            let webhook = try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhookId)")
+            #expect(webhook.json["state"] == "failing" && webhook.json["integrationId"] == .string(id) && webhook.json["eventTypes"] == [])
+            #expect(
+                try await api.admin(.patch, "\(path)/\(id)", ["endpoint": ["url": "https://10.0.0.8/"]]).json["errors"]?[0]?["pointer"]
+                    == "/endpoint/url")
+            let plain = try await api.admin(.post, path, ["name": "Plain"])
+            let plainId = try #require(plain.json["id"]?.string)
+            #expect(try await api.admin(.patch, "\(path)/\(plainId)", ["endpoint": ["url": "https://x.example.com"]]).status == 422)
+            // Deleting the integration deletes the webhook that carried its events.
+            #expect(try await api.admin(.delete, "\(path)/\(id)").status == 204)
+            #expect(try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhookId)").status == 404)
+        },
         E2ECase("inbound endpoints are validated with pointers, keep secrets sealed, and are isolated by organization") { api, _ in
             _ = try await api.admin(.post, "/v1/event-types", ["name": "provider.event"])
             let org = try await api.organization()
