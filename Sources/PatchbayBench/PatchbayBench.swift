@@ -9,6 +9,8 @@ import PatchbayStorage
 
 /// `PatchbayBench openapi [--specs DIR] [--runs N]` times reading, linting and action extraction per document.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
+/// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
+/// and the inbound → outbound latency.
 /// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R] [--setup 1|2|3]`. `api` starts Patchbay (SQLite in a temporary directory) and a
 /// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
 /// latency percentiles and memory.
@@ -31,6 +33,8 @@ struct PatchbayBench {
             try await WebhooksScenario(
                 events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds, only: only > 0 ? only : nil
             ).run()
+        case "inbound":
+            try await InboundScenario(seconds: seconds, connections: connections, rate: option("--rate", 500)).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":
@@ -40,7 +44,7 @@ struct PatchbayBench {
             let directory = specs ?? ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
-            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions\n".utf8))
+            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound\n".utf8))
             exit(2)
         }
     }

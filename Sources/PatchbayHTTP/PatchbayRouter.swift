@@ -25,7 +25,8 @@ public enum PatchbayRouter {
         SystemController(dependencies: dependencies, registry: registry).register(on: router)
         let installations = InstallationsController(dependencies: dependencies, connectors: connectors)
         installations.registerPublic(on: router)
-        InboundReceiver(dependencies: dependencies).register(on: router)
+        let inboundLookup = InboundLookup()
+        InboundReceiver(dependencies: dependencies, lookup: inboundLookup).register(on: router)
         // Everything registered after this line needs a token.
         router.add(middleware: AuthenticationMiddleware(store: store, settings: settings, clock: clock))
         OrganizationsController(dependencies: dependencies).register(on: router)
@@ -41,7 +42,7 @@ public enum PatchbayRouter {
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)
         WebhooksController(dependencies: dependencies).register(on: router)
-        InboundWebhooksController(dependencies: dependencies).register(on: router)
+        InboundWebhooksController(dependencies: dependencies, lookup: inboundLookup).register(on: router)
         DeliveriesController(dependencies: dependencies).register(on: router)
         return router
     }

@@ -18,15 +18,17 @@ public struct Store: Sendable {
     public var deliveries: DeliveryRepository { DeliveryRepository(driver: driver) }
     public var installations: InstallationRepository { InstallationRepository(driver: driver, secrets: secrets) }
     public var actions: ActionRepository { ActionRepository(driver: driver) }
-    public var inbound: InboundRepository { InboundRepository(driver: driver, secrets: secrets) }
+    public var inbound: InboundRepository { InboundRepository(driver: driver, secrets: secrets, combiner: inboundCombiner) }
 
     /// Shared by every copy of this store, so concurrent publishes find each other.
     let combiner: PublishCombiner
+    let inboundCombiner: InboundRepository.Combiner
 
     public init(driver: any DatabaseDriver, secrets: SecretBox) {
         self.driver = driver
         self.secrets = secrets
         self.combiner = PublishCombiner(driver: driver)
+        self.inboundCombiner = InboundRepository.combiner(driver: driver)
     }
 
     /// SQLite in `dataDirectory/patchbay.sqlite` (the directory is created), or PostgreSQL when a URL is given.

@@ -33,7 +33,8 @@ import Testing
             let (installation, actions) = try await store.driver.withRunning {
                 _ = try await Migrator(driver: store.driver).migrate(now: SystemTimeSource().nowMillis)
                 return try await ConnectorSeed.install(
-                    in: store, api: api, actions: [list, secure], credentials: ConnectorCredentials(apiKey: "k1"), now: SystemTimeSource().nowMillis)
+                    in: store, api: api, actions: [list, secure], credentials: ConnectorCredentials(apiKey: "key-7f3a9c2e1b"),
+                    now: SystemTimeSource().nowMillis)
             }
             let storage = ["--data-dir", directory, "--allow-private-targets"]
             let byName = try await ServerProcess.runAsync(["action", "run", installation.id, "list items", "--paginate"] + storage)

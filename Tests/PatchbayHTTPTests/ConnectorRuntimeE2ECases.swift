@@ -185,11 +185,11 @@ extension E2ECase {
                 let base = JSONValue.string("http://127.0.0.1:\(port)")
                 let header = try await api.connector(
                     api: ["baseUrl": base, "auth": ["type": "apiKey", "headerName": "X-Api-Key"], "pagination": ["type": "none"]],
-                    actions: [getAction("Me", "/secure-key")], credentials: ["apiKey": "k1"])
+                    actions: [getAction("Me", "/secure-key")], credentials: ["apiKey": "key-7f3a9c2e1b"])
                 #expect(try await api.run(header, "Me").json["status"] == 200)
                 let query = try await api.connector(
                     api: ["baseUrl": base, "auth": ["type": "apiKey", "in": "query", "queryParam": "api_key"], "pagination": ["type": "none"]],
-                    actions: [getAction("Me", "/secure-key")], credentials: ["apiKey": "k1"])
+                    actions: [getAction("Me", "/secure-key")], credentials: ["apiKey": "key-7f3a9c2e1b"])
                 #expect(try await api.run(query, "Me").json["status"] == 200)
                 let basic = try await api.connector(
                     api: ["baseUrl": base, "auth": ["type": "basic", "extraHeaders": ["X-Extra": "yes"]], "pagination": ["type": "none"]],
@@ -202,10 +202,10 @@ extension E2ECase {
                 #expect(try await api.run(wrong, "Me").json["status"] == 401)
                 // Credentials are sealed at rest and never returned.
                 let shown = try await api.admin(.get, "/v1/organizations/\(header.organization)/installations/\(header.installation)")
-                #expect(shown.status == 200 && !shown.text.contains("k1") && shown.json["state"] == "ready")
+                #expect(shown.status == 200 && !shown.text.contains("key-7f3a9c2e1b") && shown.json["state"] == "ready")
                 let raw = try await api.store.driver.query("SELECT credentials FROM installations WHERE id = \(header.installation)")
                 let sealed = try raw.first?.optionalString("credentials") ?? ""
-                #expect(sealed.hasPrefix("v1:") && !sealed.contains("k1"))
+                #expect(sealed.hasPrefix("v1:") && !sealed.contains("key-7f3a9c2e1b"))
             }
         },
         E2ECase("a run builds its request from the action and refuses bad input before calling", configure: connectorConfiguration) { api, _ in

@@ -195,6 +195,41 @@ extension E2ECase {
             #expect(events.count == 3, "one event per delivery, not per request")
         },
         E2ECase(
+            "concurrent requests share transactions: a delivery sent 20 times at once is stored once, 30 others each once", heavy: true,
+            configure: { _ in }
+        ) { api, _ in
+            _ = try await api.admin(.post, "/v1/event-types", ["name": "provider.event"])
+            let org = try await api.organization()
+            let (id, path, _) = try await api.inbound(
+                in: org, ["name": "burst", "eventType": "provider.event", "verification": ["scheme": "github", "secret": "s"]])
+            let repeated = Array(#"{"id":"same"}"#.utf8)
+            let answers = try await withThrowingTaskGroup(of: APIResponse.self) { group in
+                for number in 0..<50 {
+                    group.addTask {
+                        if number < 20 {
+                            return try await api.post(path, bytes: repeated, headers: ProviderSigner.github(repeated, secret: "s", delivery: "d-1"))
+                        }
+                        let body = Array(#"{"n":\#(number)}"#.utf8)
+                        return try await api.post(path, bytes: body, headers: ProviderSigner.github(body, secret: "s", delivery: "d-\(number)"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.text))")
+            let firsts = answers.filter { $0.json["duplicate"] == false }
+            #expect(firsts.count == 31, "one for the repeated delivery, one for each other")
+            let repeatedIds = Set(answers.filter { $0.json["duplicate"] == true }.map { $0.json["eventId"] })
+            #expect(
+                repeatedIds.count == 1 && answers.filter { $0.json["duplicate"] == true }.count == 19,
+                "\(answers.filter { $0.json["duplicate"] == true }.map(\.text))")
+            let stored = try await api.inboundRequests(org, id, query: "?limit=100")
+            #expect(stored.count == 31 && Set(stored.compactMap { $0["deliveryId"]?.string }).count == 31)
+            let events = try await api.admin(.get, "/v1/organizations/\(org)/events?type=provider.event&limit=100").json["data"]?.array ?? []
+            #expect(events.count == 31)
+            let stats = try await api.admin(.get, "/v1/organizations/\(org)/inbound-webhooks/\(id)").json["stats"]
+            #expect(stats?["accepted"] == 31 && stats?["duplicates"] == 19)
+        },
+        E2ECase(
             "bodies: Slack's challenge is answered, forms are read, oversized get 413, unreadable and off-schema are kept as invalid",
             configure: { $0.maxBodyBytes = 4096 }
         ) { api, clock in

@@ -117,7 +117,7 @@ public final class PagedTestAPI: Sendable {
         }
         router.get("/secure-key") { request, _ in
             let key = request.headers[HTTPField.Name("X-Api-Key")!] ?? request.uri.queryParameters["api_key"].map(String.init)
-            return key == "k1" ? Self.json(["ok": true]) : Response(status: .unauthorized)
+            return key == "key-7f3a9c2e1b" ? Self.json(["ok": true]) : Response(status: .unauthorized)
         }
         router.get("/secure-basic") { request, _ in
             request.headers[.authorization] == "Basic " + Data("ann:p@ss w".utf8).base64EncodedString()

@@ -7,6 +7,7 @@ import PatchbayStorage
 /// (and the deliveries the event fans out to) in one transaction before the 200; a refused one is only counted.
 struct InboundReceiver {
     let dependencies: APIDependencies
+    let lookup: InboundLookup
 
     /// What the provider hears back.
     struct Receipt: Encodable {
@@ -21,8 +22,10 @@ struct InboundReceiver {
 
     @Sendable func receive(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let token = context.parameters.value("token")
-        guard InboundWebhook.isWellFormedToken(token), let inbound = try await dependencies.store.inbound.find(urlToken: token), inbound.active
-        else { throw PatchbayError.notFound("Inbound endpoint") }
+        guard InboundWebhook.isWellFormedToken(token), let found = try await lookup.find(token: token, dependencies: dependencies) else {
+            throw PatchbayError.notFound("Inbound endpoint")
+        }
+        let inbound = found.inbound
         let body = Array(buffer: try await request.collectBody(context: context))
         var headers: [String: String] = [:]
         for field in request.headers {
@@ -47,12 +50,8 @@ struct InboundReceiver {
             return try await refuse(record, problems: [FieldError(pointer: problem.pointer, problem.message)], malformed: problem.malformed)
         }
         if let challenge = payload.slackChallenge { return try JSONResponse.make(["challenge": challenge]) }
-        guard let organization = try await dependencies.store.organizations.find(id: inbound.organizationId),
-            let type = try await dependencies.eventType(inbound.eventType)
-        else {
-            throw PatchbayError(.conflict, "This endpoint's event type \(inbound.eventType) is no longer registered.")
-        }
-        if let schema = type.schema {
+        let organization = found.organization
+        if let schema = found.eventType.schema {
             let problems = schema.validate(payload.data, at: "")
             if !problems.isEmpty { return try await refuse(record, problems: problems) }
         }

@@ -6,6 +6,8 @@ import PatchbayStorage
 /// The public `/in/…` URL they receive on is `InboundReceiver`.
 struct InboundWebhooksController {
     let dependencies: APIDependencies
+    /// Forgets an endpoint's cached settings when they change here.
+    let lookup: InboundLookup
 
     struct CreateBody: RequestBody {
         static let fields: Set<String> = ["name", "eventType", "integrationId", "verification", "active"]
@@ -123,6 +125,7 @@ struct InboundWebhooksController {
         inbound.active = body.active ?? inbound.active
         inbound.updatedAt = dependencies.clock.nowMillis
         guard try await dependencies.store.inbound.update(inbound) else { throw PatchbayError.notFound("Inbound webhook \(inbound.id)") }
+        lookup.forget(token: inbound.urlToken)
         return try JSONResponse.make(inbound)
     }
 
@@ -131,6 +134,7 @@ struct InboundWebhooksController {
         guard try await dependencies.store.inbound.delete(id: inbound.id, organizationId: inbound.organizationId) else {
             throw PatchbayError.notFound("Inbound webhook \(inbound.id)")
         }
+        lookup.forget(token: inbound.urlToken)
         return JSONResponse.noContent()
     }
 

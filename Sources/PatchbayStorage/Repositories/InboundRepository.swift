@@ -6,6 +6,7 @@ import PatchbayCore
 public struct InboundRepository: Sendable {
     let driver: any DatabaseDriver
     let secrets: SecretBox
+    let combiner: Combiner
     static let pagination = KeysetPagination(columns: [
         "name": "name", "eventType": "event_type", "createdAt": "created_at", "updatedAt": "updated_at",
     ])
@@ -68,43 +69,82 @@ public struct InboundRepository: Sendable {
         }
     }
 
-    /// Stores a verified request and its event (with the deliveries it fans out to) in one transaction. A request
-    /// whose delivery id was seen before stores nothing and returns the first one.
+    /// Stores a verified request and its event (with the deliveries it fans out to) in one transaction, shared with
+    /// concurrent requests (group commit). A request whose delivery id was seen before stores nothing and returns the
+    /// first one.
     public func accept(_ request: InboundRequest, event: Event?) async throws -> Acceptance {
-        try await driver.transaction { connection in
-            let inserted = try await connection.query(
+        try await combiner.submit([Accepted(request: request, event: event)])[0]
+    }
+
+    struct Accepted: Sendable {
+        var request: InboundRequest
+        var event: Event?
+    }
+
+    typealias Combiner = GroupCommit<Accepted, Acceptance>
+
+    static func combiner(driver: any DatabaseDriver) -> Combiner {
+        // 11 values a row: 500 rows stay far below both databases' bound-parameter limits.
+        Combiner(driver: driver, maxItemsPerTransaction: 500) { items, connection in try await write(items, on: connection) }
+    }
+
+    /// Writes accepted requests in multi-row statements: the requests (a repeated delivery id is skipped by the
+    /// unique index), the events of those that went in, their deliveries, and the endpoints' counters last, so an
+    /// endpoint's row is locked for as short a time as possible.
+    static func write(_ items: [Accepted], on connection: any DatabaseConnection) async throws -> [Acceptance] {
+        let rows = try items.map { item -> SQLQuery in
+            let request = item.request
+            return """
+                (\(request.id), \(request.inboundWebhookId), \(request.organizationId), \(request.receivedAt), \(try json(request.headers)),
+                 \(request.body), \(request.bodyEncoding), \(request.verdict.rawValue), \(request.deliveryId), \(request.eventId),
+                 \(try json(request.problems)))
+                """
+        }
+        let inserted = Set(
+            try await connection.query(
                 """
                 INSERT INTO inbound_requests (id, inbound_webhook_id, organization_id, received_at, headers, body, body_encoding, verdict,
                                               delivery_id, event_id, problems)
-                VALUES (\(request.id), \(request.inboundWebhookId), \(request.organizationId), \(request.receivedAt),
-                        \(try Self.json(request.headers)), \(request.body), \(request.bodyEncoding), \(request.verdict.rawValue),
-                        \(request.deliveryId), \(request.eventId), \(try Self.json(request.problems)))
+                VALUES \(SQLQuery.joined(rows, separator: ", "))
                 ON CONFLICT (inbound_webhook_id, delivery_id) DO NOTHING RETURNING id
                 """
-            )
-            guard !inserted.isEmpty else {
-                _ = try await connection.query(
-                    "UPDATE inbound_webhooks SET duplicate_count = duplicate_count + 1 WHERE id = \(request.inboundWebhookId)")
+            ).map { try $0.string("id") })
+        let events = items.filter { inserted.contains($0.request.id) }.compactMap(\.event)
+        if !events.isEmpty {
+            try await EventRepository.insertRows(events, on: connection)
+            try await DeliveryRepository.fanOut(events, on: connection)
+        }
+        var outcomes: [Acceptance] = []
+        var counts: [String: (accepted: Int64, duplicates: Int64, last: Int64)] = [:]
+        for item in items {
+            let request = item.request
+            var count = counts[request.inboundWebhookId] ?? (0, 0, 0)
+            if inserted.contains(request.id) {
+                if request.verdict != .invalid {
+                    count.accepted += 1
+                    count.last = max(count.last, request.receivedAt)
+                }
+                outcomes.append(.stored)
+            } else {
+                count.duplicates += 1
                 let first = try await connection.query(
                     """
                     SELECT * FROM inbound_requests WHERE inbound_webhook_id = \(request.inboundWebhookId) AND delivery_id = \(request.deliveryId)
                     """
-                )
-                guard let row = first.first else { throw StorageError.decoding(column: "delivery_id") }
-                return .duplicate(try Self.decodeRequest(row))
+                ).first
+                guard let first else { throw StorageError.decoding(column: "delivery_id") }
+                outcomes.append(.duplicate(try decodeRequest(first)))
             }
-            if let event { try await EventRepository.insert(event, on: connection) }
-            // The counter last, so the endpoint's row is locked for as short a time as possible.
-            if request.verdict != .invalid {
-                _ = try await connection.query(
-                    """
-                    UPDATE inbound_webhooks SET accepted_count = accepted_count + 1, last_received_at = \(request.receivedAt)
-                    WHERE id = \(request.inboundWebhookId)
-                    """
-                )
-            }
-            return .stored
+            counts[request.inboundWebhookId] = count
         }
+        for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+            var update: SQLQuery = """
+                UPDATE inbound_webhooks SET accepted_count = accepted_count + \(count.accepted), duplicate_count = duplicate_count + \(count.duplicates)
+                """
+            if count.last > 0 { update = update + ", last_received_at = \(count.last)" }
+            _ = try await connection.query(update + " WHERE id = \(id)")
+        }
+        return outcomes
     }
 
     /// Counts a refused request; nothing else is kept.
