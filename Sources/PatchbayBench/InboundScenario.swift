@@ -28,9 +28,7 @@ struct InboundScenario {
     func run() async throws {
         let receiver = BenchReceiver()
         let (receiverPorts, receiverReady) = AsyncStream<Int>.makeStream()
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let client = LoadGenerator.client(connectionsPerHost: 64)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = PatchbayConfiguration()

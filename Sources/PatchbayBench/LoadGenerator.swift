@@ -32,6 +32,13 @@ struct LoadGenerator {
     let connections: Int
     let duration: Duration
 
+    /// A client whose pool keeps `connectionsPerHost` connections to one host, so the generator is not the limit.
+    static func client(connectionsPerHost: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     /// `makeRequest(worker, iteration)` builds each request (so a POST can carry a unique email).
     func run(_ makeRequest: @escaping @Sendable (Int, Int) -> Request) async -> Result {
         let clock = ContinuousClock()

@@ -85,9 +85,7 @@ struct APIScenario {
             logger: logger
         )
 
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let client = LoadGenerator.client(connectionsPerHost: connections)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await patchbay.runService() }

@@ -47,9 +47,7 @@ struct WebhooksScenario {
     func run() async throws {
         let receiver = BenchReceiver()
         let (ports, ready) = AsyncStream<Int>.makeStream()
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let client = LoadGenerator.client(connectionsPerHost: 64)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await receiver.application(logger: logger, ready: ready).runService() }
             var iterator = ports.makeAsyncIterator()

@@ -77,13 +77,10 @@ import Testing
             signatures: header(request, "webhook-signature"), secret: previous.encoded)
     }
 
-    /// Runs `program` with `arguments`; nil when the interpreter is not installed.
-    func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String)? {
-        guard
-            let path = ["/usr/bin/", "/usr/local/bin/", "/bin/"].map({ $0 + program }).first(where: {
-                FileManager.default.isExecutableFile(atPath: $0)
-            })
-        else { return nil }
+    /// Runs the first of `programs` that is installed with `arguments`; nil when none is.
+    func run(_ programs: [String], _ arguments: [String]) throws -> (status: Int32, output: String)? {
+        let candidates = programs.flatMap { program in ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + program } }
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -120,7 +117,7 @@ import Testing
             """
         let path = try script(example, harness: harness, suffix: "py")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        guard let result = try run("python3", [path]) else {
+        guard let result = try run(["python3"], [path]) else {
             Issue.record(Comment(rawValue: "python3 is not installed: the README's Python example was not run"), severity: .warning)
             return
         }
@@ -138,7 +135,7 @@ import Testing
             """
         let path = try script(example, harness: harness, suffix: "js")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        guard let result = try run("node", [path]) else {
+        guard let result = try run(["node", "nodejs"], [path]) else {
             Issue.record(Comment(rawValue: "node is not installed: the README's JavaScript example was not run"), severity: .warning)
             return
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PatchbayCore
+import PatchbayDelivery
 
 /// JSON responses in the API's shape.
 enum JSONResponse {
@@ -51,4 +52,21 @@ struct ListBody<Item: Encodable>: Encodable {
 
 extension HTTPField.Name {
     static var link: Self { Self("Link")! }
+}
+
+/// A resource as its create (or test) response shows it: its own fields, then what only this response carries —
+/// a secret shown once, a handshake's result — each left out when absent.
+struct CreatedResource<Resource: Encodable>: Encodable {
+    var resource: Resource
+    var secret: String?
+    var handshake: HandshakeResult?
+
+    enum Keys: String, CodingKey { case secret, handshake }
+
+    func encode(to encoder: any Encoder) throws {
+        try resource.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(secret, forKey: .secret)
+        try container.encodeIfPresent(handshake, forKey: .handshake)
+    }
 }

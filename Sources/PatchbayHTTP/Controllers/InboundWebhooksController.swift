@@ -26,20 +26,6 @@ struct InboundWebhooksController {
         var active: Bool?
     }
 
-    /// The create response: the endpoint and, when Patchbay generated it (Standard Webhooks), its secret this once.
-    struct Created: Encodable {
-        var inbound: InboundWebhook
-        var secret: String?
-
-        enum Keys: String, CodingKey { case secret }
-
-        func encode(to encoder: any Encoder) throws {
-            try inbound.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            if let secret { try container.encode(secret, forKey: .secret) }
-        }
-    }
-
     func register(on router: Router<PatchbayRequestContext>) {
         router.serve("createInboundWebhook", create)
         router.serve("listInboundWebhooks", list)
@@ -83,7 +69,7 @@ struct InboundWebhooksController {
             actor: actor ?? Actor(type: .inbound, id: id), createdAt: now, updatedAt: now)
         try await dependencies.store.inbound.insert(inbound)
         return try JSONResponse.make(
-            Created(inbound: inbound, secret: generated), status: .created,
+            CreatedResource(resource: inbound, secret: generated), status: .created,
             headers: [.location: "/v1/organizations/\(organization.id)/inbound-webhooks/\(inbound.id)", .cacheControl: "no-store"])
     }
 

@@ -116,23 +116,7 @@ struct IntegrationsController {
         var headers = location
         headers[.cacheControl] = "no-store"
         return try JSONResponse.make(
-            EndpointCreated(integration: integration, secret: webhook.secret.encoded, handshake: handshake), status: .created, headers: headers)
-    }
-
-    /// An endpoint integration as created: this once its signing secret, and the handshake's answer.
-    struct EndpointCreated: Encodable {
-        var integration: Integration
-        var secret: String
-        var handshake: HandshakeResult
-
-        enum Keys: String, CodingKey { case secret, handshake }
-
-        func encode(to encoder: any Encoder) throws {
-            try integration.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(secret, forKey: .secret)
-            try container.encode(handshake, forKey: .handshake)
-        }
+            CreatedResource(resource: integration, secret: webhook.secret.encoded, handshake: handshake), status: .created, headers: headers)
     }
 
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {

@@ -69,22 +69,6 @@ struct WebhooksController {
         var secret: String?
     }
 
-    /// The create response: the webhook, this once its secret, and the handshake's answer.
-    struct Created: Encodable {
-        var webhook: Webhook
-        var secret: String?
-        var handshake: HandshakeResult
-
-        enum Keys: String, CodingKey { case secret, handshake }
-
-        func encode(to encoder: any Encoder) throws {
-            try webhook.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            if let secret { try container.encode(secret, forKey: .secret) }
-            try container.encode(handshake, forKey: .handshake)
-        }
-    }
-
     struct SecretView: Encodable {
         var secret: String
         var previousSecret: String?
@@ -151,7 +135,7 @@ struct WebhooksController {
         try await dependencies.store.webhooks.insert(webhook)
         let (handshake, checked) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
         return try JSONResponse.make(
-            Created(webhook: checked, secret: secret.encoded, handshake: handshake),
+            CreatedResource(resource: checked, secret: secret.encoded, handshake: handshake),
             status: .created,
             headers: [.location: "/v1/organizations/\(organization.id)/webhooks/\(webhook.id)", .cacheControl: "no-store"]
         )
@@ -257,7 +241,7 @@ struct WebhooksController {
         let principal = try context.requirePrincipal()
         let (organization, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
         let (handshake, checked) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
-        return try JSONResponse.make(Created(webhook: checked, secret: nil, handshake: handshake))
+        return try JSONResponse.make(CreatedResource(resource: checked, handshake: handshake))
     }
 
     // MARK: - Checks
