@@ -21,16 +21,9 @@ struct ActionsScenario {
     func run() async throws {
         var logger = Logger(label: "patchbay.bench")
         logger.logLevel = .critical
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try await Store.open(
-            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
-        var configuration = PatchbayConfiguration()
-        configuration.port = 0
-        configuration.dataDirectory = directory
-        configuration.allowPrivateTargets = true
-        configuration.runsDeliveries = false
-        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
+        let bench = try await BenchStore.open(logger: logger, allowPrivateTargets: true, runsDeliveries: false)
+        defer { bench.remove() }
+        let (store, configuration) = (bench.store, bench.configuration)
         let (patchbayPorts, patchbayReady) = AsyncStream<Int>.makeStream()
         let patchbay = PatchbayServer.buildApplication(
             configuration: configuration, store: store, logger: logger, onServerRunning: { patchbayReady.yield($0) })

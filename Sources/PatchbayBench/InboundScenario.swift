@@ -29,15 +29,9 @@ struct InboundScenario {
         let receiver = BenchReceiver()
         let (receiverPorts, receiverReady) = AsyncStream<Int>.makeStream()
         let client = LoadGenerator.client(connectionsPerHost: 64)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = PatchbayConfiguration()
-        configuration.port = 0
-        configuration.dataDirectory = directory
-        configuration.allowPrivateTargets = true
-        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
-        let store = try await Store.open(
-            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
+        let bench = try await BenchStore.open(logger: logger, allowPrivateTargets: true)
+        defer { bench.remove() }
+        let (store, configuration) = (bench.store, bench.configuration)
         let (apiPorts, apiReady) = AsyncStream<Int>.makeStream()
         let app = PatchbayServer.buildApplication(
             configuration: configuration, store: store, logger: logger, onServerRunning: { apiReady.yield($0) })

@@ -57,16 +57,9 @@ struct APIScenario {
     func run() async throws {
         var logger = Logger(label: "patchbay.bench")
         logger.logLevel = .critical
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-
-        var configuration = PatchbayConfiguration()
-        configuration.port = 0
-        configuration.dataDirectory = directory
-        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
-        let store = try await Store.open(
-            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger
-        )
+        let bench = try await BenchStore.open(logger: logger)
+        defer { bench.remove() }
+        let (store, configuration) = (bench.store, bench.configuration)
         let (patchbayPort, patchbayReady) = AsyncStream<Int>.makeStream()
         let patchbay = PatchbayServer.buildApplication(
             configuration: configuration,

@@ -112,17 +112,9 @@ struct WebhooksScenario {
 
     /// One configuration on a fresh store.
     private func measure(_ setup: Setup, receiver: BenchReceiver, hook: String, client: HTTPClient) async throws -> Outcome {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = PatchbayConfiguration()
-        configuration.port = 0
-        configuration.dataDirectory = directory
-        configuration.allowPrivateTargets = true
-        configuration.runsDeliveries = false
-        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
-        let admin = configuration.adminToken ?? ""
-        let store = try await Store.open(
-            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
+        let bench = try await BenchStore.open(logger: logger, allowPrivateTargets: true, runsDeliveries: false)
+        defer { bench.remove() }
+        let (store, configuration, admin) = (bench.store, bench.configuration, bench.adminToken)
         let (apiPorts, apiReady) = AsyncStream<Int>.makeStream()
         let app = PatchbayServer.buildApplication(
             configuration: configuration, store: store, logger: logger, onServerRunning: { apiReady.yield($0) })

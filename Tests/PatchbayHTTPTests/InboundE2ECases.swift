@@ -398,6 +398,15 @@ extension E2ECase {
             #expect(try await api.post(url, bytes: body, headers: signed).status == 404)
             _ = try await api.admin(.patch, "\(path)/\(id)", ["active": true])
             #expect(try await api.post(url, bytes: body, headers: signed).status == 200)
+            // A new verification applies at once: the old signature no longer passes.
+            let rekeyed = try await api.admin(
+                .patch, "\(path)/\(id)", ["verification": ["scheme": "header", "header": "X-Token", "secret": "tok-0123456789"]])
+            #expect(rekeyed.status == 200 && rekeyed.json["verification"]?["scheme"] == "header", "\(rekeyed.text)")
+            #expect(try await api.post(url, bytes: body, headers: signed).status == 401)
+            #expect(try await api.post(url, bytes: body, headers: ["X-Token": "tok-0123456789", "Idempotency-Key": "k-1"]).status == 200)
+            let found = try await api.inboundRequests(org, id, query: "?search=k-1")
+            #expect(found.count == 1 && found.first?["deliveryId"] == "k-1", "the history is searchable by delivery id")
+            #expect(try await api.admin(.get, "\(path)/\(id)/requests?verdict=maybe").status == 422)
             #expect(try await api.admin(.patch, "\(path)/\(id)", ["verification": ["scheme": "stripe"]]).status == 422)
             #expect(try await api.admin(.delete, "\(path)/\(id)").status == 204)
             #expect(try await api.post(url, bytes: body, headers: signed).status == 404)

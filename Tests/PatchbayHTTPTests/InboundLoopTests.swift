@@ -126,6 +126,8 @@ import Testing
             try await point("/slow")
             let slow = try await api.admin(.post, call, ["payload": [:], "timeoutMs": 500])
             #expect(slow.status == 504, "\(slow.text)")
+            let empty = try await api.admin(.post, call, ["payload": [:], "timeoutMs": 6000])
+            #expect(empty.status == 204 && empty.header("Patchbay-Endpoint-Status") == "200", "a 2xx without a body")
             try await point("/big")
             #expect(try await api.admin(.post, call, ["payload": [:]]).json["detail"]?.string?.contains("not JSON") == true)
             try await point("/redirect")

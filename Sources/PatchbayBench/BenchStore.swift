@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import PatchbayApp
+import PatchbayCore
+import PatchbayStorage
+
+/// A fresh Patchbay for one measurement: SQLite in a temporary directory, opened, and the configuration
+/// `buildApplication` takes (an ephemeral port, its own admin token). `remove()` deletes the directory.
+struct BenchStore {
+    let directory: String
+    let configuration: PatchbayConfiguration
+    let store: Store
+
+    var adminToken: String { configuration.adminToken ?? "" }
+
+    static func open(logger: Logger, allowPrivateTargets: Bool = false, runsDeliveries: Bool = true) async throws -> BenchStore {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patchbay-bench-\(UUID().uuidString)").path
+        var configuration = PatchbayConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = directory
+        configuration.allowPrivateTargets = allowPrivateTargets
+        configuration.runsDeliveries = runsDeliveries
+        configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
+        let store = try await Store.open(
+            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
+        return BenchStore(directory: directory, configuration: configuration, store: store)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
