@@ -23,6 +23,10 @@ public struct PatchbayConfiguration: Sendable {
     public var adminToken: String?
     /// `PATCHBAY_PUBLIC_URL` / `--public-url`: where browsers and OAuth providers reach this server.
     public var publicURL: String?
+    /// `--rate-limit`: requests a second per non-admin token (bursts of twice that); 0 turns it off.
+    public var rateLimit = 100
+    /// `--inbound-rate-limit`: requests a second per inbound URL (bursts of twice that); 0 turns it off.
+    public var inboundRateLimit = 100
     /// Timeouts, retries and caps of action runs and token requests.
     public var connectors = ConnectorConfiguration()
 

@@ -33,6 +33,8 @@ public enum PatchbayServer {
         )
         settings.maxDocumentBytes = configuration.maxDocumentBytes
         settings.publicURL = configuration.publicURL
+        settings.rateLimit = configuration.rateLimit
+        settings.inboundRateLimit = configuration.inboundRateLimit
         // Webhooks, token requests and action runs leave through the same guarded client.
         let connectors = Connectors(store: store, client: sender.client, clock: clock, configuration: configuration.connectors, logger: logger)
         let router = PatchbayRouter.build(

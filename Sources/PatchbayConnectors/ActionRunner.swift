@@ -101,6 +101,8 @@ public struct ActionRunner: Sendable {
                 return ActionRunResult(
                     status: response.status, pages: engine.pages, results: results, response: record,
                     stopReason: paginates ? reason.rawValue : nil, requests: requests)
+            case .unusable(let reason):
+                throw PatchbayError(.badGateway, "\(RetryingCaller.origin(of: request.url)) answered page \(engine.pages) with \(reason).")
             }
         }
     }

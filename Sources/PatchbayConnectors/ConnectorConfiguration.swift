@@ -18,6 +18,10 @@ public struct ConnectorConfiguration: Sendable {
     public var refreshPollMillis: Int64 = 50
     /// How often the background refresher looks for installations whose refresh is due.
     public var refreshScanMillis: Int64 = 30_000
+    /// Background refreshes run side by side, at most this many at once (a slow token endpoint holds only its own).
+    public var refreshConcurrency = 8
+    /// Each background refresh is given up after this long (and tried again after `refreshRetryMillis`).
+    public var refreshDeadlineMillis: Int64 = 60_000
     /// How long a failed background refresh waits before the next try.
     public var refreshRetryMillis: Int64 = 60_000
     /// How long an authorization request (`state`) stays valid.

@@ -31,7 +31,8 @@ public struct TokenRefresher: Service {
         }
     }
 
-    /// One pass: every installation due now, one after another (a provider is not hit by a burst).
+    /// One pass: every installation due now, `refreshConcurrency` at a time, each within its own deadline, so one
+    /// tenant's token endpoint that never answers does not hold the others' refreshes.
     func refreshDue() async {
         let due: [String]
         do {
@@ -40,16 +41,51 @@ public struct TokenRefresher: Service {
             logger.warning("could not list installations due for a token refresh", metadata: ["pb.error": "\(error)"])
             return
         }
-        for id in due where !Task.isShuttingDownGracefully {
-            do {
-                guard let installation = try await store.installations.find(id: id),
-                    let api = try await store.actions.api(integrationId: installation.integrationId), api.settings.auth.type == .oauth2
-                else { continue }
-                _ = try await tokens.accessToken(for: installation, auth: api.settings.auth)
-            } catch {
-                logger.notice("background token refresh failed", metadata: ["pb.installation": "\(id)", "pb.error": "\(error)"])
-                try? await store.installations.postponeRefresh(of: id, until: clock.nowMillis + configuration.refreshRetryMillis)
+        guard !due.isEmpty else { return }
+        await withDiscardingTaskGroup { group in
+            var pending = due[...]
+            // Each finished refresh frees a slot for the next one.
+            let (freed, slot) = AsyncStream<Void>.makeStream()
+            for id in pending.prefix(max(1, configuration.refreshConcurrency)) {
+                group.addTask {
+                    await self.refreshWithinDeadline(id)
+                    slot.yield()
+                }
             }
+            pending = pending.dropFirst(max(1, configuration.refreshConcurrency))
+            var slots = freed.makeAsyncIterator()
+            while let id = pending.first, !Task.isShuttingDownGracefully, await slots.next() != nil {
+                pending.removeFirst()
+                group.addTask {
+                    await self.refreshWithinDeadline(id)
+                    slot.yield()
+                }
+            }
+            slot.finish()
         }
+    }
+
+    private func refreshWithinDeadline(_ id: String) async {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { race in
+                race.addTask { try await self.refresh(id) }
+                race.addTask {
+                    try await Task.sleep(for: .milliseconds(self.configuration.refreshDeadlineMillis))
+                    throw PatchbayError(.gatewayTimeout, "the refresh took longer than \(self.configuration.refreshDeadlineMillis) ms")
+                }
+                defer { race.cancelAll() }
+                try await race.next()
+            }
+        } catch {
+            logger.notice("background token refresh failed", metadata: ["pb.installation": "\(id)", "pb.error": "\(error)"])
+            try? await store.installations.postponeRefresh(of: id, until: clock.nowMillis.addingSaturating(configuration.refreshRetryMillis))
+        }
+    }
+
+    private func refresh(_ id: String) async throws {
+        guard let installation = try await store.installations.find(id: id),
+            let api = try await store.actions.api(integrationId: installation.integrationId), api.settings.auth.type == .oauth2
+        else { return }
+        _ = try await tokens.accessToken(for: installation, auth: api.settings.auth)
     }
 }

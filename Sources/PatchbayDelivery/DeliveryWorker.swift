@@ -23,6 +23,12 @@ public final class DeliveryWorker: Service, Sendable {
         public var perWebhookConcurrency = 16
         /// Claimed deliveries not yet recorded, across all webhooks; a webhook may hold at most twice its concurrency.
         public var maxHeld = 1024
+        /// The share of `maxHeld` one organization may hold: its hanging webhooks cannot take the room another
+        /// organization's deliveries need.
+        public var perOrganizationHeld = 256
+        /// How long a slot waits for its webhook's `rateLimit` to allow a send before it hands the delivery back
+        /// (due at the next second, without an attempt).
+        public var rateLimitWait: Duration = .seconds(2)
 
         public init() {}
     }
@@ -39,6 +45,7 @@ public final class DeliveryWorker: Service, Sendable {
         var waiting: [String: [Job]] = [:]
         var running: [String: Int] = [:]
         var held = 0
+        var heldByOrganization: [String: Int] = [:]
 
         func load(of webhookId: String) -> Int { (waiting[webhookId]?.count ?? 0) + (running[webhookId] ?? 0) }
     }
@@ -120,16 +127,17 @@ public final class DeliveryWorker: Service, Sendable {
 
     /// Claims what the free room allows, leaving out webhooks whose lanes are full; returns how many it claimed.
     private func claim() async -> Int {
-        let (full, room) = lanes.withLock { lanes -> (Set<String>, Int) in
+        let (full, crowded, room) = lanes.withLock { lanes -> (Set<String>, Set<String>, Int) in
             let full = Set(
                 (Array(lanes.waiting.keys) + Array(lanes.running.keys)).filter { lanes.load(of: $0) >= 2 * configuration.perWebhookConcurrency })
-            return (full, configuration.maxHeld - lanes.held)
+            let crowded = Set(lanes.heldByOrganization.filter { $0.value >= configuration.perOrganizationHeld }.keys)
+            return (full, crowded, configuration.maxHeld - lanes.held)
         }
         guard room > 0 else { return 0 }
         do {
             let claimed = try await store.deliveries.claimDue(
                 owner: owner, now: clock.nowMillis, leaseMillis: configuration.leaseMillis, limit: min(configuration.claimBatch, room),
-                busyWebhooks: full
+                busyWebhooks: full, busyOrganizations: crowded
             )
             guard !claimed.isEmpty else { return 0 }
             let webhooks = try await store.webhooks.find(ids: Set(claimed.map { $0.webhookId }))
@@ -147,7 +155,10 @@ public final class DeliveryWorker: Service, Sendable {
             try await store.deliveries.release(orphaned, owner: owner)
             jobs = try await batched(jobs)
             lanes.withLock { lanes in
-                for job in jobs { lanes.waiting[job.delivery.webhookId, default: []].append(job) }
+                for job in jobs {
+                    lanes.waiting[job.delivery.webhookId, default: []].append(job)
+                    lanes.heldByOrganization[job.webhook.organizationId, default: 0] += 1
+                }
                 lanes.held += jobs.count
             }
             return claimed.count
@@ -211,7 +222,8 @@ public final class DeliveryWorker: Service, Sendable {
 
     private func process(_ job: Job) async {
         var handedOff = false
-        defer { if !handedOff { finished() } }
+        let organizationId = job.webhook.organizationId
+        defer { if !handedOff { finished(organizationId) } }
         var logger = self.logger
         logger[metadataKey: "pb.delivery.id"] = "\(job.delivery.id)"
         logger[metadataKey: "pb.webhook.id"] = "\(job.webhook.id)"
@@ -236,6 +248,11 @@ public final class DeliveryWorker: Service, Sendable {
                 }
             }
             guard !events.isEmpty else { return }
+            if let limit = webhook.rateLimit, try await !waitForRateSlot(webhook.id, limit: limit) {
+                // Not an attempt: the delivery is due again when the next second's sends open.
+                try await store.deliveries.postpone([delivery.id], until: (clock.nowMillis / 1000 + 1) * 1000, owner: owner)
+                return
+            }
             let now = clock.nowMillis
             let request = try WebhookRequest.make(webhook: webhook, events: events, messageId: delivery.id, timestamp: now / 1000, now: now)
             let outcome = await sender.send(request, verifyTls: webhook.verifyTls)
@@ -250,7 +267,7 @@ public final class DeliveryWorker: Service, Sendable {
                         logger.error(
                             "recording a delivery failed; its lease will expire and it will be sent again", metadata: ["pb.error": "\(error)"])
                     }
-                    self.finished()
+                    self.finished(organizationId)
                 }
                 return
             }
@@ -260,10 +277,24 @@ public final class DeliveryWorker: Service, Sendable {
         }
     }
 
+    /// Takes a send from the webhook's `rateLimit` (shared by every instance through the database), waiting for the
+    /// next second while the current one is spent; false when `rateLimitWait` passes first.
+    private func waitForRateSlot(_ webhookId: String, limit: Int) async throws -> Bool {
+        let deadline = ContinuousClock.now + configuration.rateLimitWait
+        while true {
+            if try await store.webhooks.takeRateSlot(webhookId: webhookId, limit: limit, now: clock.nowMillis) { return true }
+            guard ContinuousClock.now < deadline, !Task.isCancelled, !Task.isShuttingDownGracefully else { return false }
+            let untilNextSecond = 1000 - clock.nowMillis % 1000
+            try await Task.sleep(for: .milliseconds(min(max(untilNextSecond, 5), 100)))
+        }
+    }
+
     /// A claimed job is done with (recorded, released or abandoned to its lease): its room can be claimed again.
-    private func finished() {
+    private func finished(_ organizationId: String) {
         let held = lanes.withLock { lanes in
             lanes.held -= 1
+            let organizationHeld = (lanes.heldByOrganization[organizationId] ?? 1) - 1
+            lanes.heldByOrganization[organizationId] = organizationHeld > 0 ? organizationHeld : nil
             return lanes.held
         }
         if held == configuration.maxHeld / 2 { wake.ring() }

@@ -26,9 +26,13 @@ public enum PatchbayRouter {
         let installations = InstallationsController(dependencies: dependencies, connectors: connectors)
         installations.registerPublic(on: router)
         let inboundLookup = InboundLookup()
-        InboundReceiver(dependencies: dependencies, lookup: inboundLookup).register(on: router)
+        let inboundLimiter = settings.inboundRateLimit > 0 ? RateLimiter(rate: settings.inboundRateLimit, burst: 2 * settings.inboundRateLimit) : nil
+        InboundReceiver(dependencies: dependencies, lookup: inboundLookup, limiter: inboundLimiter).register(on: router)
         // Everything registered after this line needs a token.
         router.add(middleware: AuthenticationMiddleware(store: store, settings: settings, clock: clock))
+        if settings.rateLimit > 0 {
+            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rate: settings.rateLimit, burst: 2 * settings.rateLimit), clock: clock))
+        }
         OrganizationsController(dependencies: dependencies).register(on: router)
         UsersController(dependencies: dependencies).register(on: router)
         TokensController(dependencies: dependencies).register(on: router)

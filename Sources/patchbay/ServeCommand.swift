@@ -17,11 +17,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.") var maxBodyBytes = 1 << 20
     @Option(name: .customLong("public-url"), help: "Where browsers and OAuth providers reach this server (the OAuth redirect URI is built from it).")
     var publicURL: String?
+    @Option(name: .customLong("rate-limit"), help: "Requests a second per non-admin token, bursts of twice that (0: no limit).")
+    var rateLimit = 100
+    @Option(name: .customLong("inbound-rate-limit"), help: "Requests a second per inbound URL, bursts of twice that (0: no limit).")
+    var inboundRateLimit = 100
     @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
     var noDeliveries = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard (0...1_000_000).contains(rateLimit) else { throw ValidationError("--rate-limit must be 0 (off) to 1000000 requests a second") }
+        guard (0...1_000_000).contains(inboundRateLimit) else {
+            throw ValidationError("--inbound-rate-limit must be 0 (off) to 1000000 requests a second")
+        }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if case .failure(let error) = RetrySchedule.parse(retrySchedule) {
             throw ValidationError("--retry-schedule: \(error.errors.first?.message ?? error.detail)")
@@ -39,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.runsDeliveries = !noDeliveries
         configuration.publicURL = publicURL
+        configuration.rateLimit = rateLimit
+        configuration.inboundRateLimit = inboundRateLimit
         configuration.apply(environment: ProcessInfo.processInfo.environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         let logger = CommandLogger.make()

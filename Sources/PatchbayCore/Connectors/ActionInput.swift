@@ -10,7 +10,8 @@ public struct ActionInput: Sendable, Equatable {
     }
 
     /// Every problem with this input, with pointers into the run request (`/parameters/id`, `/body/name`).
-    /// `definitions` resolves the `$ref`s the action's schemas kept.
+    /// `definitions` resolves the `$ref`s the action's schemas kept. Each schema is compiled with its references
+    /// memoized (see `CompiledSchema`), so a self-referential one validates in time linear in the value.
     public func problems(for action: ActionDefinition, definitions: [String: JSONValue]) -> [FieldError] {
         var problems: [FieldError] = []
         let declared = Dictionary(action.parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -24,7 +25,7 @@ public struct ActionInput: Sendable, Equatable {
                 continue
             }
             if let schema = parameter.schema {
-                problems += JSONSchema.problems(value, against: OpenAPISchema.normalized(schema, definitions: definitions), at: pointer)
+                problems += CompiledSchema(schema, definitions: definitions).problems(value, at: pointer)
             }
             if parameter.location == .path, case .string(let text) = value, text.isEmpty {
                 problems.append(FieldError(pointer: pointer, "must not be empty (it fills a path segment)"))
@@ -41,7 +42,7 @@ public struct ActionInput: Sendable, Equatable {
             if requestBody.required { problems.append(FieldError(pointer: "/body", "is required")) }
         case (let requestBody?, let body?):
             if let mediaType = RequestBuilder.mediaType(for: requestBody), let schema = requestBody.content[mediaType] {
-                problems += JSONSchema.problems(body, against: OpenAPISchema.normalized(schema, definitions: definitions), at: "/body")
+                problems += CompiledSchema(schema, definitions: definitions).problems(body, at: "/body")
             }
         default:
             break
@@ -56,53 +57,5 @@ public struct ActionInput: Sendable, Equatable {
         case .object(let members): members.contains { hasControlCharacters(.string($0.key)) || hasControlCharacters($0.value) }
         default: false
         }
-    }
-}
-
-/// OpenAPI schema objects in the form the JSON Schema validator reads: `$ref`s resolved from the stored
-/// definitions, `nullable` (3.0) as a `null` type, `allOf` merged. `oneOf`/`anyOf` are left unchecked rather
-/// than guessed at: a run must never be refused for a value the API accepts.
-enum OpenAPISchema {
-    static let maximumDepth = 24
-
-    static func normalized(_ schema: JSONValue, definitions: [String: JSONValue], depth: Int = 0) -> JSONValue {
-        guard depth < maximumDepth, case .object(var members) = schema else { return depth < maximumDepth ? schema : .bool(true) }
-        if let reference = members["$ref"]?.stringValue {
-            guard let target = definitions[reference] else { return .bool(true) }
-            return normalized(target, definitions: definitions, depth: depth + 1)
-        }
-        if case .array(let parts)? = members.removeValue(forKey: "allOf") {
-            for part in parts {
-                guard case .object(let merged) = normalized(part, definitions: definitions, depth: depth + 1) else { continue }
-                for (key, value) in merged {
-                    switch (key, members[key], value) {
-                    case ("properties", .object(let existing)?, .object(let more)):
-                        members[key] = .object(existing.merging(more, uniquingKeysWith: { first, _ in first }))
-                    case ("required", .array(let existing)?, .array(let more)):
-                        members[key] = .array(existing + more)
-                    default:
-                        if members[key] == nil { members[key] = value }
-                    }
-                }
-            }
-        }
-        if members["nullable"] == .bool(true), let type = members["type"] {
-            switch type {
-            case .string: members["type"] = .array([type, "null"])
-            case .array(let types): members["type"] = .array(types + ["null"])
-            default: break
-            }
-            if case .array(let options)? = members["enum"] { members["enum"] = .array(options + [.null]) }
-        }
-        if case .object(let properties)? = members["properties"] {
-            members["properties"] = .object(properties.mapValues { normalized($0, definitions: definitions, depth: depth + 1) })
-        }
-        for key in ["items", "additionalProperties"] {
-            if let inner = members[key], case .object = inner { members[key] = normalized(inner, definitions: definitions, depth: depth + 1) }
-        }
-        // Choices are not checked (see above); an unknown keyword is ignored by the validator anyway.
-        members.removeValue(forKey: "oneOf")
-        members.removeValue(forKey: "anyOf")
-        return .object(members)
     }
 }

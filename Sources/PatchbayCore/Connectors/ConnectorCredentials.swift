@@ -67,9 +67,9 @@ public struct OAuthTokens: Sendable, Equatable, Codable {
         switch auth.effectiveRefreshStrategy {
         case .automatic:
             guard let expiresAt, refreshToken != nil || auth.grantType == .clientCredentials else { return nil }
-            return expiresAt - Int64(auth.effectiveRefreshBufferSeconds) * 1000
+            return expiresAt.subtractingSaturating(bufferMillis(auth))
         case .interval:
-            return obtainedAt + Int64(auth.refreshIntervalSeconds ?? APISettings.Auth.refreshIntervalRange.lowerBound) * 1000
+            return obtainedAt.addingSaturating(intervalMillis(auth))
         }
     }
 
@@ -79,10 +79,16 @@ public struct OAuthTokens: Sendable, Equatable, Codable {
         switch auth.effectiveRefreshStrategy {
         case .automatic:
             guard let expiresAt else { return false }
-            return now >= expiresAt - Int64(auth.effectiveRefreshBufferSeconds) * 1000
+            return now >= expiresAt.subtractingSaturating(bufferMillis(auth))
         case .interval:
-            let interval = Int64(auth.refreshIntervalSeconds ?? APISettings.Auth.refreshIntervalRange.lowerBound) * 1000
-            return now >= obtainedAt + interval || (expiresAt.map { now >= $0 } ?? false)
+            return now >= obtainedAt.addingSaturating(intervalMillis(auth)) || (expiresAt.map { now >= $0 } ?? false)
         }
+    }
+
+    // Stored times may come from a third party's answer: saturate rather than trap.
+    private func bufferMillis(_ auth: APISettings.Auth) -> Int64 { Int64(auth.effectiveRefreshBufferSeconds).multipliedSaturating(by: 1000) }
+
+    private func intervalMillis(_ auth: APISettings.Auth) -> Int64 {
+        Int64(auth.refreshIntervalSeconds ?? APISettings.Auth.refreshIntervalRange.lowerBound).multipliedSaturating(by: 1000)
     }
 }

@@ -117,11 +117,12 @@ public enum OAuthProtocol {
         // The token goes into an Authorization header: printable ASCII only (RFC 6750 §2.1 is stricter still).
         guard isHeaderSafe(access) else { return .malformed("the access token is not printable ASCII of at most 16 KiB") }
         var expiresAt: Int64?
-        switch lookup(auth.effectiveExpiresKey) {
-        case .int(let seconds)?: expiresAt = now + seconds * 1000
-        case .double(let seconds)?: expiresAt = now + Int64(seconds * 1000)
-        case .string(let text)?: expiresAt = Int64(text).map { now + $0 * 1000 }
-        default: break
+        if let value = lookup(auth.effectiveExpiresKey), value != .null {
+            guard let seconds = lifetimeSeconds(value) else {
+                return .malformed(
+                    "the token endpoint's \(auth.effectiveExpiresKey) is not a lifetime in seconds from 0 to \(maximumLifetimeSeconds)")
+            }
+            expiresAt = now.addingSaturating(seconds.multipliedSaturating(by: 1000))
         }
         let refresh =
             lookup(auth.effectiveRefreshTokenKey)?.stringValue.flatMap { $0.isEmpty || !isHeaderSafe($0) ? nil : $0 } ?? previousRefreshToken
@@ -130,6 +131,22 @@ public enum OAuthProtocol {
 }
 
 extension OAuthProtocol {
+    /// The longest token lifetime taken at its word (ten years); a longer or negative one is a malformed answer.
+    public static let maximumLifetimeSeconds: Int64 = 315_360_000
+
+    /// `expires_in` as providers send it: an integer, a number (fraction dropped) or a decimal string.
+    static func lifetimeSeconds(_ value: JSONValue) -> Int64? {
+        let seconds: Int64?
+        switch value {
+        case .int(let number): seconds = number
+        case .double(let number): seconds = Int64(checkedTruncating: number)
+        case .string(let text): seconds = Int64(text.trimmingWhitespace())
+        default: seconds = nil
+        }
+        guard let seconds, (0...maximumLifetimeSeconds).contains(seconds) else { return nil }
+        return seconds
+    }
+
     static func isHeaderSafe(_ token: String) -> Bool {
         token.utf8.count <= 16_384 && token.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
     }

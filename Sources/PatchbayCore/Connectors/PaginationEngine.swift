@@ -20,6 +20,8 @@ public struct PaginationEngine: Sendable {
     public enum Step: Sendable, Equatable {
         case next(OutboundRequest)
         case stop(StopReason)
+        /// The API answered something that cannot lead to a next page (a cursor of 1e300): the run fails with this reason.
+        case unusable(String)
     }
 
     public let settings: APISettings.Pagination
@@ -94,10 +96,12 @@ public struct PaginationEngine: Sendable {
             return .stop(.notPaginated)
         case .index:
             guard let name = settings.indexParam, let items else { return .stop(.noNext) }
-            index += items.count
+            let (advanced, overflow) = index.addingReportingOverflow(items.count)
+            guard !overflow else { return .stop(.noNext) }
+            index = advanced
             next.url = QueryString.setting(name, to: String(index), in: request.url)
         case .page:
-            guard let name = settings.pageParam else { return .stop(.noNext) }
+            guard let name = settings.pageParam, page < Int.max else { return .stop(.noNext) }
             page += 1
             next.url = QueryString.setting(name, to: String(page), in: request.url)
         case .link:
@@ -131,7 +135,12 @@ public struct PaginationEngine: Sendable {
             switch value {
             case .string(let text): cursor = text
             case .int(let number): cursor = String(number)
-            case .double(let number) where number.rounded() == number: cursor = String(Int64(number))
+            case .double(let number):
+                // A number cursor is an id or an offset: it must be a whole number that fits in 64 bits.
+                guard number.rounded() == number, let whole = Int64(checkedTruncating: number) else {
+                    return .unusable("the next cursor at \(settings.pointerPath ?? "") is not a whole 64-bit number (\(number))")
+                }
+                cursor = String(whole)
             default: return .stop(.noNext)
             }
             guard !cursor.isEmpty else { return .stop(.noNext) }

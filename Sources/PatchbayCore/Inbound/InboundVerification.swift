@@ -55,7 +55,7 @@ public struct InboundVerification: Sendable, Equatable, Codable {
                 return .missingHeader
             }
             guard let timestamp = Int64(stamp) else { return .malformedHeader }
-            guard abs(now - timestamp) <= Self.toleranceSeconds else { return .staleTimestamp }
+            guard now.absoluteDifference(timestamp) <= Self.toleranceSeconds else { return .staleTimestamp }
             guard let secret = secret.flatMap(WebhookSecret.init) else { return .badSignature }
             return StandardWebhooks.verify(id: id, timestamp: timestamp, body: body, header: signature, secrets: [secret], now: now)
                 ? nil : .badSignature
@@ -73,13 +73,13 @@ public struct InboundVerification: Sendable, Equatable, Codable {
                 if pair[0] == "t" { timestamp = Int64(pair[1]) } else if pair[0] == "v1" { signatures.append(pair[1]) }
             }
             guard let timestamp, !signatures.isEmpty else { return .malformedHeader }
-            guard abs(now - timestamp) <= Self.toleranceSeconds else { return .staleTimestamp }
+            guard now.absoluteDifference(timestamp) <= Self.toleranceSeconds else { return .staleTimestamp }
             let expected = Self.hmacHex(Array("\(timestamp).".utf8) + body, key: secret)
             return signatures.contains { matches($0, expected) } ? nil : .badSignature
         case .slack:
             guard let stamp = headers["x-slack-request-timestamp"], let signature = headers["x-slack-signature"] else { return .missingHeader }
             guard let timestamp = Int64(stamp), signature.hasPrefix("v0=") else { return .malformedHeader }
-            guard abs(now - timestamp) <= Self.toleranceSeconds else { return .staleTimestamp }
+            guard now.absoluteDifference(timestamp) <= Self.toleranceSeconds else { return .staleTimestamp }
             let expected = Self.hmacHex(Array("v0:\(timestamp):".utf8) + body, key: secret)
             return matches(String(signature.dropFirst(3)), expected) ? nil : .badSignature
         case .hmacSHA256:

@@ -26,12 +26,15 @@ public enum ExampleGenerator {
             return .object(members)
         case "array":
             let item = rules["items"].map { example(for: $0, depth: depth + 1) } ?? "item"
-            let count = max(1, Int(rules["minItems"].flatMap(JSONSchema.number) ?? 1))
-            return .array(Array(repeating: item, count: min(count, 3)))
+            // minItems may be any size a schema names; the example holds one to three items.
+            let count: Int = if case .int(let minimum)? = rules["minItems"] { Int(min(max(minimum, 1), 3)) } else { 1 }
+            return .array(Array(repeating: item, count: count))
         case "string":
             return .string(exampleString(rules))
         case "integer":
-            return .int(Int64(exampleNumber(rules, integer: true)))
+            let number = exampleNumber(rules, integer: true)
+            // Bounds such as 1e300 leave no 64-bit integer to offer: the example keeps the number as a double.
+            return Int64(checkedTruncating: number).map(JSONValue.int) ?? .double(number)
         case "number":
             return .double(exampleNumber(rules, integer: false))
         case "boolean":
@@ -42,6 +45,8 @@ public enum ExampleGenerator {
             return .object([:])
         }
     }
+
+    static let maximumExampleLength: Int64 = 4096
 
     private static func exampleString(_ rules: [String: JSONValue]) -> String {
         var text: String =
@@ -57,7 +62,8 @@ public enum ExampleGenerator {
             default: "string"
             }
         if case .int(let minimum)? = rules["minLength"], text.count < minimum {
-            text += String(repeating: "x", count: Int(minimum) - text.count)
+            // Capped: a minLength of 2^62 must not allocate the example.
+            text += String(repeating: "x", count: Int(min(minimum, maximumExampleLength)) - text.count)
         }
         if case .int(let maximum)? = rules["maxLength"], text.count > maximum { text = String(text.prefix(Int(maximum))) }
         return text
@@ -65,8 +71,10 @@ public enum ExampleGenerator {
 
     private static func exampleNumber(_ rules: [String: JSONValue], integer: Bool) -> Double {
         var value: Double = 1
-        if let minimum = rules["minimum"].flatMap(JSONSchema.number) { value = integer ? minimum.rounded(.up) : minimum }
-        if let minimum = rules["exclusiveMinimum"].flatMap(JSONSchema.number) { value = integer ? minimum.rounded(.down) + 1 : minimum + 1 }
+        if let minimum = rules["minimum"].flatMap(JSONSchema.number), value < minimum { value = integer ? minimum.rounded(.up) : minimum }
+        if let minimum = rules["exclusiveMinimum"].flatMap(JSONSchema.number), value <= minimum {
+            value = integer ? minimum.rounded(.down) + 1 : minimum + 1
+        }
         if let maximum = rules["maximum"].flatMap(JSONSchema.number), value > maximum { value = integer ? maximum.rounded(.down) : maximum }
         if let maximum = rules["exclusiveMaximum"].flatMap(JSONSchema.number), value >= maximum {
             value = integer ? maximum.rounded(.up) - 1 : maximum - 0.5

@@ -7,6 +7,10 @@ import Foundation
 /// Anything else is refused when the schema is registered, so a schema never silently checks less than it says.
 public struct JSONSchema: Sendable, Equatable {
     public let document: JSONValue
+    /// Compiled once, patterns included, so each value is validated without re-reading the schema.
+    let compiled: CompiledSchema
+
+    public static func == (lhs: JSONSchema, rhs: JSONSchema) -> Bool { lhs.document == rhs.document }
 
     static let validationKeywords: Set<String> = [
         "type", "properties", "required", "additionalProperties", "enum", "const", "items", "format", "minimum", "maximum",
@@ -22,20 +26,17 @@ public struct JSONSchema: Sendable, Equatable {
         Self.check(document, at: base, depth: 0, problems: &problems)
         if !problems.isEmpty { throw PatchbayError.validation(problems) }
         self.document = document
+        self.compiled = CompiledSchema(document)
     }
 
     /// Validates `value`; the problems carry pointers below `base` (e.g. `/data/title`).
     public func validate(_ value: JSONValue, at base: String = "/data") -> [FieldError] {
-        var problems: [FieldError] = []
-        Self.validate(value, against: document, at: base, problems: &problems)
-        return problems
+        compiled.problems(value, at: base)
     }
 
     /// Problems of `value` against a raw schema document (pointers relative to the value).
     static func problems(_ value: JSONValue, against schema: JSONValue, at base: String = "") -> [FieldError] {
-        var problems: [FieldError] = []
-        validate(value, against: schema, at: base, problems: &problems)
-        return problems
+        CompiledSchema(schema).problems(value, at: base)
     }
 
     // MARK: - Checking the schema itself
@@ -86,107 +87,18 @@ public struct JSONSchema: Sendable, Equatable {
                 if case .int(let count) = value, count >= 0 { continue }
                 problems.append(FieldError(pointer: here, "must be a non-negative integer"))
             case "pattern":
-                if let pattern = value.stringValue, pattern.utf8.count <= 1000, (try? NSRegularExpression(pattern: pattern)) != nil { continue }
-                problems.append(FieldError(pointer: here, "must be a valid regular expression"))
+                guard let pattern = value.stringValue, pattern.count <= Pattern.maximumSourceLength else {
+                    problems.append(FieldError(pointer: here, "must be a regular expression of at most \(Pattern.maximumSourceLength) characters"))
+                    continue
+                }
+                do {
+                    _ = try PatternCache.pattern(pattern)
+                } catch {
+                    problems.append(FieldError(pointer: here, "must be a regular expression this server can run in bounded time: \(error)"))
+                }
             default:
                 break
             }
-        }
-    }
-
-    // MARK: - Validating a value
-
-    private static func validate(_ value: JSONValue, against schema: JSONValue, at pointer: String, problems: inout [FieldError]) {
-        if case .bool(let allowed) = schema {
-            if !allowed { problems.append(FieldError(pointer: pointer, "is not allowed")) }
-            return
-        }
-        guard case .object(let rules) = schema else { return }
-        if let type = rules["type"] {
-            let names: [JSONValue] = if case .array(let items) = type { items } else { [type] }
-            let allowed = names.compactMap(\.stringValue)
-            guard allowed.contains(where: { matches(value, type: $0) }) else {
-                return problems.append(FieldError(pointer: pointer, "must be of type \(allowed.joined(separator: " or ")), not \(typeName(value))"))
-            }
-        }
-        if case .array(let options)? = rules["enum"], !options.contains(where: { equal($0, value) }) {
-            problems.append(FieldError(pointer: pointer, "must be one of \(options.map(render).joined(separator: ", "))"))
-        }
-        if let constant = rules["const"], !equal(constant, value) {
-            problems.append(FieldError(pointer: pointer, "must be \(render(constant))"))
-        }
-        switch value {
-        case .object(let members):
-            validateObject(members, rules: rules, at: pointer, problems: &problems)
-        case .array(let items):
-            if case .int(let minimum)? = rules["minItems"], items.count < minimum {
-                problems.append(FieldError(pointer: pointer, "must have at least \(minimum) items"))
-            }
-            if case .int(let maximum)? = rules["maxItems"], items.count > maximum {
-                problems.append(FieldError(pointer: pointer, "must have at most \(maximum) items"))
-            }
-            if let itemSchema = rules["items"] {
-                for (index, item) in items.enumerated() { validate(item, against: itemSchema, at: "\(pointer)/\(index)", problems: &problems) }
-            }
-        case .string(let text):
-            validateString(text, rules: rules, at: pointer, problems: &problems)
-        case .int, .double:
-            validateNumber(number(value) ?? 0, rules: rules, at: pointer, problems: &problems)
-        default:
-            break
-        }
-    }
-
-    private static func validateObject(_ members: [String: JSONValue], rules: [String: JSONValue], at pointer: String, problems: inout [FieldError]) {
-        if case .array(let required)? = rules["required"] {
-            for name in required.compactMap(\.stringValue) where members[name] == nil {
-                problems.append(FieldError(pointer: pointer + "/" + escape(name), "is required"))
-            }
-        }
-        var properties: [String: JSONValue] = [:]
-        if case .object(let declared)? = rules["properties"] { properties = declared }
-        for (name, member) in members.sorted(by: { $0.key < $1.key }) {
-            let here = pointer + "/" + escape(name)
-            if let propertySchema = properties[name] {
-                validate(member, against: propertySchema, at: here, problems: &problems)
-            } else if let additional = rules["additionalProperties"] {
-                if case .bool(false) = additional {
-                    problems.append(FieldError(pointer: here, "is not an allowed property"))
-                } else {
-                    validate(member, against: additional, at: here, problems: &problems)
-                }
-            }
-        }
-    }
-
-    private static func validateString(_ text: String, rules: [String: JSONValue], at pointer: String, problems: inout [FieldError]) {
-        if case .int(let minimum)? = rules["minLength"], text.count < minimum {
-            problems.append(FieldError(pointer: pointer, "must be at least \(minimum) characters"))
-        }
-        if case .int(let maximum)? = rules["maxLength"], text.count > maximum {
-            problems.append(FieldError(pointer: pointer, "must be at most \(maximum) characters"))
-        }
-        if let pattern = rules["pattern"]?.stringValue, let expression = try? NSRegularExpression(pattern: pattern) {
-            let range = NSRange(text.startIndex..., in: text)
-            if expression.firstMatch(in: text, range: range) == nil { problems.append(FieldError(pointer: pointer, "must match \(pattern)")) }
-        }
-        if let format = rules["format"]?.stringValue, !FormatChecker.matches(text, format: format) {
-            problems.append(FieldError(pointer: pointer, "must be a valid \(format)"))
-        }
-    }
-
-    private static func validateNumber(_ value: Double, rules: [String: JSONValue], at pointer: String, problems: inout [FieldError]) {
-        if let minimum = rules["minimum"].flatMap(number), value < minimum {
-            problems.append(FieldError(pointer: pointer, "must be at least \(render(rules["minimum"] ?? .null))"))
-        }
-        if let maximum = rules["maximum"].flatMap(number), value > maximum {
-            problems.append(FieldError(pointer: pointer, "must be at most \(render(rules["maximum"] ?? .null))"))
-        }
-        if let minimum = rules["exclusiveMinimum"].flatMap(number), value <= minimum {
-            problems.append(FieldError(pointer: pointer, "must be greater than \(render(rules["exclusiveMinimum"] ?? .null))"))
-        }
-        if let maximum = rules["exclusiveMaximum"].flatMap(number), value >= maximum {
-            problems.append(FieldError(pointer: pointer, "must be less than \(render(rules["exclusiveMaximum"] ?? .null))"))
         }
     }
 
@@ -196,21 +108,6 @@ public struct JSONSchema: Sendable, Equatable {
         case .double(let number): number
         default: nil
         }
-    }
-
-    private static func matches(_ value: JSONValue, type: String) -> Bool {
-        switch (type, value) {
-        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("null", .null), ("integer", .int),
-            ("number", .int), ("number", .double):
-            true
-        case ("integer", .double(let number)): number.rounded() == number && abs(number) < 9e15
-        default: false
-        }
-    }
-
-    private static func equal(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
-        if let left = number(lhs), let right = number(rhs) { return left == right }
-        return lhs == rhs
     }
 
     static func typeName(_ value: JSONValue) -> String {

@@ -46,6 +46,7 @@ public struct PatchbayError: Error, Sendable, Equatable {
             title: "Unsupported media type"
         )
         public static let validation = Kind(status: 422, slug: "validation-failed", title: "Validation failed")
+        public static let tooManyRequests = Kind(status: 429, slug: "rate-limited", title: "Too many requests")
         public static let unavailable = Kind(status: 503, slug: "unavailable", title: "Service unavailable")
         /// A third-party API (or its token endpoint) failed or answered something unusable.
         public static let badGateway = Kind(status: 502, slug: "upstream-failed", title: "Upstream failed")

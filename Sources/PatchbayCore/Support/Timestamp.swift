@@ -4,6 +4,9 @@ import Foundation
 public enum Timestamp {
     /// `2026-11-22T10:00:00.123Z`.
     public static func format(_ millis: Int64) -> String {
+        // RFC 3339 has four-digit years: an instant outside 0001–9999 (a third party's lifetime, saturated) is held
+        // at the edge, which also keeps the arithmetic below from overflowing.
+        let millis = min(max(millis, earliestMillis), latestMillis)
         let seconds = millis.floorDivided(by: 1000)
         let fraction = millis - seconds * 1000
         let days = seconds.floorDivided(by: 86_400)
@@ -14,6 +17,10 @@ public enum Timestamp {
         let second = secondOfDay % 60
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 3))Z"
     }
+
+    /// 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+    static let earliestMillis: Int64 = -62_135_596_800_000
+    static let latestMillis: Int64 = 253_402_300_799_999
 
     /// Parses an RFC 3339 date-time (with or without fractional seconds, any offset); nil when malformed.
     public static func parse(_ text: String) -> Int64? {

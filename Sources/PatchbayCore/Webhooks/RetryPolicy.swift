@@ -18,12 +18,14 @@ public struct RetryPolicy: Sendable {
         let base = Double(schedule.delaysInSeconds[attempt - 1]) * 1000
         let jittered = Int64((base * (1 - Self.jitter + 2 * Self.jitter * min(max(unit, 0), 1))).rounded())
         let requested = min(max(retryAfterMillis ?? 0, 0), Self.maxRetryAfterMillis)
-        return now + max(jittered, requested)
+        return now.addingSaturating(max(jittered, requested))
     }
 
     /// `Retry-After` as a delay in milliseconds: delta-seconds or an HTTP-date (RFC 9110); nil when unreadable.
     public static func retryAfterMillis(_ value: String, now: Int64) -> Int64? {
         let text = value.trimmingWhitespace()
+        // Digits beyond what Int64 holds are still a (very long) delay, not an unreadable value.
+        if !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), Int64(text) == nil { return maxRetryAfterMillis }
         if let seconds = Int64(text), seconds >= 0 {
             return seconds.multipliedReportingOverflow(by: 1000).overflow ? maxRetryAfterMillis : seconds * 1000
         }
@@ -34,7 +36,9 @@ public struct RetryPolicy: Sendable {
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             formatter.dateFormat = format
             if let date = formatter.date(from: text) {
-                return max(0, Int64(date.timeIntervalSince1970 * 1000) - now)
+                // A date in year 300000 parses too; it is held at the cap, not converted with a trap.
+                guard let millis = Int64(checkedTruncating: date.timeIntervalSince1970 * 1000) else { return maxRetryAfterMillis }
+                return min(max(0, millis.subtractingSaturating(now)), maxRetryAfterMillis)
             }
         }
         return nil

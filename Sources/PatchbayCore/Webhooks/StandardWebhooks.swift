@@ -45,7 +45,7 @@ public enum StandardWebhooks {
 
     /// Whether any `v1` signature in `header` matches under any of `secrets`, with the timestamp within tolerance.
     public static func verify(id: String, timestamp: Int64, body: [UInt8], header: String, secrets: [WebhookSecret], now: Int64) -> Bool {
-        guard abs(now - timestamp) <= toleranceSeconds else { return false }
+        guard now.absoluteDifference(timestamp) <= toleranceSeconds else { return false }
         let offered = header.split(separator: " ").compactMap { entry -> String? in
             let parts = entry.split(separator: ",", maxSplits: 1)
             return parts.count == 2 && parts[0] == "v1" ? String(parts[1]) : nil

@@ -47,6 +47,8 @@ public struct Webhook: Sendable, Equatable {
     public var verifyTls: Bool
     public var format: Format
     public var maxEventsPerRequest: Int
+    /// Deliveries a second at most (`rateLimit`), enforced by the worker across instances; nil for no limit.
+    public var rateLimit: Int?
     public var authorization: Authorization?
     public var headers: [String: String]
     public var secret: WebhookSecret
@@ -61,7 +63,7 @@ public struct Webhook: Sendable, Equatable {
         id: String, organizationId: String, integrationId: String?, name: String, url: String, eventTypes: [String], state: State,
         verifyTls: Bool, format: Format, maxEventsPerRequest: Int, authorization: Authorization?, headers: [String: String],
         secret: WebhookSecret, previousSecret: WebhookSecret?, previousSecretExpiresAt: Int64?, lastTriggeredAt: Int64?,
-        lastStatus: Int?, createdAt: Int64, updatedAt: Int64
+        lastStatus: Int?, createdAt: Int64, updatedAt: Int64, rateLimit: Int? = nil
     ) {
         self.id = id
         self.organizationId = organizationId
@@ -73,6 +75,7 @@ public struct Webhook: Sendable, Equatable {
         self.verifyTls = verifyTls
         self.format = format
         self.maxEventsPerRequest = maxEventsPerRequest
+        self.rateLimit = rateLimit
         self.authorization = authorization
         self.headers = headers
         self.secret = secret
@@ -106,7 +109,8 @@ public struct Webhook: Sendable, Equatable {
 
 extension Webhook: Encodable {
     enum CodingKeys: String, CodingKey {
-        case id, organizationId, integrationId, name, url, eventTypes, active, state, verifyTls, format, maxEventsPerRequest, authorization,
+        case id, organizationId, integrationId, name, url, eventTypes, active, state, verifyTls, format, maxEventsPerRequest, rateLimit,
+            authorization,
             headers, lastTriggeredAt, lastStatus, createdAt, updatedAt
     }
 
@@ -126,6 +130,7 @@ extension Webhook: Encodable {
         try container.encode(verifyTls, forKey: .verifyTls)
         try container.encode(format, forKey: .format)
         try container.encode(maxEventsPerRequest, forKey: .maxEventsPerRequest)
+        try container.encode(rateLimit, forKey: .rateLimit)
         if let authorization {
             var nested = container.nestedContainer(keyedBy: AuthorizationKeys.self, forKey: .authorization)
             try nested.encode(authorization.scheme, forKey: .scheme)

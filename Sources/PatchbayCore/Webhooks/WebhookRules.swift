@@ -1,6 +1,8 @@
 /// Checks on webhook options that need no I/O. Each returns the problems found, with pointers.
 public enum WebhookRules {
     public static let maxEventsPerRequestRange = 1...100
+    /// `rateLimit`: deliveries a second.
+    public static let rateLimitRange = 1...10_000
     public static let maxHeaders = 20
     public static let maxEventTypes = 200
     /// Headers the sender owns: overriding them would break framing, signing or authorization.

@@ -38,6 +38,10 @@ public struct HTTPSettings: Sendable {
     /// `PATCHBAY_PUBLIC_URL`: where browsers and OAuth providers reach this server (the OAuth redirect URI is built
     /// from it). Without it, the scheme and host of the authorize request are used.
     public var publicURL: String?
+    /// `--rate-limit`: requests a second per non-admin token (bursts of twice that); 0 turns the limit off.
+    public var rateLimit = 100
+    /// `--inbound-rate-limit`: requests a second per inbound URL (bursts of twice that); 0 turns the limit off.
+    public var inboundRateLimit = 100
 
     public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil, allowPrivateTargets: Bool = false) {
         self.maxBodyBytes = maxBodyBytes

@@ -68,8 +68,30 @@ enum JSONBody {
         do {
             return try JSONDecoder().decode(Body.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let field = numberCulprit(Body.self, in: members) {
+                throw PatchbayError.invalid(pointer([field]), "must be a whole number within range (1.5, 1e300 and 2^63 are not)")
+            }
             throw problem(for: error)
         }
+    }
+
+    /// Foundation reports a number that does not fit its integer field (1e300, 1.5, 2^63) without a coding path.
+    /// Removing the culprit is the one change that makes the failure go away or become "is required": try each field.
+    private static func numberCulprit<Body: RequestBody>(_ type: Body.Type, in members: [String: Any]) -> String? {
+        for key in members.keys.sorted().prefix(64) where members[key] is NSNumber || members[key] is [String: Any] || members[key] is [Any] {
+            var rest = members
+            rest.removeValue(forKey: key)
+            guard let data = try? JSONSerialization.data(withJSONObject: rest) else { continue }
+            do {
+                _ = try JSONDecoder().decode(Body.self, from: data)
+                return key
+            } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+                continue
+            } catch {
+                return key
+            }
+        }
+        return nil
     }
 
     private static func location(of error: any Error) -> String {

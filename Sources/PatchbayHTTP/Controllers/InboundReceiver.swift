@@ -8,6 +8,8 @@ import PatchbayStorage
 struct InboundReceiver {
     let dependencies: APIDependencies
     let lookup: InboundLookup
+    /// `--inbound-rate-limit`, per endpoint; nil when off.
+    let limiter: RateLimiter?
 
     /// What the provider hears back.
     struct Receipt: Encodable {
@@ -25,6 +27,14 @@ struct InboundReceiver {
         guard InboundWebhook.isWellFormedToken(token), let found = try await lookup.find(token: token, dependencies: dependencies) else {
             throw PatchbayError.notFound("Inbound endpoint")
         }
+        guard let limiter else { return try await receive(request, found: found, context: context) }
+        let decision = limiter.take(found.inbound.id, now: dependencies.clock.nowMillis)
+        return try await RateLimitHeaders.apply(decision, instance: request.uri.path) {
+            try await receive(request, found: found, context: context)
+        }
+    }
+
+    private func receive(_ request: Request, found: InboundLookup.Entry, context: PatchbayRequestContext) async throws -> Response {
         let inbound = found.inbound
         let body = Array(buffer: try await request.collectBody(context: context))
         var headers: [String: String] = [:]

@@ -2,8 +2,20 @@
 public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
-        inbound,
+        inbound, webhookRateLimits,
     ]
+
+    /// A webhook's `rateLimit` (deliveries a second) and the window its sends are counted in: one row per webhook that
+    /// every instance updates atomically, so the limit holds across instances sharing PostgreSQL.
+    static let webhookRateLimits = Migration(
+        version: 12,
+        name: "webhook rate limits",
+        statements: [
+            .both("ALTER TABLE webhooks ADD COLUMN rate_limit BIGINT"),
+            .both("ALTER TABLE webhooks ADD COLUMN rate_window BIGINT NOT NULL DEFAULT 0"),
+            .both("ALTER TABLE webhooks ADD COLUMN rate_count BIGINT NOT NULL DEFAULT 0"),
+        ]
+    )
 
     /// Inbound endpoints and the requests they accepted. The URL token is sealed and found by its hash; the
     /// verification settings (secrets included) are sealed whole. A provider's delivery id is unique per endpoint,

@@ -3,16 +3,20 @@ import PatchbayCore
 
 /// The delivery engine's side of the deliveries table: leased claims, completion and disabling.
 extension DeliveryRepository {
-    /// Leases up to `limit` due deliveries of webhooks that are active or failing, skipping `busyWebhooks`. A lease
+    /// Leases up to `limit` due deliveries of webhooks that are active or failing, skipping `busyWebhooks` and the
+    /// webhooks of `busyOrganizations` (those that hold their share of the worker's room already). A lease
     /// that expires (its instance crashed) makes the delivery claimable again. On PostgreSQL, `SKIP LOCKED` lets
     /// several instances claim side by side without waiting on each other.
-    public func claimDue(owner: String, now: Int64, leaseMillis: Int64, limit: Int, busyWebhooks: Set<String>) async throws -> [Delivery] {
+    public func claimDue(
+        owner: String, now: Int64, leaseMillis: Int64, limit: Int, busyWebhooks: Set<String>, busyOrganizations: Set<String> = []
+    ) async throws -> [Delivery] {
         var due: SQLQuery = """
             SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
             WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= \(now)
               AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= \(now)) AND w.state IN ('active', 'failing')
             """
         for webhook in busyWebhooks.sorted() { due = due + " AND d.webhook_id <> \(webhook)" }
+        for organization in busyOrganizations.sorted() { due = due + " AND w.organization_id <> \(organization)" }
         due = due + " ORDER BY d.next_attempt_at, d.id LIMIT \(limit)"
         let lease = "UPDATE deliveries SET lease_owner = \(owner), lease_expires_at = \(now + leaseMillis)" as SQLQuery
         let rows: [SQLRow]
@@ -45,6 +49,17 @@ extension DeliveryRepository {
         guard !ids.isEmpty else { return }
         _ = try await driver.query(
             "UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id IN (\(Self.list(ids))) AND lease_owner = \(owner)"
+        )
+    }
+
+    /// Gives leased deliveries back, due again at `until`, without an attempt (their webhook's rate limit is spent).
+    public func postpone(_ ids: [String], until: Int64, owner: String) async throws {
+        guard !ids.isEmpty else { return }
+        _ = try await driver.query(
+            """
+            UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = \(until)
+            WHERE id IN (\(Self.list(ids))) AND lease_owner = \(owner)
+            """
         )
     }
 

@@ -21,13 +21,14 @@ public struct WebhookRepository: Sendable {
             """
             INSERT INTO webhooks (id, organization_id, integration_id, name, url, event_types, state, verify_tls, format,
                                   max_events_per_request, authorization_scheme, authorization_token, headers, secret, previous_secret,
-                                  previous_secret_expires_at, last_triggered_at, last_status, search_text, created_at, updated_at)
+                                  previous_secret_expires_at, last_triggered_at, last_status, search_text, created_at, updated_at,
+                                  rate_limit)
             VALUES (\(webhook.id), \(webhook.organizationId), \(webhook.integrationId), \(webhook.name), \(webhook.url),
                     \(Self.json(webhook.eventTypes)), \(webhook.state.rawValue), \(webhook.verifyTls), \(webhook.format.rawValue),
                     \(webhook.maxEventsPerRequest), \(webhook.authorization?.scheme.rawValue), \(sealed.authorization),
                     \(Self.json(webhook.headers)), \(sealed.secret), \(sealed.previousSecret), \(webhook.previousSecretExpiresAt),
                     \(webhook.lastTriggeredAt ?? 0), \(webhook.lastStatus.map(Int64.init)), \(searchText(webhook.name, webhook.url)),
-                    \(webhook.createdAt), \(webhook.updatedAt))
+                    \(webhook.createdAt), \(webhook.updatedAt), \(webhook.rateLimit.map(Int64.init)))
             """
         )
     }
@@ -55,8 +56,21 @@ public struct WebhookRepository: Sendable {
                 max_events_per_request = \(webhook.maxEventsPerRequest), authorization_scheme = \(webhook.authorization?.scheme.rawValue),
                 authorization_token = \(sealed.authorization), headers = \(Self.json(webhook.headers)), secret = \(sealed.secret),
                 previous_secret = \(sealed.previousSecret), previous_secret_expires_at = \(webhook.previousSecretExpiresAt),
-                search_text = \(searchText(webhook.name, webhook.url)), updated_at = \(webhook.updatedAt)
+                search_text = \(searchText(webhook.name, webhook.url)), updated_at = \(webhook.updatedAt),
+                rate_limit = \(webhook.rateLimit.map(Int64.init))
             WHERE id = \(webhook.id) AND organization_id = \(webhook.organizationId) RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Takes one send from the webhook's `rateLimit` for the second that `now` falls in; false when that second's
+    /// sends are spent. One conditional `UPDATE` on the webhook's row, so instances sharing a database count together.
+    public func takeRateSlot(webhookId: String, limit: Int, now: Int64) async throws -> Bool {
+        let second = now / 1000
+        return try await !driver.query(
+            """
+            UPDATE webhooks SET rate_count = CASE WHEN rate_window = \(second) THEN rate_count + 1 ELSE 1 END, rate_window = \(second)
+            WHERE id = \(webhookId) AND (rate_window <> \(second) OR rate_count < \(Int64(limit))) RETURNING id
             """
         ).isEmpty
     }
@@ -107,7 +121,8 @@ public struct WebhookRepository: Sendable {
             lastTriggeredAt: lastTriggeredAt == 0 ? nil : lastTriggeredAt,
             lastStatus: try row.optionalInt("last_status").map(Int.init),
             createdAt: try row.int("created_at"),
-            updatedAt: try row.int("updated_at")
+            updatedAt: try row.int("updated_at"),
+            rateLimit: try row.optionalInt("rate_limit").map { Int(clamping: $0) }
         )
     }
 
