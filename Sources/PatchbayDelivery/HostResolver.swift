@@ -1,6 +1,8 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import PatchbayCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,13 +13,57 @@ public protocol HostResolver: Sendable {
     func resolve(_ host: String) async throws -> [IPAddress]
 }
 
-/// The system resolver (getaddrinfo), run on NIO's blocking thread pool.
+/// The system resolver (getaddrinfo) on threads of its own, with a deadline and a cap on look-ups in flight.
+/// getaddrinfo cannot be cancelled, so a name server that never answers holds a thread; on a pool of its own it holds
+/// only other look-ups (never database reads or document parses), the caller stops waiting at the deadline, and past
+/// the cap a look-up fails at once instead of queueing behind the stuck ones.
 public struct SystemHostResolver: HostResolver {
-    public init() {}
+    public static let threadCount = 4
+    public static let maximumInFlight = 64
+    public let timeout: TimeAmount
+
+    private static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: threadCount)
+        pool.start()
+        return pool
+    }()
+    private static let inFlight = Mutex(0)
+
+    /// getaddrinfo; tests give a look-up that blocks, as a name server that never answers makes it.
+    let lookUp: @Sendable (String) throws -> [IPAddress]
+
+    public init(timeout: TimeAmount = .seconds(5)) {
+        self.init(timeout: timeout, lookUp: Self.lookUp)
+    }
+
+    init(timeout: TimeAmount, lookUp: @escaping @Sendable (String) throws -> [IPAddress]) {
+        self.timeout = timeout
+        self.lookUp = lookUp
+    }
 
     public func resolve(_ host: String) async throws -> [IPAddress] {
         if let literal = IPAddress(host: host) { return [literal] }
-        return try await NIOThreadPool.singleton.runIfActive { try Self.lookUp(host) }
+        let admitted = Self.inFlight.withLock { count in
+            guard count < Self.maximumInFlight else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { throw DeliveryError.resolution(host: host, reason: "too many look-ups in progress") }
+        let (timeout, lookUp) = (self.timeout, self.lookUp)
+        return try await withCheckedThrowingContinuation { continuation in
+            let outcome = FirstOutcome(continuation)
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: timeout) {
+                outcome.resume(with: .failure(DeliveryError.resolution(host: host, reason: "no answer within \(timeout.nanoseconds / 1_000_000) ms")))
+            }
+            Self.threads.submit { state in
+                defer { Self.inFlight.withLock { $0 -= 1 } }
+                guard state == .active else {
+                    return outcome.resume(with: .failure(DeliveryError.resolution(host: host, reason: "resolver stopped")))
+                }
+                outcome.resume(with: Result { try lookUp(host) })
+                timer.cancel()
+            }
+        }
     }
 
     static func lookUp(_ host: String) throws -> [IPAddress] {
@@ -68,5 +114,20 @@ public enum DeliveryError: Error, Sendable, CustomStringConvertible, Equatable {
         case .forbiddenTarget(let reason): "refused by the SSRF guard: \(reason)"
         case .invalidURL(let reason): "invalid URL: \(reason)"
         }
+    }
+}
+
+/// Resumes a continuation once, with whichever outcome comes first (the look-up or its deadline).
+private final class FirstOutcome: Sendable {
+    private let continuation: Mutex<CheckedContinuation<[IPAddress], any Error>?>
+
+    init(_ continuation: CheckedContinuation<[IPAddress], any Error>) { self.continuation = Mutex(continuation) }
+
+    func resume(with result: Result<[IPAddress], any Error>) {
+        let waiting = continuation.withLock { value in
+            defer { value = nil }
+            return value
+        }
+        waiting?.resume(with: result)
     }
 }

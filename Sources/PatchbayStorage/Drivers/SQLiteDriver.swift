@@ -16,7 +16,7 @@ public final class SQLiteDriver: DatabaseDriver {
     private let readers: [SQLiteConnection]
     /// Copies the WAL back into the database file beside the writer, so commits never wait for a checkpoint.
     private let checkpointer: SQLiteConnection
-    /// The writer's and the checkpointer's own threads, stopped after the connections close.
+    /// The writer's, the checkpointer's and the readers' own threads, stopped after the connections close.
     private let threads: [NIOThreadPool]
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
@@ -51,9 +51,14 @@ public final class SQLiteDriver: DatabaseDriver {
             ] {
                 _ = try await writer.query(pragma, [])
             }
+            // Readers have threads of their own too: on NIO's shared pool, a stalled DNS look-up or a large document
+            // parse would hold token checks (every authenticated request reads) behind it.
+            let readerThreads = NIOThreadPool(numberOfThreads: max(1, readerCount))
+            readerThreads.start()
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await SQLiteConnection.open(
+                    storage: .file(path: path), threadPool: readerThreads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
                 _ = try await reader.query("PRAGMA busy_timeout=10000", [])
                 _ = try await reader.query("PRAGMA query_only=ON", [])
                 _ = try await reader.query("PRAGMA case_sensitive_like=ON", [])
@@ -63,7 +68,8 @@ public final class SQLiteDriver: DatabaseDriver {
                 storage: .file(path: path), threadPool: checkpointThread, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             _ = try await checkpointer.query("PRAGMA busy_timeout=10000", [])
             return SQLiteDriver(
-                writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread], logger: logger)
+                writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread, readerThreads],
+                logger: logger)
         } catch let error as SQLiteError {
             throw StorageError.unavailable("cannot open \(path): \(error.message)")
         }
