@@ -27,6 +27,8 @@ public struct PatchbayConfiguration: Sendable {
     public var rateLimit = 100
     /// `--inbound-rate-limit`: requests a second per inbound URL (bursts of twice that); 0 turns it off.
     public var inboundRateLimit = 100
+    /// `--max-document-parses`: large API descriptions parsed at once; more answer 503 with `Retry-After`.
+    public var maxDocumentParses = 2
     /// Timeouts, retries and caps of action runs and token requests.
     public var connectors = ConnectorConfiguration()
 

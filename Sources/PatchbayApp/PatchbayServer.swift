@@ -35,6 +35,7 @@ public enum PatchbayServer {
         settings.publicURL = configuration.publicURL
         settings.rateLimit = configuration.rateLimit
         settings.inboundRateLimit = configuration.inboundRateLimit
+        settings.maxDocumentParses = configuration.maxDocumentParses
         // Webhooks, token requests and action runs leave through the same guarded client.
         let connectors = Connectors(store: store, client: sender.client, clock: clock, configuration: configuration.connectors, logger: logger)
         let router = PatchbayRouter.build(

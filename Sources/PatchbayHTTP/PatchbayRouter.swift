@@ -38,7 +38,7 @@ public enum PatchbayRouter {
         TokensController(dependencies: dependencies).register(on: router)
         IntegrationsController(dependencies: dependencies).register(on: router)
         EndpointIntegrations(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock)).register(on: router)
-        OpenAPIController(dependencies: dependencies).register(on: router)
+        OpenAPIController(dependencies: dependencies, parsing: DocumentParsing(maximumLarge: settings.maxDocumentParses)).register(on: router)
         ActionsController(dependencies: dependencies).register(on: router)
         installations.register(on: router)
         OrganizationMappingController(dependencies: dependencies, connectors: connectors).register(on: router)

@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     var rateLimit = 100
     @Option(name: .customLong("inbound-rate-limit"), help: "Requests a second per inbound URL, bursts of twice that (0: no limit).")
     var inboundRateLimit = 100
+    @Option(name: .customLong("max-document-parses"), help: "API descriptions of 256 KiB or more parsed at once; more answer 503.")
+    var maxDocumentParses = 2
     @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
     var noDeliveries = false
 
@@ -30,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...1_000_000).contains(inboundRateLimit) else {
             throw ValidationError("--inbound-rate-limit must be 0 (off) to 1000000 requests a second")
         }
+        guard (1...64).contains(maxDocumentParses) else { throw ValidationError("--max-document-parses must be 1 to 64") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if case .failure(let error) = RetrySchedule.parse(retrySchedule) {
             throw ValidationError("--retry-schedule: \(error.errors.first?.message ?? error.detail)")
@@ -49,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.publicURL = publicURL
         configuration.rateLimit = rateLimit
         configuration.inboundRateLimit = inboundRateLimit
+        configuration.maxDocumentParses = maxDocumentParses
         configuration.apply(environment: ProcessInfo.processInfo.environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         let logger = CommandLogger.make()

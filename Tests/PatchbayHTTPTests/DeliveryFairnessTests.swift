@@ -37,4 +37,38 @@ import Testing
             #expect(crowdedHeld >= before, "the crowded organization keeps its share")
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aWebhookRateLimitSpreadsDeliveriesWithoutSpendingAttempts(kind: StoreKind) async throws {
+        if try DeliveryEngineTests.skipPostgresLocally(kind) { return }
+        try await DeliveryEngineTests.run(kind) { api, receiver, port, org in
+            let base = "/v1/organizations/\(org)/webhooks"
+            for bad in [0, 10_001, -1] {
+                let refused = try await api.admin(
+                    .post, base, ["name": "W", "url": .string("http://127.0.0.1:\(port)/ok"), "rateLimit": .int(Int64(bad))])
+                #expect(refused.status == 422 && refused.json["errors"]?[0]?["pointer"] == "/rateLimit", "\(bad): \(refused.text)")
+            }
+            let created = try await api.admin(
+                .post, base, ["name": "W", "url": .string("http://127.0.0.1:\(port)/ok"), "eventTypes": ["thread.created"], "rateLimit": 2])
+            try #require(created.status == 201, "\(created.text)")
+            #expect(created.json["rateLimit"] == 2)
+            let webhook = try #require(created.json["id"]?.string)
+            let events = { receiver.requests(to: "/ok").filter { String(decoding: $0.body, as: UTF8.self).contains("thread.created") }.count }
+            try await DeliveryEngineTests.publish(api, org: org, count: 8)
+            try await Task.sleep(for: .milliseconds(1_200))
+            // 1.2 s touch at most two one-second windows of two sends each.
+            #expect(events() <= 4, "\(events()) deliveries in 1.2 s at 2 a second")
+            #expect(try await DeliveryEngineTests.eventually(.seconds(20)) { events() == 8 })
+            // Held back is not an attempt: every delivery succeeded at its first.
+            #expect(
+                try await DeliveryEngineTests.eventually {
+                    try await DeliveryEngineTests.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 9
+                })
+            let succeeded = try await DeliveryEngineTests.deliveries(api, org: org, webhook: webhook, status: "succeeded")
+            #expect(succeeded.allSatisfy { $0["attempts"] == 1 }, "\(succeeded)")
+
+            let lifted = try await api.admin(.patch, "\(base)/\(webhook)", ["rateLimit": nil])
+            #expect(lifted.status == 200 && lifted.json["rateLimit"] == .null, "\(lifted.text)")
+        }
+    }
 }

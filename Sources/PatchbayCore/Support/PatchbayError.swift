@@ -57,11 +57,14 @@ public struct PatchbayError: Error, Sendable, Equatable {
     public var kind: Kind
     public var detail: String
     public var errors: [FieldError]
+    /// Sent as `Retry-After` (a 429 or a 503 that will pass).
+    public var retryAfterSeconds: Int?
 
-    public init(_ kind: Kind, _ detail: String, errors: [FieldError] = []) {
+    public init(_ kind: Kind, _ detail: String, errors: [FieldError] = [], retryAfterSeconds: Int? = nil) {
         self.kind = kind
         self.detail = detail
         self.errors = errors
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public static func validation(_ errors: [FieldError]) -> PatchbayError {

@@ -34,6 +34,7 @@ extension PatchbayError: HTTPResponseError {
         let body = (try? encoder.encode(document)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         headers.append(contentsOf: extra)
+        if let retryAfterSeconds, headers[.retryAfter] == nil { headers[.retryAfter] = String(retryAfterSeconds) }
         if kind == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"patchbay\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

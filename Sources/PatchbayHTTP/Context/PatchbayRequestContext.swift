@@ -42,6 +42,8 @@ public struct HTTPSettings: Sendable {
     public var rateLimit = 100
     /// `--inbound-rate-limit`: requests a second per inbound URL (bursts of twice that); 0 turns the limit off.
     public var inboundRateLimit = 100
+    /// `--max-document-parses`: API descriptions of 256 KiB or more parsed at once; more answer 503.
+    public var maxDocumentParses = 2
 
     public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil, allowPrivateTargets: Bool = false) {
         self.maxBodyBytes = maxBodyBytes

@@ -8,6 +8,7 @@ import PatchbayStorage
 /// `POST /v1/openapi/lint` and `POST …/integrations/import`: API descriptions in, findings and actions out.
 struct OpenAPIController {
     let dependencies: APIDependencies
+    let parsing: DocumentParsing
 
     static let acceptedMediaTypes: Set<String> = [
         "application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain",
@@ -46,15 +47,10 @@ struct OpenAPIController {
         return Array(buffer.readableBytesView)
     }
 
-    /// Parsing a large description takes a few hundred milliseconds of CPU: off the event loops.
-    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
-    }
-
     @Sendable func lint(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         _ = try context.requirePrincipal()
         let bytes = try await Self.document(of: request, limit: dependencies.settings.maxDocumentBytes)
-        let result = try await Self.offloaded { () -> LintResult in
+        let result = try await parsing.run(size: bytes.count) { () -> LintResult in
             do throws(ImportFailure) {
                 let (document, problems) = try OpenAPIImporter.lint(bytes)
                 return LintResult(
@@ -95,7 +91,7 @@ struct OpenAPIController {
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
         let bot = try request.booleanQuery("bot")
         let bytes = try await Self.document(of: request, limit: dependencies.settings.maxDocumentBytes)
-        let imported = try await Self.offloaded { () -> Result<ImportedAPI, ImportFailure> in
+        let imported = try await parsing.run(size: bytes.count) { () -> Result<ImportedAPI, ImportFailure> in
             do throws(ImportFailure) {
                 return .success(try OpenAPIImporter.importAPI(bytes))
             } catch {

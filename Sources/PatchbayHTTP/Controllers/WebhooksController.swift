@@ -14,8 +14,8 @@ struct WebhooksController {
 
     struct CreateBody: RequestBody {
         static let fields: Set<String> = [
-            "name", "url", "eventTypes", "integrationId", "active", "verifyTls", "format", "maxEventsPerRequest", "authorization", "headers",
-            "secret",
+            "name", "url", "eventTypes", "integrationId", "active", "verifyTls", "format", "maxEventsPerRequest", "rateLimit", "authorization",
+            "headers", "secret",
         ]
         var name: String
         var url: String
@@ -25,6 +25,7 @@ struct WebhooksController {
         var verifyTls: Bool?
         var format: String?
         var maxEventsPerRequest: Int?
+        var rateLimit: Int?
         var authorization: AuthorizationBody?
         var headers: [String: String]?
         var secret: String?
@@ -32,7 +33,8 @@ struct WebhooksController {
 
     struct UpdateBody: RequestBody {
         static let fields: Set<String> = [
-            "name", "url", "eventTypes", "integrationId", "active", "verifyTls", "format", "maxEventsPerRequest", "authorization", "headers",
+            "name", "url", "eventTypes", "integrationId", "active", "verifyTls", "format", "maxEventsPerRequest", "rateLimit", "authorization",
+            "headers",
         ]
         var name: String?
         var url: String?
@@ -42,11 +44,13 @@ struct WebhooksController {
         var verifyTls: Bool?
         var format: String?
         var maxEventsPerRequest: Int?
+        /// Absent: unchanged; null: no limit.
+        var rateLimit: PatchValue<Int>
         var authorization: PatchValue<AuthorizationBody>
         var headers: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case name, url, eventTypes, integrationId, active, verifyTls, format, maxEventsPerRequest, authorization, headers
+            case name, url, eventTypes, integrationId, active, verifyTls, format, maxEventsPerRequest, rateLimit, authorization, headers
         }
 
         init(from decoder: any Decoder) throws {
@@ -59,6 +63,7 @@ struct WebhooksController {
             verifyTls = try container.decodeIfPresent(Bool.self, forKey: .verifyTls)
             format = try container.decodeIfPresent(String.self, forKey: .format)
             maxEventsPerRequest = try container.decodeIfPresent(Int.self, forKey: .maxEventsPerRequest)
+            rateLimit = try PatchValue(container, .rateLimit)
             authorization = try PatchValue(container, .authorization)
             headers = try container.decodeIfPresent([String: String].self, forKey: .headers)
         }
@@ -108,6 +113,7 @@ struct WebhooksController {
         let eventTypes = try await checkEventTypes(body.eventTypes ?? [], problems: &problems)
         let format = Self.format(body.format, problems: &problems) ?? .json
         let maxEvents = Self.maxEvents(body.maxEventsPerRequest, problems: &problems) ?? 1
+        Self.checkRateLimit(body.rateLimit, problems: &problems)
         let authorization = Self.authorization(body.authorization, problems: &problems)
         WebhookRules.headerProblems(body.headers ?? [:]).forEach { problems.check($0) }
         var secret = WebhookSecret.generate()
@@ -130,7 +136,8 @@ struct WebhooksController {
             id: Identifier.make(.webhook, nowMillis: now), organizationId: organization.id, integrationId: body.integrationId, name: body.name,
             url: body.url, eventTypes: eventTypes, state: body.active == false ? .paused : .active, verifyTls: body.verifyTls ?? true,
             format: format, maxEventsPerRequest: maxEvents, authorization: authorization, headers: body.headers ?? [:], secret: secret,
-            previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil, lastStatus: nil, createdAt: now, updatedAt: now
+            previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil, lastStatus: nil, createdAt: now, updatedAt: now,
+            rateLimit: body.rateLimit
         )
         try await dependencies.store.webhooks.insert(webhook)
         let (handshake, checked) = try await dependencies.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
@@ -166,6 +173,7 @@ struct WebhooksController {
         if let requested = body.eventTypes { eventTypes = try await checkEventTypes(requested, problems: &problems) }
         let format = Self.format(body.format, problems: &problems)
         let maxEvents = Self.maxEvents(body.maxEventsPerRequest, problems: &problems)
+        if case .value(let limit) = body.rateLimit { Self.checkRateLimit(limit, problems: &problems) }
         if let headers = body.headers { WebhookRules.headerProblems(headers).forEach { problems.check($0) } }
         if let integrationId = body.integrationId, integrationId != webhook.integrationId {
             problems.add("/integrationId", "cannot be changed; create a webhook for the other integration")
@@ -182,6 +190,11 @@ struct WebhooksController {
         webhook.eventTypes = eventTypes ?? webhook.eventTypes
         webhook.format = format ?? webhook.format
         webhook.maxEventsPerRequest = maxEvents ?? webhook.maxEventsPerRequest
+        switch body.rateLimit {
+        case .absent: break
+        case .null: webhook.rateLimit = nil
+        case .value(let limit): webhook.rateLimit = limit
+        }
         webhook.verifyTls = body.verifyTls ?? webhook.verifyTls
         webhook.headers = body.headers ?? webhook.headers
         webhook.authorization = authorization
@@ -280,6 +293,11 @@ struct WebhooksController {
             return nil
         }
         return value
+    }
+
+    private static func checkRateLimit(_ value: Int?, problems: inout FieldProblems) {
+        guard let value, !WebhookRules.rateLimitRange.contains(value) else { return }
+        problems.add("/rateLimit", "must be from 1 to 10000 deliveries a second, or null for no limit")
     }
 
     private static func authorization(_ body: AuthorizationBody?, problems: inout FieldProblems) -> Webhook.Authorization? {

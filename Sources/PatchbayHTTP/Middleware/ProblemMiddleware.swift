@@ -4,11 +4,19 @@ import PatchbayCore
 import PatchbayStorage
 
 /// Turns every error into problem+json. Client mistakes keep their status; an unexpected failure becomes a
-/// 500 whose body says nothing about the internals (the log has the detail).
+/// 500 whose body says nothing about the internals (the log has the detail). A method the path does not serve is
+/// a 405 with `Allow` (before authentication: which methods a path serves is in the public OpenAPI document).
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = PatchbayRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The router sets the endpoint path before its middleware runs for a route it matched; nil means no route
+        // has this method and path.
+        if context.endpointPath == nil, let allowed = APIOperation.allowedMethods(forPath: request.uri.path), !allowed.contains(request.method) {
+            let names = allowed.map(\.rawValue).joined(separator: ", ")
+            return PatchbayError(.methodNotAllowed, "\(request.method.rawValue) is not served here; this path serves \(names).")
+                .problemResponse(instance: request.uri.path, headers: [.allow: names])
+        }
         do {
             return try await next(request, context)
         } catch let error as PatchbayError {

@@ -8,6 +8,7 @@ struct APIOperation: Sendable {
     enum Parameter: Sendable {
         case path(String, String)
         case query(String, String, JSONValue)
+        case header(String, String, JSONValue)
     }
 
     let id: String
@@ -27,6 +28,11 @@ struct APIOperation: Sendable {
     var responseMediaType = "application/json"
     var isList = false
     var query: [Parameter] = []
+    /// Problem statuses this operation answers beyond those its shape implies (see `APIDocument.problemStatuses`):
+    /// 409 for its conflicts, 502 and 504 when it calls out.
+    var problems: [Int] = []
+    /// Responses other than the success and the problems, by status.
+    var otherResponses: [String: JSONValue] = [:]
 
     /// Hummingbird form: `/v1/organizations/:org`.
     var routerPath: String {
@@ -50,11 +56,23 @@ extension APIOperation {
         .query("sort", "A field name; prefix with - for descending.", ["type": "string"]),
     ]
 
+    /// A repeat within 24 hours returns the first request's events (`Idempotent-Replayed: true`); 409 when the request
+    /// differs.
+    static let idempotencyKey = Parameter.header(
+        "Idempotency-Key", "1–255 printable ASCII characters; a repeat within 24 hours returns the first request's events.",
+        ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"])
+
     /// Every operation the server serves.
     static let all: [APIOperation] = [
         APIOperation(
             id: "getHealth", method: .get, path: "/v1/health", summary: "Liveness and database check", tag: "System",
-            isPublic: true, responseSchema: ref("Health")),
+            isPublic: true, responseSchema: ref("Health"),
+            otherResponses: [
+                "503": [
+                    "description": "The database is unreachable (status degraded)",
+                    "content": ["application/json": ["schema": ref("Health")]],
+                ]
+            ]),
         APIOperation(
             id: "getOpenAPIDocument", method: .get, path: "/v1/openapi.json", summary: "This document", tag: "System",
             isPublic: true, responseSchema: ["type": "object"]),
@@ -80,11 +98,11 @@ extension APIOperation {
         APIOperation(
             id: "deleteOrganization", method: .delete, path: "/v1/organizations/{org}",
             summary: "Delete an organization without child organizations", tag: "Organizations",
-            scope: .organizationsWrite, successStatus: 204),
+            scope: .organizationsWrite, successStatus: 204, problems: [409]),
 
         APIOperation(
             id: "createUser", method: .post, path: "/v1/organizations/{org}/users", summary: "Create a user", tag: "Users",
-            scope: .organizationsWrite, requestSchema: "UserCreate", successStatus: 201, responseSchema: ref("User")),
+            scope: .organizationsWrite, requestSchema: "UserCreate", successStatus: 201, responseSchema: ref("User"), problems: [409]),
         APIOperation(
             id: "listUsers", method: .get, path: "/v1/organizations/{org}/users", summary: "List users", tag: "Users",
             scope: .organizationsRead, responseSchema: ref("User"), isList: true,
@@ -94,10 +112,10 @@ extension APIOperation {
             scope: .organizationsRead, responseSchema: ref("User")),
         APIOperation(
             id: "updateUser", method: .patch, path: "/v1/organizations/{org}/users/{usr}", summary: "Update a user",
-            tag: "Users", scope: .organizationsWrite, requestSchema: "UserUpdate", responseSchema: ref("User")),
+            tag: "Users", scope: .organizationsWrite, requestSchema: "UserUpdate", responseSchema: ref("User"), problems: [409]),
         APIOperation(
             id: "deleteUser", method: .delete, path: "/v1/organizations/{org}/users/{usr}", summary: "Delete a user",
-            tag: "Users", scope: .organizationsWrite, successStatus: 204),
+            tag: "Users", scope: .organizationsWrite, successStatus: 204, problems: [409]),
 
         APIOperation(
             id: "createToken", method: .post, path: "/v1/organizations/{org}/tokens",
@@ -119,7 +137,7 @@ extension APIOperation {
         APIOperation(
             id: "createIntegration", method: .post, path: "/v1/organizations/{org}/integrations",
             summary: "Create an integration with its integration user", tag: "Integrations", scope: .integrationsWrite,
-            requestSchema: "IntegrationCreate", successStatus: 201, responseSchema: ref("Integration")),
+            requestSchema: "IntegrationCreate", successStatus: 201, responseSchema: ref("IntegrationCreated")),
         APIOperation(
             id: "listIntegrations", method: .get, path: "/v1/organizations/{org}/integrations", summary: "List integrations",
             tag: "Integrations", scope: .integrationsRead, responseSchema: ref("Integration"), isList: true,
@@ -151,17 +169,17 @@ extension APIOperation {
         APIOperation(
             id: "createAction", method: .post, path: "/v1/organizations/{org}/integrations/{int}/actions",
             summary: "Add an action by hand", tag: "API connectors", scope: .integrationsWrite, requestSchema: "ActionCreate",
-            successStatus: 201, responseSchema: ref("Action")),
+            successStatus: 201, responseSchema: ref("Action"), problems: [409]),
         APIOperation(
             id: "renameActions", method: .post, path: "/v1/organizations/{org}/integrations/{int}/actions/rename",
             summary: "Rename actions with a regular expression (dryRun shows before → after)", tag: "API connectors",
-            scope: .integrationsWrite, requestSchema: "ActionRename", responseSchema: ref("ActionRenameResult")),
+            scope: .integrationsWrite, requestSchema: "ActionRename", responseSchema: ref("ActionRenameResult"), problems: [409]),
         APIOperation(
             id: "getAction", method: .get, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Get an action",
             tag: "API connectors", scope: .integrationsRead, responseSchema: ref("Action")),
         APIOperation(
             id: "updateAction", method: .patch, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Update an action",
-            tag: "API connectors", scope: .integrationsWrite, requestSchema: "ActionUpdate", responseSchema: ref("Action")),
+            tag: "API connectors", scope: .integrationsWrite, requestSchema: "ActionUpdate", responseSchema: ref("Action"), problems: [409]),
         APIOperation(
             id: "deleteAction", method: .delete, path: "/v1/organizations/{org}/integrations/{int}/actions/{act}", summary: "Delete an action",
             tag: "API connectors", scope: .integrationsWrite, successStatus: 204),
@@ -169,7 +187,7 @@ extension APIOperation {
             id: "createInstallation", method: .post, path: "/v1/organizations/{org}/integrations/{int}/installations",
             summary: "Install a published integration into its organization or a descendant, with credentials (sealed, never returned)",
             tag: "API connectors", scope: .integrationsWrite, requestSchema: "InstallationCreate", successStatus: 201,
-            responseSchema: ref("Installation")),
+            responseSchema: ref("Installation"), problems: [409]),
         APIOperation(
             id: "listInstallations", method: .get, path: "/v1/organizations/{org}/integrations/{int}/installations",
             summary: "List an integration's installations", tag: "API connectors", scope: .integrationsRead, responseSchema: ref("Installation"),
@@ -183,7 +201,7 @@ extension APIOperation {
         APIOperation(
             id: "authorizeInstallation", method: .get, path: "/v1/organizations/{org}/installations/{ins}/oauth/authorize",
             summary: "302 to the provider's authorization page (OAuth 2.0 authorization code with PKCE S256 and state)",
-            tag: "API connectors", scope: .integrationsWrite, successStatus: 302),
+            tag: "API connectors", scope: .integrationsWrite, successStatus: 302, problems: [409, 422]),
         APIOperation(
             id: "oauthCallback", method: .get, path: "/oauth/callback",
             summary: "Where the provider returns after authorization; exchanges the code and readies the installation",
@@ -192,11 +210,12 @@ extension APIOperation {
                 .query("state", "The single-use state of the authorization request.", ["type": "string"]),
                 .query("code", "The authorization code.", ["type": "string"]),
                 .query("error", "The provider's error, when it did not authorize.", ["type": "string"]),
-            ]),
+            ], problems: [400, 404, 409, 422, 502, 503, 504]),
         APIOperation(
             id: "runAction", method: .post, path: "/v1/organizations/{org}/installations/{ins}/actions/{act}/run",
             summary: "Run an action against the API with the installation's credentials (optionally following pages)",
-            tag: "API connectors", scope: .actionsRun, requestSchema: "ActionRun", requestRequired: false, responseSchema: ref("ActionRunResult")),
+            tag: "API connectors", scope: .actionsRun, requestSchema: "ActionRun", requestRequired: false, responseSchema: ref("ActionRunResult"),
+            problems: [409, 502, 504]),
         APIOperation(
             id: "getOrganizationMapping", method: .get, path: "/v1/organizations/{org}/installations/{ins}/organization-mapping",
             summary: "The installation's organization mapping: settings and entries", tag: "API connectors", scope: .integrationsRead,
@@ -209,26 +228,29 @@ extension APIOperation {
             id: "suggestOrganizationMapping", method: .post,
             path: "/v1/organizations/{org}/installations/{ins}/organization-mapping/suggest",
             summary: "Fetch the provider's list through the mapping action and suggest a match for each child organization by name",
-            tag: "API connectors", scope: .integrationsWrite, responseSchema: ref("OrganizationMappingSuggestions")),
+            tag: "API connectors", scope: .integrationsWrite, requestSchema: "OrganizationMappingSuggest", requestRequired: false,
+            responseSchema: ref("OrganizationMappingSuggestions"), problems: [409, 502, 504]),
         APIOperation(
             id: "finalizeIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/finalize",
             summary: "Finalize a draft integration (published, or hidden)", tag: "Integrations",
             scope: .integrationsWrite, requestSchema: "IntegrationFinalize", requestRequired: false,
-            responseSchema: ref("Integration")),
+            responseSchema: ref("Integration"), problems: [409]),
         APIOperation(
             id: "callIntegration", method: .post, path: "/v1/organizations/{org}/integrations/{int}/call",
             summary: "Send a payload to an endpoint integration (signed) and answer with its JSON", tag: "Integrations",
-            scope: .actionsRun, requestSchema: "IntegrationCall", responseSchema: ["description": "The endpoint's JSON answer, as it gave it"]),
+            scope: .actionsRun, requestSchema: "IntegrationCall", responseSchema: ["description": "The endpoint's JSON answer, as it gave it"],
+            problems: [409, 502, 504], otherResponses: ["204": ["description": "The endpoint answered 2xx without a body"]]),
 
         APIOperation(
             id: "publishEvent", method: .post, path: "/v1/organizations/{org}/events",
             summary: "Publish a host event (Idempotency-Key honoured for 24 hours)", tag: "Events", scope: .eventsWrite,
-            requestSchema: "EventPublish", successStatus: 202, responseSchema: ref("Event")
+            requestSchema: "EventPublish", successStatus: 202, responseSchema: ref("Event"), query: [idempotencyKey], problems: [409]
         ),
         APIOperation(
             id: "publishEventBatch", method: .post, path: "/v1/organizations/{org}/events/batch",
             summary: "Publish up to 1000 host events, all or nothing", tag: "Events", scope: .eventsWrite,
-            requestSchema: "EventBatch", successStatus: 202, responseSchema: ref("Event"), isList: true
+            requestSchema: "EventBatch", successStatus: 202, responseSchema: ref("Event"), isList: true, query: [idempotencyKey],
+            problems: [409]
         ),
         APIOperation(
             id: "listEventTypes", method: .get, path: "/v1/event-types", summary: "List built-in and registered event types",
@@ -241,7 +263,7 @@ extension APIOperation {
         ),
         APIOperation(
             id: "createEventType", method: .post, path: "/v1/event-types", summary: "Register a host event type (admin)",
-            tag: "Event types", requestSchema: "EventTypeCreate", successStatus: 201, responseSchema: ref("EventType")
+            tag: "Event types", requestSchema: "EventTypeCreate", successStatus: 201, responseSchema: ref("EventType"), problems: [403, 409]
         ),
         APIOperation(
             id: "createWebhook", method: .post, path: "/v1/organizations/{org}/webhooks",
@@ -277,7 +299,7 @@ extension APIOperation {
         APIOperation(
             id: "testWebhook", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/test",
             summary: "Send a signed webhook.handshake now and report the answer", tag: "Webhooks", scope: .webhooksWrite,
-            responseSchema: ref("WebhookCreated")
+            responseSchema: ref("WebhookTested")
         ),
         APIOperation(
             id: "listDeliveries", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries",
@@ -293,12 +315,12 @@ extension APIOperation {
         APIOperation(
             id: "resendDelivery", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries/{dlv}/resend",
             summary: "Send a delivery's events again, now, as a new delivery", tag: "Webhooks", scope: .webhooksWrite,
-            successStatus: 202, responseSchema: ref("Delivery")
+            successStatus: 202, responseSchema: ref("Delivery"), problems: [409]
         ),
         APIOperation(
             id: "recoverWebhook", method: .post, path: "/v1/organizations/{org}/webhooks/{wh}/recover",
             summary: "Send every failed delivery since a time again", tag: "Webhooks", scope: .webhooksWrite,
-            requestSchema: "WebhookRecover", successStatus: 202, responseSchema: ref("Recovered")
+            requestSchema: "WebhookRecover", successStatus: 202, responseSchema: ref("Recovered"), problems: [409]
         ),
         APIOperation(
             id: "createInboundWebhook", method: .post, path: "/v1/organizations/{org}/inbound-webhooks",
@@ -332,7 +354,7 @@ extension APIOperation {
             id: "receiveInbound", method: .post, path: "/in/{token}",
             summary: "Where providers post: verified on the raw body, stored with its event, then answered", tag: "Inbound webhooks",
             isPublic: true, requestSchema: "InboundPayload", requestMediaTypes: ["application/json", "application/x-www-form-urlencoded"],
-            responseSchema: ref("InboundReceipt")),
+            responseSchema: ref("InboundReceipt"), problems: [401, 404, 429, 503]),
         APIOperation(
             id: "listEvents", method: .get, path: "/v1/organizations/{org}/events", summary: "List events, oldest first",
             tag: "Events", scope: .eventsRead, responseSchema: ref("Event"), isList: true,

@@ -27,8 +27,9 @@ enum RateLimitHeaders {
         var response: Response
         if !decision.allowed {
             response = PatchbayError(
-                .tooManyRequests, "More than \(decision.limit) requests a second; retry after \(decision.retryAfterSeconds) s."
-            ).problemResponse(instance: instance, headers: [.retryAfter: String(decision.retryAfterSeconds)])
+                .tooManyRequests, "More than \(decision.limit) requests a second; retry after \(decision.retryAfterSeconds) s.",
+                retryAfterSeconds: decision.retryAfterSeconds
+            ).problemResponse(instance: instance)
         } else {
             do {
                 response = try await answer()
