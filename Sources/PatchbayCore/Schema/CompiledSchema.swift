@@ -8,8 +8,9 @@
 public struct CompiledSchema: Sendable {
     /// Schema objects compiled at most; past this, the rest of the schema is accepted unchecked.
     public static let maximumNodes = 20_000
-    /// Inline nesting followed at most while compiling (references do not count: they are memoized).
-    static let maximumDepth = 64
+    /// Nesting followed at most while compiling, references included (a chain of 20,000 distinct references must
+    /// not exhaust the stack); deeper parts are accepted unchecked.
+    static let maximumDepth = 128
 
     enum Additional: Sendable {
         case unchecked
@@ -89,7 +90,7 @@ extension CompiledSchema {
             case .bool(let allowed): return allowed ? Self.acceptAll : Self.rejectAll
             case .object(let members):
                 guard depth < CompiledSchema.maximumDepth, nodes.count < CompiledSchema.maximumNodes else { return Self.acceptAll }
-                if let reference = members["$ref"]?.stringValue { return resolve(reference) }
+                if let reference = members["$ref"]?.stringValue { return resolve(reference, depth: depth) }
                 let index = nodes.count
                 nodes.append(Node())
                 nodes[index] = compile(members, depth: depth)
@@ -99,7 +100,7 @@ extension CompiledSchema {
             }
         }
 
-        private mutating func resolve(_ reference: String) -> Int {
+        private mutating func resolve(_ reference: String, depth: Int) -> Int {
             if let known = references[reference] { return known }
             guard let target = definitions[reference], nodes.count < CompiledSchema.maximumNodes else { return Self.acceptAll }
             // Reserve the slot first: a reference back to this one (directly or through others) becomes an edge to it.
@@ -109,9 +110,9 @@ extension CompiledSchema {
             inProgress.insert(index)
             let compiled: Node
             if case .object(let members) = target, members["$ref"] == nil {
-                compiled = compile(members, depth: 0)
+                compiled = compile(members, depth: depth + 1)
             } else {
-                let alias = node(for: target, depth: 1)
+                let alias = node(for: target, depth: depth + 1)
                 compiled = inProgress.contains(alias) ? Node() : nodes[alias]
             }
             nodes[index] = compiled
