@@ -21,6 +21,9 @@ struct BenchStore {
         configuration.allowPrivateTargets = allowPrivateTargets
         configuration.runsDeliveries = runsDeliveries
         configuration.adminToken = "pb_bench_admin_" + UUID().uuidString
+        // The scenarios measure throughput with organization tokens and inbound URLs: no rate limits.
+        configuration.rateLimit = 0
+        configuration.inboundRateLimit = 0
         let store = try await Store.open(
             dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
         return BenchStore(directory: directory, configuration: configuration, store: store)

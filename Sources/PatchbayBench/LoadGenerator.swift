@@ -62,7 +62,7 @@ struct LoadGenerator {
                         let sent = clock.now
                         do {
                             let response = try await client.execute(request, timeout: .seconds(30))
-                            _ = try await response.body.collect(upTo: 1 << 20)
+                            _ = try await response.body.collect(upTo: 1 << 24)
                             if response.status.code >= 400 { failures += 1 }
                         } catch {
                             failures += 1

@@ -8,6 +8,8 @@ import PatchbayCore
 import PatchbayStorage
 
 /// `PatchbayBench openapi [--specs DIR] [--runs N]` times reading, linting and action extraction per document.
+/// `PatchbayBench flood [--duration S] [--lints N] [--max-document-parses N]` measures token-authenticated reads while
+/// N clients post GitHub's 3.5 MB description to the linter without pause.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
 /// and the inbound → outbound latency.
@@ -35,6 +37,12 @@ struct PatchbayBench {
             ).run()
         case "inbound":
             try await InboundScenario(seconds: seconds, connections: connections, rate: option("--rate", 500)).run()
+        case "flood":
+            let directory = ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"
+            try await FloodScenario(
+                seconds: seconds, lints: option("--lints", 8), document: directory + "/github-api.github.com.json",
+                maxParses: option("--max-document-parses", 2)
+            ).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":
@@ -44,7 +52,7 @@ struct PatchbayBench {
             let directory = specs ?? ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
-            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound\n".utf8))
+            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood\n".utf8))
             exit(2)
         }
     }
