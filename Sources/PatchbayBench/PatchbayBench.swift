@@ -10,6 +10,7 @@ import PatchbayStorage
 /// `PatchbayBench openapi [--specs DIR] [--runs N]` times reading, linting and action extraction per document.
 /// `PatchbayBench flood [--duration S] [--lints N] [--max-document-parses N]` measures token-authenticated reads while
 /// N clients post GitHub's 3.5 MB description to the linter without pause.
+/// `PatchbayBench patterns [--runs N]` times the bounded pattern matcher on catastrophic and realistic patterns.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
 /// and the inbound → outbound latency.
@@ -43,6 +44,8 @@ struct PatchbayBench {
                 seconds: seconds, lints: option("--lints", 8), document: directory + "/github-api.github.com.json",
                 maxParses: option("--max-document-parses", 2)
             ).run()
+        case "patterns":
+            try PatternScenario(runs: option("--runs", 5)).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":
@@ -52,7 +55,8 @@ struct PatchbayBench {
             let directory = specs ?? ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
-            FileHandle.standardError.write(Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood\n".utf8))
+            FileHandle.standardError.write(
+                Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood, patterns\n".utf8))
             exit(2)
         }
     }

@@ -19,6 +19,29 @@ extension E2ECase {
     }
 
     static let admission: [E2ECase] = [
+        E2ECase("event-type patterns run in bounded time; backreferences and look-around are refused with the reason") { api, _ in
+            let refused = try await api.admin(
+                .post, "/v1/event-types", ["name": "pattern.backref", "schema": ["type": "string", "pattern": "^(a)\\1$"]])
+            #expect(refused.status == 422 && refused.json["errors"]?[0]?["pointer"] == "/schema/pattern", "\(refused.text)")
+            #expect(refused.text.contains("backreference"), "\(refused.text)")
+            let lookahead = try await api.admin(
+                .post, "/v1/event-types", ["name": "pattern.lookahead", "schema": ["type": "string", "pattern": "^(?=a)"]])
+            #expect(lookahead.status == 422, "\(lookahead.text)")
+            let created = try await api.admin(
+                .post, "/v1/event-types",
+                ["name": "pattern.trap", "schema": ["type": "object", "properties": ["code": ["type": "string", "pattern": "^(a|aa)+$"]]]])
+            try #require(created.status == 201, "\(created.text)")
+            let org = try await api.organization()
+            let started = ContinuousClock.now
+            let trap = try await api.admin(
+                .post, "/v1/organizations/\(org)/events",
+                ["type": "pattern.trap", "data": ["code": .string(String(repeating: "a", count: 60) + "b")]])
+            #expect(trap.status == 422 && trap.json["errors"]?[0]?["pointer"] == "/data/code", "\(trap.text)")
+            let megabyte = try await api.admin(
+                .post, "/v1/organizations/\(org)/events", ["type": "pattern.trap", "data": ["code": .string(String(repeating: "a", count: 900_000))]])
+            #expect(megabyte.status == 202, "\(megabyte.text.prefix(200))")
+            #expect(ContinuousClock.now - started < .seconds(10), "backtracking would take longer than the age of the universe")
+        },
         E2ECase(
             "a token over its rate limit gets 429 with Retry-After and RateLimit headers; admin tokens are exempt",
             configure: {

@@ -121,7 +121,20 @@ extension E2ECase {
             let collision = try await api.admin(.post, base + "/rename", ["pattern": ".*", "replacement": "Same"])
             #expect(collision.status == 409)
             #expect(try await api.admin(.post, base + "/rename", ["pattern": "(", "replacement": "x"]).status == 422)
-            #expect(try await api.admin(.post, base + "/rename", ["pattern": "(a+)+$", "replacement": "x"]).status == 422)
+            // Back-references and look-around have no bounded-time match: refused, with the reason.
+            let lookahead = try await api.admin(.post, base + "/rename", ["pattern": "(?=Photo)", "replacement": "x"])
+            #expect(lookahead.status == 422 && lookahead.json["errors"]?[0]?["pointer"] == "/pattern", "\(lookahead.text)")
+            #expect(try await api.admin(.post, base + "/rename", ["pattern": "(\\w)\\1", "replacement": "x"]).status == 422)
+            // A catastrophic pattern against a name made for it answers at once (the matcher is linear in the name).
+            let trap = try await api.admin(.post, base, ["name": .string(String(repeating: "a", count: 60) + "b"), "method": "GET", "path": "/trap"])
+            #expect(trap.status == 201, "\(trap.text)")
+            let started = ContinuousClock.now
+            for pattern in ["^(a|aa)+$", "(a+)+$", "^(a|a?)+$", "(x+x+)+y"] {
+                let response = try await api.admin(.post, base + "/rename", ["pattern": .string(pattern), "replacement": "x", "dryRun": true])
+                #expect(response.status == 200 && response.json["changes"]?.array.isEmpty == true, "\(pattern): \(response.text.prefix(200))")
+            }
+            #expect(ContinuousClock.now - started < .seconds(5), "backtracking took 30 s and more per pattern")
+            #expect(try await api.admin(.delete, base + "/\(try #require(trap.json["id"]?.string))").status == 204)
             #expect(try await api.admin(.post, base + "/rename", ["pattern": "^", "replacement": ""]).json["changes"]?.array.isEmpty == true)
 
             #expect(try await api.admin(.delete, base + "/\(manualId)").status == 204)

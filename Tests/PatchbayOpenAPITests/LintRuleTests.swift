@@ -164,6 +164,11 @@ import Testing
             passing: document(components: "    Code:\n      type: string\n      pattern: \"^[a-zA-Z]+$\"\n" + Self.codeUse)
         ),
         Case(
+            rule: "pattern-unchecked",
+            failing: document(components: "    Code:\n      type: string\n      pattern: \"^(?=.*[A-Z]).{8,}$\"\n" + Self.codeUse),
+            passing: document(components: "    Code:\n      type: string\n      pattern: \"^[A-Z].{7,}$\"\n" + Self.codeUse)
+        ),
+        Case(
             rule: "required-fields-defined",
             failing: document(
                 components: "    Thing:\n      type: object\n      required: [name]\n      properties:\n        id: {type: string}\n" + Self.thingUse),

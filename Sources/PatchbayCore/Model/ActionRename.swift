@@ -9,19 +9,17 @@ public enum ActionRename {
 
     public static let maximumPatternLength = 200
 
-    /// The renames the pattern makes (unchanged names left out), or a validation error naming the problem.
+    /// The renames the pattern makes (unchanged names left out), or a validation error naming the problem. The
+    /// pattern runs on the bounded matcher: linear in each name, whatever the pattern (`^(a|aa)+$` included).
     public static func plan(_ actions: [Action], pattern: String, replacement: String) throws -> [Change] {
         guard !pattern.isEmpty, pattern.count <= maximumPatternLength else {
             throw PatchbayError.invalid("/pattern", "must be 1 to \(maximumPatternLength) characters")
         }
-        if hasNestedQuantifier(pattern) {
-            throw PatchbayError.invalid("/pattern", "nested quantifiers such as (a+)+ can take exponential time; simplify the pattern")
-        }
-        let regex: Regex<AnyRegexOutput>
+        let regex: Pattern
         do {
-            regex = try Regex(pattern)
+            regex = try PatternCache.pattern(pattern)
         } catch {
-            throw PatchbayError.invalid("/pattern", "is not a valid regular expression: \(String(describing: error).prefix(200))")
+            throw PatchbayError.invalid("/pattern", "is not a regular expression this server runs: \(error.description.prefix(200))")
         }
         var changes: [Change] = []
         for action in actions {
@@ -46,21 +44,18 @@ public enum ActionRename {
         return changes
     }
 
-    static func rename(_ name: String, regex: Regex<AnyRegexOutput>, replacement: String) throws -> String {
+    static func rename(_ name: String, regex: Pattern, replacement: String) throws -> String {
         var result = ""
-        var rest = name[...]
         var position = name.startIndex
-        for match in name.matches(of: regex) {
+        for match in regex.matches(in: name) {
             result += name[position..<match.range.lowerBound]
-            result += expand(replacement, match: match)
+            result += expand(replacement, match: match, groupNames: regex.groupNames)
             position = match.range.upperBound
-            if match.range.isEmpty { break }
         }
-        rest = name[position...]
-        return result + rest
+        return result + name[position...]
     }
 
-    private static func expand(_ replacement: String, match: Regex<AnyRegexOutput>.Match) -> String {
+    private static func expand(_ replacement: String, match: PatternMatch, groupNames: [String: Int]) -> String {
         var output = ""
         let characters = Array(replacement)
         var index = 0
@@ -75,14 +70,14 @@ public enum ActionRename {
             if next == "$" {
                 output.append("$")
                 index += 2
-            } else if next.isNumber, let group = next.wholeNumberValue {
-                if group < match.output.count, let text = match.output[group].substring { output += text }
+            } else if next.isASCII, let group = next.wholeNumberValue {
+                if let text = match[group] { output += text }
                 index += 2
             } else if next == "{", let close = characters[(index + 2)...].firstIndex(of: "}") {
                 let name = String(characters[(index + 2)..<close])
-                if let group = Int(name), group < match.output.count {
-                    output += match.output[group].substring.map(String.init) ?? ""
-                } else if let text = match.output[name]?.substring {
+                if let group = Int(name) {
+                    output += match[group].map(String.init) ?? ""
+                } else if groupNames[name] != nil, let text = match[name] {
                     output += text
                 }
                 index = close + 1
@@ -92,32 +87,5 @@ public enum ActionRename {
             }
         }
         return output
-    }
-
-    /// `(a+)+`, `(a*)*`, `(?:a|b+){2,}`: a quantified group that itself contains a quantifier.
-    static func hasNestedQuantifier(_ pattern: String) -> Bool {
-        var stack: [Bool] = []
-        var quantifiedInside = false
-        let characters = Array(pattern)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            switch character {
-            case "\\": index += 1
-            case "(":
-                stack.append(quantifiedInside)
-                quantifiedInside = false
-            case ")":
-                let inner = quantifiedInside
-                quantifiedInside = stack.popLast() ?? false
-                let next = index + 1 < characters.count ? characters[index + 1] : nil
-                if inner, next == "+" || next == "*" || next == "{" { return true }
-                if inner { quantifiedInside = true }
-            case "+", "*", "{": quantifiedInside = true
-            default: break
-            }
-            index += 1
-        }
-        return false
     }
 }

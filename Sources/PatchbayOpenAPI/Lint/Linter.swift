@@ -15,6 +15,7 @@ public enum Linter {
         ("resolving-references", .error, "every $ref resolves (remote and other-file references are reported, not fetched)"),
         ("no-$ref-siblings", .warn, "no keys next to $ref, which OpenAPI 3.0 and Swagger 2.0 ignore"),
         ("oas-schema-check", .error, "patterns are ECMA-262, constraints are satisfiable, types are real, defaults match"),
+        ("pattern-unchecked", .warn, "patterns avoid backreferences and look-around, which the bounded-time matcher does not run"),
         ("required-fields-defined", .warn, "required properties are defined and listed once"),
         ("typed-enum", .warn, "enum values match the schema's type"),
         ("duplicated-entry-in-enum", .warn, "enum values are listed once"),

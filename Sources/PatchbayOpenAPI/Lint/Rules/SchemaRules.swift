@@ -1,3 +1,5 @@
+import PatchbayCore
+
 /// Rules about schemas: compilable patterns, satisfiable constraints, enums that match their type, and
 /// required properties that exist.
 enum SchemaRules {
@@ -15,6 +17,14 @@ enum SchemaRules {
                         report.report(
                             "oas-schema-check", .error, at: visit.pointer + "/pattern", pattern.position,
                             "pattern \(quoted(text)) is not an ECMA-262 regular expression: \(problem)")
+                    } else {
+                        do throws(PatternError) {
+                            _ = try PatternCache.pattern(text)
+                        } catch {
+                            report.report(
+                                "pattern-unchecked", .warn, at: visit.pointer + "/pattern", pattern.position,
+                                "pattern \(quoted(text)) will not be checked when actions run: \(error.message) (patterns run in bounded time)")
+                        }
                     }
                 } else {
                     report.report("oas-schema-check", .error, at: visit.pointer + "/pattern", pattern.position, "pattern must be a string")
