@@ -37,6 +37,9 @@ import Testing
         (##""##, "<svg> root"),
         (##"<svg></svg><svg></svg>"##, "single <svg> root"),
         (##"<svg><set attributeName="href" to="javascript:alert(1)"/></svg>"##, "<set>"),
+        // Found by fuzzing: the `?` of `<?` was read as the start of its own `?>`, and the scanner trapped.
+        (##"<?>"##, "processing instruction"),
+        (##"<!>"##, "<svg> root"),
     ])
     func refusesActiveOrExternalContent(svg: String, reasonContains: String) throws {
         let problem = try #require(SVGIconValidator.problem(in: svg))

@@ -129,13 +129,14 @@ extension SVGIconValidator {
                 return .text(text)
             }
             if starts(with: "<!") {
-                guard let end = find(">", from: index) else { throw Malformed(reason: "unterminated declaration") }
+                guard let end = find(">", from: index + 2) else { throw Malformed(reason: "unterminated declaration") }
                 let text = String(String.UnicodeScalarView(scalars[(index + 2)..<end]))
                 index = end + 1
                 return .declaration(text)
             }
             if starts(with: "<?") {
-                guard let end = find("?>", from: index) else { throw Malformed(reason: "unterminated processing instruction") }
+                // From after `<?`: in `<?>` the `?` must not be read as the start of the closing `?>` (found by fuzzing).
+                guard let end = find("?>", from: index + 2) else { throw Malformed(reason: "unterminated processing instruction") }
                 let body = String(String.UnicodeScalarView(scalars[(index + 2)..<end]))
                 index = end + 2
                 return .processingInstruction(target: String(body.prefix { !$0.isWhitespace }))
