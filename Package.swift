@@ -125,6 +125,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PatchbayFuzzTargets",
+            dependencies: ["PatchbayCore", "PatchbayOpenAPI"]
+        ),
+        .executableTarget(
+            name: "PatchbayFuzz",
+            dependencies: ["PatchbayFuzzTargets"]
+        ),
+        .target(
             name: "PatchbayTestSupport",
             dependencies: [
                 "PatchbayApp",
@@ -173,6 +181,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
+        ),
+        .testTarget(
+            name: "PatchbayFuzzTests",
+            dependencies: ["PatchbayFuzzTargets"]
         ),
     ]
 )
