@@ -180,8 +180,9 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func aReceiverThatIsDownAndComesBackGetsEveryEvent(kind: StoreKind) async throws {
         if try Self.skipPostgresLocally(kind) { return }
-        // A port that was just free: nothing listens there until the receiver comes back on it.
-        let port = try await TestReceiver().run { $0 }
+        // A port that was just free: nothing listens there until the receiver comes back on it. It lies outside the ephemeral range
+        // so that no concurrent test's socket is given it meanwhile (CI once failed with "Address already in use").
+        let port = try await TestReceiver.portOutsideEphemeralRange()
         try await LiveServer.run(
             kind,
             configure: {

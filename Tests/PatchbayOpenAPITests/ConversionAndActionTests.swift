@@ -277,6 +277,20 @@ import Testing
         #expect(serverSide.contains { $0.rule == "resolving-references" && $0.message.contains("another file") })
     }
 
+    @Test func referencesThatDoubleAtEveryFileStopAtTheBudget() throws {
+        // level0 refers to level1 twice, level1 to level2 twice, …: 2^30 copies if each were inlined anew.
+        let main = #"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"S":{"$ref":"l1.json"}}}}"#
+        let started = ContinuousClock.now
+        let (_, _, problems) = try OpenAPIImporter.readFile("main.json") { path in
+            if path == "main.json" { return Array(main.utf8) }
+            guard path.hasPrefix("l"), let level = Int(path.dropFirst().dropLast(5)) else { throw CocoaError(.fileNoSuchFile) }
+            let next = "l\(level + 1).json"
+            return Array((level >= 30 ? #"{"type":"string"}"# : #"{"allOf":[{"$ref":"\#(next)"},{"$ref":"\#(next)"}]}"#).utf8)
+        }
+        #expect(problems.contains { $0.rule == "resolving-references" && $0.message.contains("expand beyond 1000000 nodes") }, "\(problems)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
     @Test func documentsThatYieldNothingFailWithOneProblem() {
         let cases: [(String, String)] = [
             ("just a string", "not-openapi"),

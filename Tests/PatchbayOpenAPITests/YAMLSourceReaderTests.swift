@@ -120,6 +120,11 @@ import Testing
         for level in 1...300 { chain += "l\(level): &l\(level) [*l\(level - 1)]\n" }
         let aliasError = try #require(Self.failure(chain))
         #expect(aliasError.message.contains("deeper than 256"), "\(aliasError)")
+        // An empty collection is a level too: an alias to one at the deepest level is refused like any other.
+        let empty = "e: &e []\nx: " + String(repeating: "[", count: 255) + "*e" + String(repeating: "]", count: 255)
+        #expect(try #require(Self.failure(empty)).message.contains("deeper than 256"))
+        let fits = "e: &e []\nx: " + String(repeating: "[", count: 254) + "*e" + String(repeating: "]", count: 254)
+        #expect(Self.failure(fits) == nil)
         // A hundred levels are fine.
         let hundred = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(Self.failure("a: " + hundred) == nil)

@@ -22,6 +22,23 @@ public final class TestReceiver: Sendable {
 
     public func requests(to path: String) -> [Received] { requests.filter { $0.path == path } }
 
+    /// A free loopback port below the kernel's ephemeral range. A port taken from the ephemeral range and released can be handed to
+    /// any other socket of a concurrent test (a listener on port 0 or an outgoing connection) before it is bound again.
+    public static func portOutsideEphemeralRange() async throws -> Int {
+        var lowestEphemeral = 32_768
+        if let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
+            let first = range.split(whereSeparator: \.isWhitespace).first.flatMap({ Int($0) })
+        {
+            lowestEphemeral = first
+        }
+        let candidates = 10_000..<max(10_001, min(lowestEphemeral, 65_536))
+        for _ in 0..<50 {
+            let port = Int.random(in: candidates)
+            if let bound = try? await TestReceiver().run(port: port, { $0 }) { return bound }
+        }
+        throw TestServerFailure(description: "no free port in \(candidates)")
+    }
+
     /// Runs the receiver for the duration of `body`, passing its port: `port`, or an ephemeral one when 0.
     public func run<T: Sendable>(port: Int = 0, _ body: @Sendable (Int) async throws -> T) async throws -> T {
         let router = Router()

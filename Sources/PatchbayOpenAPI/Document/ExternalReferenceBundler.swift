@@ -11,9 +11,15 @@ public struct ExternalReferenceBundler {
     /// Inlining stops here: nested files deeper than this are reported, not read.
     public static let maximumDepth = 32
 
+    /// Inlining stops when the nodes it has placed reach this many. Each reference is inlined anew, so two references
+    /// a file, a few files deep, would otherwise expand to billions of copies.
+    public static let maximumInlinedNodes = 1_000_000
+
     private let loader: Loader
     private var files: [String: SourceNode] = [:]
     private var failedFiles: Set<String> = []
+    private var inlinedNodes = 0
+    private var overBudget = false
     private(set) var problems: [LintProblem] = []
 
     public static func bundle(_ root: SourceNode, path: String, loader: @escaping Loader) -> (root: SourceNode, problems: [LintProblem]) {
@@ -74,6 +80,7 @@ public struct ExternalReferenceBundler {
                     message: "references nest deeper than \(Self.maximumDepth) files at \"\(reference)\""))
             return node
         }
+        guard !overBudget else { return node }
         guard let document = load(target, reference: reference, pointer: pointer, position: position) else { return node }
         guard let found = document.node(at: fragment) else {
             problems.append(
@@ -85,7 +92,33 @@ public struct ExternalReferenceBundler {
         stack.append(key)
         defer { stack.removeLast() }
         // What comes from another file is placed where it is referenced: its lines belong to that other file.
-        return Self.relocated(bundle(found, file: target, isMain: false, stack: &stack, pointer: pointer), to: node.position)
+        let bundled = bundle(found, file: target, isMain: false, stack: &stack, pointer: pointer)
+        guard !overBudget else { return node }
+        inlinedNodes += Self.count(bundled, upTo: Self.maximumInlinedNodes - inlinedNodes + 1)
+        guard inlinedNodes <= Self.maximumInlinedNodes else {
+            overBudget = true
+            problems.append(
+                LintProblem(
+                    rule: "resolving-references", severity: .error, pointer: pointer + "/$ref", position: position,
+                    message: "references to other files expand beyond \(Self.maximumInlinedNodes) nodes at \"\(reference)\"; inlining stopped"))
+            return node
+        }
+        return Self.relocated(bundled, to: node.position)
+    }
+
+    /// Nodes in `node`, counted up to `limit` at most.
+    private static func count(_ node: SourceNode, upTo limit: Int) -> Int {
+        var counted = 0
+        var pending = [node]
+        while let next = pending.popLast(), counted < limit {
+            counted += 1
+            switch next.value {
+            case .object(let members): pending.append(contentsOf: members.map(\.value))
+            case .array(let items): pending.append(contentsOf: items)
+            default: continue
+            }
+        }
+        return counted
     }
 
     private mutating func load(_ path: String, reference: String, pointer: String, position: SourcePosition) -> SourceNode? {

@@ -24,7 +24,8 @@ public struct YAMLSourceReader {
         var node: SourceNode
         /// Nodes in the expanded subtree.
         var weight: Int
-        /// Levels in the expanded subtree (a scalar is 0).
+        /// Collection levels in the expanded subtree: a scalar is 0, a collection 1 more than its highest item, an
+        /// empty one 1 (the JSON reader counts it as a level, so an alias to `[]` cannot slip past the depth limit).
         var height: Int
     }
 
@@ -39,7 +40,7 @@ public struct YAMLSourceReader {
         var position: SourcePosition
         var anchor: String?
         var weight = 1
-        var height = 0
+        var height = 1
         /// Values of merge keys (`<<`), applied when the mapping ends so that its own keys win.
         var merges: [(node: SourceNode, position: SourcePosition)] = []
 
