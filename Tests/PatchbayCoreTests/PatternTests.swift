@@ -124,10 +124,54 @@ import Testing
         "((a{1,100}){1,100}){1,100}", "(?:a{1000}){1000}", "(?:(?:(?:){1000}){1000}){1000}", "a{1001}", "a{1,99999999999999999999}",
         String(repeating: "(", count: 300) + String(repeating: ")", count: 300), String(repeating: "a", count: 1001),
         "(?:[a-z]{1,1000}){1,30}", String(repeating: "(?:a*", count: 70) + String(repeating: ")*", count: 70),
+        "[a-z]{1,600}@[a-z]{1,600}", "(?:[ab]{300}|[cd]{300}){2}", "x(?:[ab]?){100}d", "^(?:[ab]|){300}d", "x(?:[ab]?[cd]?){100}d",
     ])
     func refusesPatternsThatExpandTooFar(source: String) throws {
         let error = try #require(throws: PatternError.self) { try Pattern(source) }
         #expect(error.kind == .tooComplex)
+    }
+
+    @Test func aThousandCharactersInSequenceAreAllowed() throws {
+        // The bound is on scalars matched in sequence once counts are expanded: what keeps the bit-parallel fallback
+        // near 50 ms a MiB. A 1,000-character pattern without counts, or one count up to 1,000, stays within it.
+        for source in ["[a-z]{1,1000}", String(repeating: "a", count: 1000), "^[a-z0-9]{1,500}@[a-z0-9.]{1,490}$", #"\w{1000}"#] {
+            #expect(throws: Never.self) { try Pattern(source) }
+        }
+        let error = try #require(throws: PatternError.self) { try Pattern("[a-z]{1,1000}x") }
+        #expect(error.kind == .tooComplex && error.message.contains("more than 1000 characters"), "\(error.message)")
+    }
+
+    @Test func realisticPatternsStayWithinTheStepCost() throws {
+        // The bound on a step of the DFA's fallback refuses constructed patterns only: these, among the costliest
+        // patterns in common use, compile.
+        let sources = [
+            "^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|"
+                + "([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|"
+                + "([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|"
+                + "[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$",
+            #"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"#,
+            #"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"#,
+            "[ab]*a[ab]{0,990}d", "error.{0,500}timeout",
+        ]
+        for source in sources {
+            let pattern = try Pattern(source)
+            #expect(pattern.engine.stepper.stepCost <= BitParallelNFA.maximumStepCost)
+        }
+        #expect(try Pattern(sources[0]).matches("2001:db8::8a2e:370:7334"))
+        #expect(try !Pattern(sources[0]).matches("2001:db8::8a2e::7334x"))
+    }
+
+    @Test func optionalRunsAreSteppedAsGroupsInLinearTime() throws {
+        // Every copy in [ab]{0,990} may be followed by d: one group, not 990 successors each, so a step costs a
+        // shift over 16 words and one test. Before groups this took 1.5 s a MiB; stepping threads, far more.
+        let pattern = try Pattern("[ab]*a[ab]{0,990}d")
+        var generator = SplitMix(seed: 9)
+        var text = ""
+        while text.utf8.count < 64 << 10 { text += String((0..<900).map { _ in generator.next() % 2 == 0 ? "a" : "b" }) + "c" }
+        var steps = 0
+        #expect(!pattern.matches(text, steps: &steps))
+        #expect(steps <= text.utf8.count * 64, "\(steps) steps")
+        #expect(pattern.matches(text + "ad"))
     }
 
     @Test func syntaxErrorsWinOverUnsupportedConstructs() throws {
@@ -260,6 +304,42 @@ import Testing
                 #expect(LazyDFA.isMatch(program, input, from: 0, cache: &tiny, steps: &steps) == expected, "\(text.debugDescription)")
             }
         }
+    }
+
+    @Test func wordBoundariesStepAsBitSetsAsTheVMDecides() throws {
+        // The bit-parallel stepper keeps a set of successors per context (word or not on either side); random
+        // patterns made of word boundaries, classes and loops against random texts of word and other characters.
+        var generator = SplitMix(seed: 11)
+        let pieces = [#"\b"#, #"\B"#, "a", "b", " ", "[ab]", "[^a]", "_", "-", "a*", "[ab ]*", "(?:a|b )", "x?", "$", "^", #"\w+"#, #"\W"#, "."]
+        let alphabet: [String] = ["a", "b", " ", "_", "-", "\u{E9}", "x"]
+        for _ in 0..<300 {
+            let source = (0..<(2 + Int(generator.next() % 8))).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            guard let pattern = try? Pattern(source) else { continue }
+            let program = pattern.engine.program
+            let stepper = try #require(BitParallelNFA(program))
+            for _ in 0..<10 {
+                let text = (0..<Int(generator.next() % 12)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }.joined()
+                let expected = pattern.firstMatch(in: text) != nil
+                UTF8Input.with(text) { input in
+                    var steps = 0
+                    let found = stepper.isMatch(input, from: 0, following: [program.start], atStart: true, steps: &steps)
+                    #expect(found == expected, "/\(source)/ on \(text.debugDescription)")
+                }
+            }
+        }
+    }
+
+    @Test func aWordBoundaryPatternThatDefeatsTheDFAIsSteppedAsBitSets() throws {
+        // [ab]*a[ab]{495}\b|[ab]*b[ab]{494}\b: no DFA state is met twice on random a/b runs; stepping its 1,000 threads
+        // one at a time was 30 times slower. As bit sets the work per byte is the program's size / 64 and its branch points.
+        let source = #"[ab]*a[ab]{495}\b|[ab]*b[ab]{494}\b"#
+        let pattern = try Pattern(source)
+        var generator = SplitMix(seed: 5)
+        var text = ""
+        while text.utf8.count < 64 << 10 { text += String((0..<480).map { _ in generator.next() % 2 == 0 ? "a" : "b" }) + "c" }
+        var steps = 0
+        #expect(!pattern.matches(text, steps: &steps))
+        #expect(steps <= text.utf8.count * (pattern.programSize / 64 + 400), "\(steps) steps")
     }
 
     // MARK: Cache

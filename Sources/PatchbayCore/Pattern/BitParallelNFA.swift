@@ -1,13 +1,18 @@
 /// The lazy DFA's fallback when it thrashes (a pattern such as `[ab]*a[ab]{999}` meets a new DFA state at nearly
-/// every byte): the NFA's threads stepped as a bit set, one bit per consuming instruction. Counted repetition
-/// compiles to chains of consuming instructions, each followed only by the next, and all the threads along a chain
-/// advance with one shift per 64 of them; the other instructions (loop heads, alternatives) add their successors
-/// one by one. So the cost per scalar is about the program size / 64 plus the active branch points, where stepping
-/// threads one at a time costs the number of threads.
+/// every byte): the NFA's threads stepped as a bit set, one bit per consuming instruction, built once per pattern.
 ///
-/// Built per search from the program, within a work budget; patterns with `\b` or `\B` (whose successors depend on
-/// the characters around) are not handled and step threads instead.
-struct BitParallelNFA {
+/// Counted repetition compiles to chains of consuming instructions, each followed only by the next, and all the
+/// threads along a chain advance with one shift per 64 of them. Every other successor comes from a group: bits whose
+/// extra successors (and whether the match is reached) are the same, such as every copy in `.{0,900}x` (each may be
+/// followed by `x`), or every last letter of a list of words. A step tests each group once for a live member and adds
+/// its successors once. So a step costs the program's consuming instructions / 64 plus its groups, whatever the text:
+/// `stepCost` bounds it, and `Pattern` refuses a pattern whose cost would make a MiB take more than about 50 ms
+/// (`(?:a?){900}`, where each of 900 copies may skip to any later one, has 900 groups of up to 900 successors).
+///
+/// `\b` and `\B` depend on the scalars on either side of a position, both known when a step is taken (the one
+/// consumed, the one after it), so a pattern with them gets four sets of chains and groups, one per context (word or
+/// not before, word or not after), and each step uses its own.
+struct BitParallelNFA: Sendable {
     /// Where an instruction leads without consuming: the consuming instructions (by bit), and whether the match is
     /// reached there, before the end of the input or at it.
     private struct Closure {
@@ -16,27 +21,69 @@ struct BitParallelNFA {
         var matchesAtEnd = false
     }
 
-    /// Closure visits allowed to build one, beyond which the threads are stepped one at a time instead.
+    /// What decides `\b` and `\B` at a position: whether the scalars before and after it are word characters.
+    /// Index of the chains, groups and restarts that hold there (always 0 without word boundaries).
+    struct Context {
+        var wordBefore: Bool
+        var wordAfter: Bool
+
+        var index: Int { (wordBefore ? 2 : 0) | (wordAfter ? 1 : 0) }
+        static let all = [false, true].flatMap { before in [false, true].map { Context(wordBefore: before, wordAfter: $0) } }
+    }
+
+    /// Bits with the same extra successors and match flags: members in words `low...high` (their masks at
+    /// `memberOffset` in `masks`), successors in words `successorLow...successorHigh` (at `successorOffset`), or none
+    /// when `successorLow > successorHigh`.
+    private struct Group {
+        var low: Int32
+        var high: Int32
+        var memberOffset: Int32
+        var successorLow: Int32
+        var successorHigh: Int32
+        var successorOffset: Int32
+        /// 1 when the match is reached before the end of the input, 2 when at it.
+        var flags: UInt8
+    }
+
+    /// A group whose members and successors each lie in one word, the common case, tested and applied in a few
+    /// instructions.
+    private struct Single {
+        var member: UInt64
+        var successor: UInt64
+        var memberWord: Int32
+        var successorWord: Int32
+        var flags: UInt8
+    }
+
+    /// Closure visits allowed to build one; a pattern that needs more is refused (`Pattern` throws).
     static let buildBudget = 4_000_000
+    /// The bound on `stepCost`. At it, a MiB that keeps every thread alive takes about 0.25 s (`BENCHMARKS.md`); the
+    /// realistic patterns measured cost at most 92 (a full IPv6 address), those of the public API descriptions in
+    /// `../shared/specs` at most 13, and a pattern that reaches this bound has about 100 optional parts in sequence.
+    static let maximumStepCost = 128
 
     private let program: PatternProgram
     /// Bit number of each consuming instruction; -1 for the others.
     private let bitOf: [Int32]
     private let pcOf: [Int32]
     private let words: Int
-    /// Bits whose only successor is the bit below, with no match on the way: these advance by a shift.
+    /// 4 when the pattern has word boundaries (one per `Context`), else 1.
+    private let contexts: Int
+    /// Per context, `words` each: the bits that advance by a shift (whose successors include the bit below) and the
+    /// bits that belong to a group. The bits a new attempt starts with, per context, are in `tables`.
     private let chain: [UInt64]
-    /// Bits that add nothing a new attempt does not add anyway: nothing to do for them.
-    private let idle: [UInt64]
-    /// The successors of the other bits, back to back: those of bit `b` at `successorStarts[b]..<successorStarts[b + 1]`.
-    private let successors: [Int32]
-    private let successorStarts: [Int32]
-    /// Per bit, 1 when its successors reach the match before the end of the input, 2 when at it (both: 3).
-    private let matchFlags: [UInt8]
-    private let restart: Closure
+    private let grouped: [UInt64]
+    /// The groups of context `c` (in `tables`) at `groupStarts[c]..<groupStarts[c + 1]`, and its one-word groups at
+    /// `singleStarts[c]..<singleStarts[c + 1]`.
+    private let singleStarts: [Int]
+    private let groupStarts: [Int]
+    private let tables: Tables
+    /// Words read and written per step at most, in the costliest context: the shift over every word, plus each group's
+    /// member words and successor words.
+    let stepCost: Int
+    private let contextCosts: [Int]
 
     init?(_ program: PatternProgram) {
-        guard !program.usesWordBoundary else { return nil }
         var bitOf = [Int32](repeating: -1, count: program.instructions.count)
         var pcOf: [Int32] = []
         for (pc, instruction) in program.instructions.enumerated() {
@@ -48,135 +95,266 @@ struct BitParallelNFA {
         self.program = program
         self.bitOf = bitOf
         self.pcOf = pcOf
-        words = (pcOf.count + 63) / 64 + 1
+        let words = (pcOf.count + 63) / 64 + 1
+        let contexts = program.usesWordBoundary ? 4 : 1
         var budget = Self.buildBudget
         var seen = Seen(count: program.instructions.count)
-        guard let restart = Self.closure(of: [program.start], program, bitOf: bitOf, atStart: false, seen: &seen, budget: &budget)
-        else { return nil }
-        // An unanchored search adds the bits a new attempt starts with at every step, so successors need not.
-        let restarting = Set(program.anchoredAtStart ? [] : restart.bits)
-        var chain = [UInt64](repeating: 0, count: words)
-        var idle = [UInt64](repeating: 0, count: words)
-        var successors: [Int32] = []
-        var successorStarts: [Int32] = [0]
-        var matchFlags: [UInt8] = []
-        for (bit, pc) in pcOf.enumerated() {
-            guard case .consume(_, let next) = program.instructions[Int(pc)],
-                let closure = Self.closure(of: [next], program, bitOf: bitOf, atStart: false, seen: &seen, budget: &budget)
+        var chain = [UInt64](repeating: 0, count: contexts * words)
+        var grouped = [UInt64](repeating: 0, count: contexts * words)
+        var restarts = [UInt64](repeating: 0, count: contexts * words)
+        var restartMatches = [UInt8](repeating: 0, count: contexts)
+        var groups: [Group] = []
+        var groupStarts = [0]
+        var singles: [Single] = []
+        var singleStarts = [0]
+        var masks: [UInt64] = []
+        var contextCosts: [Int] = []
+        for context in Context.all.prefix(contexts) {
+            let base = context.index * words
+            guard
+                let restart = Self.closure(
+                    of: [program.start], program, bitOf: bitOf, atStart: false, context: context, seen: &seen, budget: &budget)
             else { return nil }
-            let added = closure.bits.filter { !restarting.contains($0) }
-            if closure.bits == [Int32(bit - 1)], !closure.matchesAtEnd {
-                chain[bit / 64] |= 1 << UInt64(bit % 64)
-            } else if added.isEmpty, !closure.matchesAtEnd {
-                idle[bit / 64] |= 1 << UInt64(bit % 64)
+            // An unanchored search adds the bits a new attempt starts with at every step, so successors need not.
+            let restarting = Set(program.anchoredAtStart ? [] : restart.bits)
+            if !program.anchoredAtStart {
+                for bit in restart.bits { restarts[base + Int(bit) / 64] |= 1 << UInt64(bit % 64) }
+                restartMatches[context.index] = (restart.matchesNow ? 1 : 0) | (restart.matchesAtEnd ? 2 : 0)
             }
-            successors += added
-            successorStarts.append(Int32(successors.count))
-            matchFlags.append((closure.matchesNow ? 1 : 0) | (closure.matchesAtEnd ? 2 : 0))
+            struct Key: Hashable {
+                var successors: [Int32]
+                var flags: UInt8
+            }
+            var memberBits: [Key: [Int]] = [:]
+            var order: [Key] = []
+            for (bit, pc) in pcOf.enumerated() {
+                guard case .consume(_, let next) = program.instructions[Int(pc)],
+                    let closure = Self.closure(
+                        of: [next], program, bitOf: bitOf, atStart: false, context: context, seen: &seen, budget: &budget)
+                else { return nil }
+                var extra = closure.bits.filter { !restarting.contains($0) }
+                if bit > 0, let link = extra.firstIndex(of: Int32(bit - 1)) {
+                    extra.remove(at: link)
+                    chain[base + bit / 64] |= 1 << UInt64(bit % 64)
+                }
+                let flags: UInt8 = (closure.matchesNow ? 1 : 0) | (closure.matchesAtEnd ? 2 : 0)
+                guard !extra.isEmpty || flags != 0 else { continue }
+                grouped[base + bit / 64] |= 1 << UInt64(bit % 64)
+                let key = Key(successors: extra.sorted(), flags: flags)
+                if memberBits[key] == nil { order.append(key) }
+                memberBits[key, default: []].append(bit)
+            }
+            var cost = words
+            for key in order {
+                let bits = memberBits[key] ?? []
+                if bits[0] / 64 == bits[bits.count - 1] / 64,
+                    key.successors.isEmpty || key.successors[0] / 64 == key.successors[key.successors.count - 1] / 64
+                {
+                    var single = Single(member: 0, successor: 0, memberWord: Int32(bits[0] / 64), successorWord: 0, flags: key.flags)
+                    for bit in bits { single.member |= 1 << UInt64(bit % 64) }
+                    for bit in key.successors {
+                        single.successorWord = bit / 64
+                        single.successor |= 1 << UInt64(bit % 64)
+                    }
+                    singles.append(single)
+                    cost += 1
+                    continue
+                }
+                let memberOffset = masks.count
+                let (low, high) = Self.appendMask(of: bits.map(Int32.init), to: &masks)
+                let successorOffset = masks.count
+                let (successorLow, successorHigh) = Self.appendMask(of: key.successors, to: &masks)
+                groups.append(
+                    Group(
+                        low: Int32(low), high: Int32(high), memberOffset: Int32(memberOffset), successorLow: Int32(successorLow),
+                        successorHigh: Int32(successorHigh), successorOffset: Int32(successorOffset), flags: key.flags))
+                cost += 1 + (high - low + 1) + max(0, successorHigh - successorLow + 1)
+            }
+            groupStarts.append(groups.count)
+            singleStarts.append(singles.count)
+            contextCosts.append(cost)
         }
+        self.words = words
+        self.contexts = contexts
         self.chain = chain
-        self.idle = idle
-        self.successors = successors
-        self.successorStarts = successorStarts
-        self.matchFlags = matchFlags
-        self.restart = restart
+        self.grouped = grouped
+        self.groupStarts = groupStarts
+        self.singleStarts = singleStarts
+        tables = Tables(restarts: restarts, groups: groups, masks: masks, restartMatches: restartMatches, singles: singles)
+        self.contextCosts = contextCosts
+        stepCost = contextCosts.max() ?? 0
     }
 
     /// Whether a match ends at or after `from`, given the instructions the search is at there (a DFA state's).
     func isMatch(_ input: UTF8Input, from: Int, following pcs: [Int32], atStart: Bool, steps: inout Int) -> Bool {
         var budget = Int.max
         var seen = Seen(count: program.instructions.count)
-        guard let initial = Self.closure(of: pcs, program, bitOf: bitOf, atStart: atStart, seen: &seen, budget: &budget) else {
+        let first = Context(wordBefore: input.isWord(before: from), wordAfter: input.isWord(at: from))
+        guard
+            let initial = Self.closure(of: pcs, program, bitOf: bitOf, atStart: atStart, context: first, seen: &seen, budget: &budget)
+        else {
             return false
         }
         if initial.matchesNow { return true }
-        // One buffer for the bit sets of the loop, `words` each: the threads now and next, the accepted threads
-        // that branch, the threads a new attempt starts with, the chain links and the branching bits.
-        let (now, next, branching, restarts, links, notLinks) = (0, words, 2 * words, 3 * words, 4 * words, 5 * words)
-        var lanes = [UInt64](repeating: 0, count: 6 * words)
-        for bit in initial.bits { lanes[now + Int(bit) / 64] |= 1 << UInt64(bit % 64) }
-        if !program.anchoredAtStart {
-            for bit in restart.bits { lanes[restarts + Int(bit) / 64] |= 1 << UInt64(bit % 64) }
+        // Raw buffers for the whole search: the loop runs once per scalar of up to a MiB of text.
+        let threadLanes = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * words)
+        threadLanes.initialize(repeating: 0, count: 2 * words)
+        // Per class and context, the bits that accept the class and shift or belong to a group: filled for the classes
+        // met, so a step reads four words per 64 threads (threads, shifts, groups, restarts).
+        let rows = program.classes.count * contexts
+        let linkRows = UnsafeMutablePointer<UInt64>.allocate(capacity: rows * words)
+        let groupRows = UnsafeMutablePointer<UInt64>.allocate(capacity: rows * words)
+        defer {
+            threadLanes.deallocate()
+            linkRows.deallocate()
+            groupRows.deallocate()
         }
-        for word in 0..<words {
-            lanes[links + word] = chain[word]
-            lanes[notLinks + word] = ~chain[word] & ~idle[word]
-        }
-        // Per class, the bits of the instructions that accept it: computed for the classes met.
-        var accepts = [UInt64](repeating: 0, count: words * program.classes.count)
-        var acceptsKnown = [Bool](repeating: false, count: program.classes.count)
-        let restartMatchesNow = !program.anchoredAtStart && restart.matchesNow
-        let restartMatchesAtEnd = !program.anchoredAtStart && restart.matchesAtEnd
+        for bit in initial.bits { threadLanes[Int(bit) / 64] |= 1 << UInt64(bit % 64) }
+        var rowKnown = [Bool](repeating: false, count: program.classes.count)
+        let classes = program.classes
+        let wordClasses = classes.isWord
+        let (contexts, words, anchored) = (contexts, words, program.anchoredAtStart)
+        let (restarts, groups, masks, restartMatches, singles) = (
+            tables.restarts, tables.groups, tables.masks, tables.restartMatches, tables.singles
+        )
+        var threads = threadLanes
+        var stepped = threadLanes + words
         var matchesAtEnd = initial.matchesAtEnd
-        var (current, following) = (now, next)
         var at = from
         while at < input.count {
             let (scalar, length) = input.scalar(at: at)
-            let classIndex = program.classes.classOf(scalar)
-            if !acceptsKnown[classIndex] {
-                fillAccepts(classIndex, into: &accepts)
-                acceptsKnown[classIndex] = true
+            let classIndex = classes.classOf(scalar)
+            if !rowKnown[classIndex] {
+                fillRows(classIndex, links: linkRows, groups: groupRows)
+                rowKnown[classIndex] = true
             }
-            let row = classIndex * words
-            var matchesNow = restartMatchesNow
-            matchesAtEnd = restartMatchesAtEnd
-            let alive = lanes.withUnsafeMutableBufferPointer { lanes in
-                accepts.withUnsafeBufferPointer { accepts in
-                    guard let base = lanes.baseAddress, let accepting = accepts.baseAddress.map({ $0 + row }) else { return false }
-                    let (threads, stepped, branched) = (base + current, base + following, base + branching)
-                    let (restarting, linking, branching) = (base + restarts, base + links, base + notLinks)
-                    // Chain links: bit i goes to bit i - 1, carrying across words; a new attempt starts everywhere.
-                    var carried: UInt64 = 0
-                    var any: UInt64 = 0
-                    var word = words &- 1
-                    while word >= 0 {
-                        let accepted = threads[word] & accepting[word]
-                        let moving = accepted & linking[word]
-                        stepped[word] = moving >> 1 | carried << 63 | restarting[word]
-                        branched[word] = accepted & branching[word]
-                        carried = moving & 1
-                        any |= accepted
-                        word = word &- 1
-                    }
-                    for word in 0..<words where branched[word] != 0 {
-                        var others = branched[word]
-                        while others != 0 {
-                            let bit = word &* 64 &+ others.trailingZeroBitCount
-                            for index in Int(successorStarts[bit])..<Int(successorStarts[bit + 1]) {
-                                let successor = Int(successors[index])
-                                stepped[successor >> 6] |= 1 << UInt64(successor & 63)
-                            }
-                            matchesNow = matchesNow || matchFlags[bit] & 1 != 0
-                            matchesAtEnd = matchesAtEnd || matchFlags[bit] & 2 != 0
-                            steps += 1 + Int(successorStarts[bit + 1] - successorStarts[bit])
-                            others &= others &- 1
-                        }
-                    }
-                    return any != 0
+            let context =
+                contexts == 1
+                ? 0 : Context(wordBefore: wordClasses[classIndex], wordAfter: input.isWord(at: at &+ length)).index
+            let row = (classIndex &* contexts &+ context) &* words
+            let (linking, grouping, restarting) = (linkRows + row, groupRows + row, restarts + context &* words)
+            var matchesNow = restartMatches[context] & 1 != 0
+            matchesAtEnd = restartMatches[context] & 2 != 0
+            // Shifts: bit i goes to bit i - 1, carrying across words; a new attempt starts everywhere.
+            var carried: UInt64 = 0
+            var any: UInt64 = 0
+            var word = words &- 1
+            while word >= 0 {
+                let moving = threads[word] & linking[word]
+                stepped[word] = moving >> 1 | carried << 63 | restarting[word]
+                carried = moving & 1
+                any |= moving
+                word = word &- 1
+            }
+            // Groups: each is tested for a live member that accepted the scalar and its successors
+            // added when one is, without branches (whether a group fires depends on the text, so
+            // branches on it would be mispredicted at every step).
+            var fired: UInt8 = 0
+            for index in singleStarts[context]..<singleStarts[context &+ 1] {
+                let single = singles[index]
+                let live = threads[Int(single.memberWord)] & grouping[Int(single.memberWord)] & single.member
+                let hit: UInt64 = live == 0 ? 0 : ~0
+                stepped[Int(single.successorWord)] |= single.successor & hit
+                any |= single.successor & hit
+                fired |= single.flags & UInt8(truncatingIfNeeded: hit)
+            }
+            for index in groupStarts[context]..<groupStarts[context &+ 1] {
+                let group = groups[index]
+                var member = Int(group.memberOffset)
+                var live: UInt64 = 0
+                var word = Int(group.low)
+                while word <= Int(group.high) {
+                    live |= threads[word] & grouping[word] & masks[member]
+                    member &+= 1
+                    word &+= 1
                 }
+                let hit: UInt64 = live == 0 ? 0 : ~0
+                var successor = Int(group.successorOffset)
+                word = Int(group.successorLow)
+                while word <= Int(group.successorHigh) {
+                    stepped[word] |= masks[successor] & hit
+                    successor &+= 1
+                    word &+= 1
+                }
+                let leads: UInt64 = group.successorLow <= group.successorHigh ? ~0 : 0
+                any |= hit & leads
+                fired |= group.flags & UInt8(truncatingIfNeeded: hit)
             }
+            matchesNow = matchesNow || fired & 1 != 0
+            matchesAtEnd = matchesAtEnd || fired & 2 != 0
             if matchesNow { return true }
-            if !alive, program.anchoredAtStart { return false }
-            swap(&current, &following)
-            steps += words
-            at += length
+            if any == 0, anchored { return false }
+            swap(&threads, &stepped)
+            steps &+= contextCosts[context]
+            at &+= length
         }
         return matchesAtEnd
     }
 
-    /// Sets the bits of the consuming instructions that accept the class, in its row of `accepts`.
-    private func fillAccepts(_ classIndex: Int, into accepts: inout [UInt64]) {
+    /// The tables a step reads, copied once into raw memory: a search reads them at every scalar of up to a MiB, and
+    /// nothing writes them after `init`.
+    private final class Tables: @unchecked Sendable {
+        let restarts: UnsafeMutablePointer<UInt64>
+        let groups: UnsafeMutablePointer<Group>
+        let masks: UnsafeMutablePointer<UInt64>
+        let restartMatches: UnsafeMutablePointer<UInt8>
+        let singles: UnsafeMutablePointer<Single>
+
+        init(restarts: [UInt64], groups: [Group], masks: [UInt64], restartMatches: [UInt8], singles: [Single]) {
+            self.restarts = Self.copy(restarts)
+            self.groups = Self.copy(groups)
+            self.masks = Self.copy(masks)
+            self.restartMatches = Self.copy(restartMatches)
+            self.singles = Self.copy(singles)
+        }
+
+        deinit {
+            restarts.deallocate()
+            groups.deallocate()
+            masks.deallocate()
+            restartMatches.deallocate()
+            singles.deallocate()
+        }
+
+        private static func copy<Element>(_ elements: [Element]) -> UnsafeMutablePointer<Element> {
+            let memory = UnsafeMutablePointer<Element>.allocate(capacity: max(1, elements.count))
+            _ = UnsafeMutableBufferPointer(start: memory, count: elements.count).initialize(from: elements)
+            return memory
+        }
+    }
+
+    /// Appends the masks of `bits` (sorted) over the words they span, and returns that span; (0, -1) for no bits.
+    private static func appendMask(of bits: [Int32], to masks: inout [UInt64]) -> (low: Int, high: Int) {
+        guard let first = bits.first, let last = bits.last else { return (0, -1) }
+        let (low, high) = (Int(first) / 64, Int(last) / 64)
+        let offset = masks.count
+        masks += [UInt64](repeating: 0, count: high - low + 1)
+        for bit in bits { masks[offset + Int(bit) / 64 - low] |= 1 << UInt64(bit % 64) }
+        return (low, high)
+    }
+
+    /// Fills the rows of a class, for every context: the bits of the instructions that accept it, masked by the
+    /// shifting bits and by the grouped ones.
+    private func fillRows(_ classIndex: Int, links: UnsafeMutablePointer<UInt64>, groups: UnsafeMutablePointer<UInt64>) {
+        var accepting = [UInt64](repeating: 0, count: words)
         for (bit, pc) in pcOf.enumerated() {
             if case .consume(let set, _) = program.instructions[Int(pc)], program.classes.contains(set: set, class: classIndex) {
-                accepts[classIndex * words + bit / 64] |= 1 << UInt64(bit % 64)
+                accepting[bit / 64] |= 1 << UInt64(bit % 64)
+            }
+        }
+        for context in 0..<contexts {
+            let row = (classIndex * contexts + context) * words
+            for word in 0..<words {
+                links[row + word] = accepting[word] & chain[context * words + word]
+                groups[row + word] = accepting[word] & grouped[context * words + word]
             }
         }
     }
 
     /// Follows `pcs` through everything but consuming instructions, twice: before the end of the input (collecting
-    /// consuming instructions) and at it (for `$`). nil when the budget runs out.
+    /// consuming instructions) and at it (for `$`, and where nothing follows for `\b`). nil when the budget runs out.
     private static func closure(
-        of pcs: [Int32], _ program: PatternProgram, bitOf: [Int32], atStart: Bool, seen: inout Seen, budget: inout Int
+        of pcs: [Int32], _ program: PatternProgram, bitOf: [Int32], atStart: Bool, context: Context, seen: inout Seen, budget: inout Int
     ) -> Closure? {
         var closure = Closure()
         for atEnd in [false, true] {
@@ -203,7 +381,8 @@ struct BitParallelNFA {
                         switch assertion {
                         case .start: guard atStart else { break follow }
                         case .end: guard atEnd else { break follow }
-                        case .wordBoundary, .notWordBoundary: return nil
+                        case .wordBoundary: guard context.wordBefore != (context.wordAfter && !atEnd) else { break follow }
+                        case .notWordBoundary: guard context.wordBefore == (context.wordAfter && !atEnd) else { break follow }
                         }
                         pc = next
                     }

@@ -12,6 +12,9 @@
 /// whether a match exists, so they are ignored here.
 enum LazyDFA {
     static let memoryLimit = 4 << 20
+    /// States built by one search after which, if they served fewer than 8 bytes each, it steps threads instead
+    /// without waiting for the cache to fill (which takes a while when each state holds hundreds of threads).
+    static let thrashingStates = 512
     static let unknown: Int32 = -1
     static let dead: Int32 = -2
     static let matched: Int32 = -3
@@ -20,7 +23,9 @@ enum LazyDFA {
 
     /// Whether a match starts at or after byte offset `from`. `steps` counts bytes read and instructions visited
     /// while building states, which the tests bound to show the search is linear.
-    static func isMatch(_ program: PatternProgram, _ input: UTF8Input, from: Int, cache: inout Cache, steps: inout Int) -> Bool {
+    static func isMatch(
+        _ program: PatternProgram, _ input: UTF8Input, from: Int, cache: inout Cache, stepper: BitParallelNFA? = nil, steps: inout Int
+    ) -> Bool {
         var flags: Int32 = from == 0 ? atStartFlag : 0
         if program.usesWordBoundary, input.isWord(before: from) { flags |= afterWordFlag }
         var state = cache.startRow(program, flags: flags)
@@ -38,10 +43,10 @@ enum LazyDFA {
             steps += at - scanned + 1
             var next = stop.next
             if next == unknown {
-                // A cache that filled up while each state served fewer than 8 bytes costs more than it saves: step
+                // States that served fewer than 8 bytes each (the cache filled, or 512 were built) cost more than they save: step
                 // the NFA's threads directly for the rest of the text (as RE2 does), as bit sets when possible.
-                if cache.clears > clearsBefore, at - from < built * 8 {
-                    if let threads = BitParallelNFA(program) {
+                if cache.clears > clearsBefore || built >= Self.thrashingStates, at - from < built * 8 {
+                    if let threads = stepper ?? BitParallelNFA(program) {
                         let (pcs, flags) = cache.instructions(ofRow: state)
                         return threads.isMatch(input, from: at, following: pcs, atStart: flags & atStartFlag != 0, steps: &steps)
                     }

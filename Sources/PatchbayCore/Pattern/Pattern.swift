@@ -23,8 +23,15 @@ public struct Pattern: Sendable {
         }
         let parsed = try PatternParser.parse(source)
         let program = try PatternCompiler.compile(parsed)
+        // The DFA's fallback bounds the time a MiB can take; a pattern whose steps would cost too much is refused here
+        // rather than found slow on a hostile value.
+        guard let stepper = BitParallelNFA(program), stepper.stepCost <= BitParallelNFA.maximumStepCost else {
+            throw .tooComplex(
+                "the pattern has too many optional parts in sequence to match in bounded time; use fewer '?', '|' or {n,m} ranges in a row",
+                at: 0)
+        }
         self.source = source
-        engine = PatternEngine(program: program, groupNames: parsed.groupNames)
+        engine = PatternEngine(program: program, stepper: stepper, groupNames: parsed.groupNames)
     }
 
     /// The number of capture groups, named ones included; group 0, the whole match, is not counted.
@@ -61,7 +68,7 @@ public struct Pattern: Sendable {
     /// `matches(_:)`, adding to `steps` the scalars read and NFA instructions visited.
     func matches(_ text: String, steps: inout Int) -> Bool {
         UTF8Input.with(text) { input in
-            engine.withDFA { LazyDFA.isMatch(engine.program, input, from: 0, cache: &$0, steps: &steps) }
+            engine.withDFA { LazyDFA.isMatch(engine.program, input, from: 0, cache: &$0, stepper: engine.stepper, steps: &steps) }
         }
     }
 
@@ -96,7 +103,9 @@ public struct Pattern: Sendable {
     /// pass; only then the Pike VM for where the match is and its groups.
     private func search(_ input: UTF8Input, from: Int, steps: inout Int) -> [Int]? {
         let program = engine.program
-        guard engine.withDFA({ LazyDFA.isMatch(program, input, from: from, cache: &$0, steps: &steps) }) else { return nil }
+        guard engine.withDFA({ LazyDFA.isMatch(program, input, from: from, cache: &$0, stepper: engine.stepper, steps: &steps) }) else {
+            return nil
+        }
         return engine.withVM { PikeVM.search(program, input, from: from, cache: &$0, steps: &steps) }
     }
 }

@@ -10,12 +10,15 @@ final class PatternEngine: Sendable {
     static let keptCacheMemory = 64 << 10
 
     let program: PatternProgram
+    /// The DFA's fallback, built once: its cost per step was checked when the pattern was compiled.
+    let stepper: BitParallelNFA
     let groupNames: [String: Int]
     private let dfaCaches = Mutex<[LazyDFA.Cache]>([])
     private let vmCaches = Mutex<[PikeVM.Cache]>([])
 
-    init(program: PatternProgram, groupNames: [String: Int]) {
+    init(program: PatternProgram, stepper: BitParallelNFA, groupNames: [String: Int]) {
         self.program = program
+        self.stepper = stepper
         self.groupNames = groupNames
     }
 
