@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatchbayCoreTests",
-            dependencies: ["PatchbayCore"]
+            dependencies: ["PatchbayCore", "PatchbayTestSupport"]
         ),
         .testTarget(
             name: "PatchbayStorageTests",

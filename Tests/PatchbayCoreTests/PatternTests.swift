@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayTestSupport
 import Testing
 
 @testable import PatchbayCore
@@ -161,17 +162,20 @@ import Testing
         #expect(try !Pattern(sources[0]).matches("2001:db8::8a2e::7334x"))
     }
 
-    @Test func optionalRunsAreSteppedAsGroupsInLinearTime() throws {
-        // Every copy in [ab]{0,990} may be followed by d: one group, not 990 successors each, so a step costs a
-        // shift over 16 words and one test. Before groups this took 1.5 s a MiB; stepping threads, far more.
-        let pattern = try Pattern("[ab]*a[ab]{0,990}d")
-        var generator = SplitMix(seed: 9)
-        var text = ""
-        while text.utf8.count < 64 << 10 { text += String((0..<900).map { _ in generator.next() % 2 == 0 ? "a" : "b" }) + "c" }
-        var steps = 0
-        #expect(!pattern.matches(text, steps: &steps))
-        #expect(steps <= text.utf8.count * 64, "\(steps) steps")
-        #expect(pattern.matches(text + "ad"))
+    @Test func optionalRunsAreSteppedAsGroupsInLinearTime() async throws {
+        // Seconds of CPU in a debug build: alone, so that timing tests beside it are not starved.
+        try await exclusively {
+            // Every copy in [ab]{0,990} may be followed by d: one group, not 990 successors each, so a step costs a
+            // shift over 16 words and one test. Before groups this took 1.5 s a MiB; stepping threads, far more.
+            let pattern = try Pattern("[ab]*a[ab]{0,990}d")
+            var generator = SplitMix(seed: 9)
+            var text = ""
+            while text.utf8.count < 64 << 10 { text += String((0..<900).map { _ in generator.next() % 2 == 0 ? "a" : "b" }) + "c" }
+            var steps = 0
+            #expect(!pattern.matches(text, steps: &steps))
+            #expect(steps <= text.utf8.count * 64, "\(steps) steps")
+            #expect(pattern.matches(text + "ad"))
+        }
     }
 
     @Test func syntaxErrorsWinOverUnsupportedConstructs() throws {
@@ -257,13 +261,16 @@ import Testing
         #expect(twice <= 2 * once + 16 * size)
     }
 
-    @Test func aMebibyteOfHostileTextIsDecided() throws {
-        let text = String(repeating: "a", count: 1 << 20) + "b"
-        for (source, expected) in [("(a+)+$", false), ("(a|aa)+$", false), ("(a*)*b", true), ("(.*a){20}", true), ("(a|a?)+c", false)] {
-            let pattern = try Pattern(source)
-            var steps = 0
-            #expect(pattern.matches(text, steps: &steps) == expected)
-            #expect(steps <= 2 * (text.utf8.count + 1) * pattern.programSize)
+    @Test func aMebibyteOfHostileTextIsDecided() async throws {
+        // Seconds of CPU in a debug build: alone, so that timing tests beside it are not starved.
+        try await exclusively {
+            let text = String(repeating: "a", count: 1 << 20) + "b"
+            for (source, expected) in [("(a+)+$", false), ("(a|aa)+$", false), ("(a*)*b", true), ("(.*a){20}", true), ("(a|a?)+c", false)] {
+                let pattern = try Pattern(source)
+                var steps = 0
+                #expect(pattern.matches(text, steps: &steps) == expected)
+                #expect(steps <= 2 * (text.utf8.count + 1) * pattern.programSize)
+            }
         }
     }
 
@@ -306,40 +313,46 @@ import Testing
         }
     }
 
-    @Test func wordBoundariesStepAsBitSetsAsTheVMDecides() throws {
-        // The bit-parallel stepper keeps a set of successors per context (word or not on either side); random
-        // patterns made of word boundaries, classes and loops against random texts of word and other characters.
-        var generator = SplitMix(seed: 11)
-        let pieces = [#"\b"#, #"\B"#, "a", "b", " ", "[ab]", "[^a]", "_", "-", "a*", "[ab ]*", "(?:a|b )", "x?", "$", "^", #"\w+"#, #"\W"#, "."]
-        let alphabet: [String] = ["a", "b", " ", "_", "-", "\u{E9}", "x"]
-        for _ in 0..<300 {
-            let source = (0..<(2 + Int(generator.next() % 8))).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
-            guard let pattern = try? Pattern(source) else { continue }
-            let program = pattern.engine.program
-            let stepper = try #require(BitParallelNFA(program))
-            for _ in 0..<10 {
-                let text = (0..<Int(generator.next() % 12)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }.joined()
-                let expected = pattern.firstMatch(in: text) != nil
-                UTF8Input.with(text) { input in
-                    var steps = 0
-                    let found = stepper.isMatch(input, from: 0, following: [program.start], atStart: true, steps: &steps)
-                    #expect(found == expected, "/\(source)/ on \(text.debugDescription)")
+    @Test func wordBoundariesStepAsBitSetsAsTheVMDecides() async throws {
+        // Seconds of CPU in a debug build: alone, so that timing tests beside it are not starved.
+        try await exclusively {
+            // The bit-parallel stepper keeps a set of successors per context (word or not on either side); random
+            // patterns made of word boundaries, classes and loops against random texts of word and other characters.
+            var generator = SplitMix(seed: 11)
+            let pieces = [#"\b"#, #"\B"#, "a", "b", " ", "[ab]", "[^a]", "_", "-", "a*", "[ab ]*", "(?:a|b )", "x?", "$", "^", #"\w+"#, #"\W"#, "."]
+            let alphabet: [String] = ["a", "b", " ", "_", "-", "\u{E9}", "x"]
+            for _ in 0..<300 {
+                let source = (0..<(2 + Int(generator.next() % 8))).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+                guard let pattern = try? Pattern(source) else { continue }
+                let program = pattern.engine.program
+                let stepper = try #require(BitParallelNFA(program))
+                for _ in 0..<10 {
+                    let text = (0..<Int(generator.next() % 12)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }.joined()
+                    let expected = pattern.firstMatch(in: text) != nil
+                    UTF8Input.with(text) { input in
+                        var steps = 0
+                        let found = stepper.isMatch(input, from: 0, following: [program.start], atStart: true, steps: &steps)
+                        #expect(found == expected, "/\(source)/ on \(text.debugDescription)")
+                    }
                 }
             }
         }
     }
 
-    @Test func aWordBoundaryPatternThatDefeatsTheDFAIsSteppedAsBitSets() throws {
-        // [ab]*a[ab]{495}\b|[ab]*b[ab]{494}\b: no DFA state is met twice on random a/b runs; stepping its 1,000 threads
-        // one at a time was 30 times slower. As bit sets the work per byte is the program's size / 64 and its branch points.
-        let source = #"[ab]*a[ab]{495}\b|[ab]*b[ab]{494}\b"#
-        let pattern = try Pattern(source)
-        var generator = SplitMix(seed: 5)
-        var text = ""
-        while text.utf8.count < 64 << 10 { text += String((0..<480).map { _ in generator.next() % 2 == 0 ? "a" : "b" }) + "c" }
-        var steps = 0
-        #expect(!pattern.matches(text, steps: &steps))
-        #expect(steps <= text.utf8.count * (pattern.programSize / 64 + 400), "\(steps) steps")
+    @Test func aWordBoundaryPatternThatDefeatsTheDFAIsSteppedAsBitSets() async throws {
+        // Seconds of CPU in a debug build: alone, so that timing tests beside it are not starved.
+        try await exclusively {
+            // [ab]*a[ab]{495}\b|[ab]*b[ab]{494}\b: no DFA state is met twice on random a/b runs; stepping its 1,000 threads
+            // one at a time was 30 times slower. As bit sets the work per byte is the program's size / 64 and its branch points.
+            let source = #"[ab]*a[ab]{495}\b|[ab]*b[ab]{494}\b"#
+            let pattern = try Pattern(source)
+            var generator = SplitMix(seed: 5)
+            var text = ""
+            while text.utf8.count < 64 << 10 { text += String((0..<480).map { _ in generator.next() % 2 == 0 ? "a" : "b" }) + "c" }
+            var steps = 0
+            #expect(!pattern.matches(text, steps: &steps))
+            #expect(steps <= text.utf8.count * (pattern.programSize / 64 + 400), "\(steps) steps")
+        }
     }
 
     // MARK: Cache

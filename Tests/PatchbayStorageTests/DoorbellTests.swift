@@ -1,9 +1,15 @@
 import PatchbayStorage
+import PatchbayTestSupport
 import Testing
 
 @Suite struct DoorbellTests {
     /// Runs `body`, reporting whether it finished within `limit` (a hung wait fails the test instead of hanging it).
+    /// Alone with respect to the CPU-heavy tests: on two cores they can starve a waiting task for seconds.
     static func finishes(within limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+        (try? await exclusively { await unguardedFinishes(within: limit, body) }) ?? false
+    }
+
+    private static func unguardedFinishes(within limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await body()

@@ -1,11 +1,13 @@
-/// One request's worth of events for one webhook, and where it stands. Created `pending` in the transaction
-/// that stores the event; the delivery engine moves it on.
+/// One request's worth of events for one webhook, and where it stands. Created in the transaction that stores the
+/// event: `pending`, or `held` while the webhook is paused or disabled (released, oldest first, when it is active
+/// again or on recover); the delivery engine moves it on.
 public struct Delivery: Sendable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable {
         case pending
         case succeeded
         case retrying
         case failed
+        case held
     }
 
     public var id: String

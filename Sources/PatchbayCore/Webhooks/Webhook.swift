@@ -89,6 +89,9 @@ public struct Webhook: Sendable, Equatable {
 
     public var active: Bool { state != .paused && state != .disabled }
 
+    /// Deliveries waiting for this webhook to be active again (shown, not stored on the webhook's row).
+    public var heldCount = 0
+
     /// Whether an event of `type` goes to this webhook.
     public func subscribes(to type: String) -> Bool { eventTypes.isEmpty || eventTypes.contains(type) }
 
@@ -111,7 +114,7 @@ extension Webhook: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, organizationId, integrationId, name, url, eventTypes, active, state, verifyTls, format, maxEventsPerRequest, rateLimit,
             authorization,
-            headers, lastTriggeredAt, lastStatus, createdAt, updatedAt
+            headers, lastTriggeredAt, lastStatus, heldCount, createdAt, updatedAt
     }
 
     enum AuthorizationKeys: String, CodingKey { case scheme, token }
@@ -141,6 +144,7 @@ extension Webhook: Encodable {
         try container.encode(headers, forKey: .headers)
         try container.encode(lastTriggeredAt.map(Timestamp.format), forKey: .lastTriggeredAt)
         try container.encode(lastStatus, forKey: .lastStatus)
+        try container.encode(heldCount, forKey: .heldCount)
         try container.encode(Timestamp.format(createdAt), forKey: .createdAt)
         try container.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
     }

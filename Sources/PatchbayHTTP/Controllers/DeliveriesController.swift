@@ -35,6 +35,8 @@ struct DeliveriesController {
 
     struct Recovered: Encodable {
         var recovered: Int
+        /// Held deliveries released (they keep their ids; `data` lists the failed ones queued again).
+        var released: Int
         var data: [Delivery]
     }
 
@@ -65,7 +67,8 @@ struct DeliveriesController {
         return try JSONResponse.make(queued[0], status: .accepted)
     }
 
-    /// `POST …/webhooks/{wh}/recover {since}`: every failed delivery since then, again.
+    /// `POST …/webhooks/{wh}/recover {since}`: every failed delivery since then, again, and the held ones since then
+    /// released (`recovered` counts both).
     @Sendable func recover(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let (_, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
         let body = try await request.decode(RecoverBody.self, context: context)
@@ -81,8 +84,9 @@ struct DeliveriesController {
             let events = try await dependencies.store.deliveries.events(delivery.eventIds)
             if !events.values.allSatisfy({ $0.type == "webhook.handshake" }) { failed.append(delivery) }
         }
+        let released = try await dependencies.store.webhooks.releaseHeld(webhookId: webhook.id, since: since, now: now)
         let queued = try await dependencies.store.deliveries.requeue(failed, now: now)
-        return try JSONResponse.make(Recovered(recovered: queued.count, data: queued), status: .accepted)
+        return try JSONResponse.make(Recovered(recovered: queued.count + released, released: released, data: queued), status: .accepted)
     }
 
     private func webhook(_ context: PatchbayRequestContext) async throws -> Webhook {
@@ -94,7 +98,7 @@ struct DeliveriesController {
         var status: Delivery.Status?
         if let text = request.uri.queryParameters["status"] {
             guard let parsed = Delivery.Status(rawValue: String(text)) else {
-                throw PatchbayError.invalidParameter("status", "must be one of pending, succeeded, retrying, failed")
+                throw PatchbayError.invalidParameter("status", "must be one of pending, succeeded, retrying, failed, held")
             }
             status = parsed
         }

@@ -198,9 +198,14 @@ struct WebhooksController {
         webhook.verifyTls = body.verifyTls ?? webhook.verifyTls
         webhook.headers = body.headers ?? webhook.headers
         webhook.authorization = authorization
+        // Making a paused or disabled webhook active releases what it held, oldest first, in the same transaction.
+        let resuming = body.active == true && !webhook.active
         if let active = body.active { webhook.state = active ? .active : .paused }
         webhook.updatedAt = dependencies.clock.nowMillis
-        guard try await dependencies.store.webhooks.update(webhook) else { throw PatchbayError.notFound("Webhook \(webhook.id)") }
+        guard try await dependencies.store.webhooks.update(webhook, releasingHeld: resuming) else {
+            throw PatchbayError.notFound("Webhook \(webhook.id)")
+        }
+        if resuming { webhook.heldCount = 0 }
         return try JSONResponse.make(webhook)
     }
 

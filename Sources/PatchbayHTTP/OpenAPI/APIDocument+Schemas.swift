@@ -54,7 +54,20 @@ extension APIDocument {
                 ],
             ],
         ],
-        "Health": ["type": "object", "properties": ["status": ["type": "string", "enum": ["ok", "degraded"]], "database": ["type": "string"]]],
+        "Health": [
+            "type": "object",
+            "properties": [
+                "status": ["type": "string", "enum": ["ok", "degraded"]], "database": ["type": "string"],
+                "queue": [
+                    "type": "object", "description": "Absent when the database is unreachable",
+                    "properties": [
+                        "pending": ["type": "integer", "description": "Deliveries waiting to be sent (pending or retrying)"],
+                        "held": ["type": "integer", "description": "Deliveries held for paused or disabled webhooks"],
+                        "oldestPendingAgeSeconds": ["type": ["integer", "null"]],
+                    ],
+                ],
+            ],
+        ],
         "Organization": [
             "type": "object", "required": ["id", "name", "parentId", "createdAt", "updatedAt"],
             "properties": [
@@ -424,7 +437,8 @@ extension APIDocument {
                 "authorization": [
                     "type": ["object", "null"], "properties": ["scheme": ["type": "string"], "token": ["type": "string", "description": "Masked"]],
                 ],
-                "lastTriggeredAt": nullableTimestamp, "lastStatus": ["type": ["integer", "null"]], "createdAt": timestamp, "updatedAt": timestamp,
+                "lastTriggeredAt": nullableTimestamp, "lastStatus": ["type": ["integer", "null"]], "heldCount": ["type": "integer", "minimum": 0],
+                "createdAt": timestamp, "updatedAt": timestamp,
             ],
         ],
         "WebhookCreated": [
@@ -492,7 +506,7 @@ extension APIDocument {
             "type": "object", "required": ["id", "eventIds", "status", "attempts"],
             "properties": [
                 "id": ["type": "string"], "webhookId": ["type": "string"], "eventIds": ["type": "array", "items": ["type": "string"]],
-                "status": ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed"]], "attempts": ["type": "integer"],
+                "status": ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed", "held"]], "attempts": ["type": "integer"],
                 "lastAttemptAt": nullableTimestamp, "nextAttemptAt": nullableTimestamp, "createdAt": timestamp,
             ],
         ],
@@ -500,7 +514,7 @@ extension APIDocument {
             "type": "object", "required": ["id", "eventIds", "status", "attemptCount", "attempts"],
             "properties": [
                 "id": ["type": "string"], "webhookId": ["type": "string"], "eventIds": ["type": "array", "items": ["type": "string"]],
-                "status": ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed"]], "attemptCount": ["type": "integer"],
+                "status": ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed", "held"]], "attemptCount": ["type": "integer"],
                 "attempts": ["type": "array", "items": ["type": "object"]], "lastAttemptAt": nullableTimestamp,
                 "nextAttemptAt": nullableTimestamp, "createdAt": timestamp,
             ],
@@ -511,7 +525,9 @@ extension APIDocument {
         ],
         "Recovered": [
             "type": "object", "required": ["recovered", "data"],
-            "properties": ["recovered": ["type": "integer"], "data": ["type": "array", "items": APIOperation.ref("Delivery")]],
+            "properties": [
+                "recovered": ["type": "integer"], "released": ["type": "integer"], "data": ["type": "array", "items": APIOperation.ref("Delivery")],
+            ],
         ],
         "IntegrationCall": [
             "type": "object", "required": ["payload"], "additionalProperties": false,

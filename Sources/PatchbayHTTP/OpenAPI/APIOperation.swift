@@ -305,7 +305,8 @@ extension APIOperation {
             id: "listDeliveries", method: .get, path: "/v1/organizations/{org}/webhooks/{wh}/deliveries",
             summary: "A webhook's delivery history", tag: "Webhooks", scope: .webhooksRead, responseSchema: ref("Delivery"), isList: true,
             query: listParameters + [
-                .query("status", "Only deliveries in this status.", ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed"]])
+                .query(
+                    "status", "Only deliveries in this status.", ["type": "string", "enum": ["pending", "succeeded", "retrying", "failed", "held"]])
             ]
         ),
         APIOperation(

@@ -13,7 +13,7 @@ public struct ExternalReferenceBundler {
 
     /// Inlining stops when the nodes it has placed reach this many. Each reference is inlined anew, so two references
     /// a file, a few files deep, would otherwise expand to billions of copies.
-    public static let maximumInlinedNodes = 1_000_000
+    public static let maximumInlinedNodes = 250_000
 
     private let loader: Loader
     private var files: [String: SourceNode] = [:]

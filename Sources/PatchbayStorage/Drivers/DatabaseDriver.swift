@@ -2,6 +2,7 @@ import ServiceLifecycle
 
 /// A connection inside a transaction.
 public protocol DatabaseConnection: Sendable {
+    var dialect: SQLDialect { get }
     func query(_ query: SQLQuery) async throws -> [SQLRow]
     /// Notes that this transaction queued deliveries: once it commits, every delivery worker on the database is
     /// woken (through the driver's `deliveriesQueued` doorbell; across instances by PostgreSQL's NOTIFY).

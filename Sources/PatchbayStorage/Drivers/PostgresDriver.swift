@@ -173,6 +173,7 @@ public final class PostgresDriver: DatabaseDriver {
     private struct Connection: DatabaseConnection {
         let connection: PostgresConnection
         let logger: Logger
+        var dialect: SQLDialect { .postgres }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {
             let postgresQuery = PostgresDriver.postgresQuery(query)

@@ -176,6 +176,7 @@ public final class SQLiteDriver: DatabaseDriver {
     private final class Connection: DatabaseConnection {
         let connection: SQLiteConnection
         let queued = Atomic<Bool>(false)
+        var dialect: SQLDialect { .sqlite }
 
         init(connection: SQLiteConnection) { self.connection = connection }
 

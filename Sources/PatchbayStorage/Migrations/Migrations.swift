@@ -2,8 +2,17 @@
 public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
-        inbound, webhookRateLimits,
+        inbound, webhookRateLimits, heldDeliveries,
     ]
+
+    /// Deliveries held for a paused or disabled webhook are counted (`heldCount`) and released per webhook.
+    static let heldDeliveries = Migration(
+        version: 13,
+        name: "held deliveries",
+        statements: [
+            .both("CREATE INDEX deliveries_held ON deliveries(webhook_id, created_at, id) WHERE status = 'held'")
+        ]
+    )
 
     /// A webhook's `rateLimit` (deliveries a second) and the window its sends are counted in: one row per webhook that
     /// every instance updates atomically, so the limit holds across instances sharing PostgreSQL.

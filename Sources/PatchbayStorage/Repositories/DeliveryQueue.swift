@@ -124,6 +124,20 @@ extension DeliveryRepository {
         }
     }
 
+    /// The queue at a glance, for `/v1/health`: deliveries waiting to be sent (pending or retrying), those held for
+    /// paused or disabled webhooks, and the creation time of the oldest waiting one.
+    public func queueSummary() async throws -> (pending: Int, held: Int, oldestPendingAt: Int64?) {
+        let rows = try await driver.query(
+            """
+            SELECT (SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'retrying')) AS pending,
+                   (SELECT COUNT(*) FROM deliveries WHERE status = 'held') AS held,
+                   (SELECT MIN(created_at) FROM deliveries WHERE status IN ('pending', 'retrying')) AS oldest
+            """
+        )
+        guard let row = rows.first else { return (0, 0, nil) }
+        return (Int(try row.int("pending")), Int(try row.int("held")), try row.optionalInt("oldest"))
+    }
+
     /// Whether the webhook has had a successful delivery attempt since `since`.
     public func hasSucceeded(webhookId: String, since: Int64) async throws -> Bool {
         let rows = try await driver.query(

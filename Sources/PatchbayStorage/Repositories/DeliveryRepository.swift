@@ -6,26 +6,31 @@ public struct DeliveryRepository: Sendable {
     let driver: any DatabaseDriver
     static let pagination = KeysetPagination(columns: ["createdAt": "created_at", "status": "status", "updatedAt": "updated_at"])
 
-    /// Writes one pending delivery per (event, subscribed webhook) inside the caller's transaction. An organization's
-    /// events go to its own webhooks and to the webhooks of every integration installed in it (an integration's
-    /// webhooks live in the integration's organization, so they also receive that organization's events). Webhooks
-    /// that are paused or disabled get none: their events are not queued behind their back (recover re-sends on request).
+    /// Writes one delivery per (event, subscribed webhook) inside the caller's transaction. An organization's events
+    /// go to its own webhooks and to the webhooks of every integration installed in it (an integration's webhooks live
+    /// in the integration's organization, so they also receive that organization's events). A paused or disabled
+    /// webhook gets its deliveries `held`: nothing is sent until it is active again, and nothing is lost meanwhile.
     static func fanOut(_ events: [Event], on connection: any DatabaseConnection) async throws {
         guard !events.isEmpty else { return }
-        var webhooksByOrganization: [String: [(id: String, organizationId: String, types: [String])]] = [:]
-        for organizationId in Set(events.map(\.organizationId)) {
-            let rows = try await connection.query(
-                """
-                SELECT id, organization_id, event_types FROM webhooks
-                WHERE state IN ('active', 'failing')
-                  AND (organization_id = \(organizationId)
+        var webhooksByOrganization: [String: [(id: String, organizationId: String, types: [String], holds: Bool)]] = [:]
+        for organizationId in Set(events.map(\.organizationId)).sorted() {
+            var select: SQLQuery = """
+                SELECT id, organization_id, event_types, state FROM webhooks
+                WHERE (organization_id = \(organizationId)
                        OR integration_id IN (SELECT integration_id FROM installations WHERE organization_id = \(organizationId)))
+                ORDER BY id
                 """
-            )
-            webhooksByOrganization[organizationId] = try rows.map { row in
-                (
+            // On PostgreSQL a resume (which releases the held deliveries in its own transaction) first locks its
+            // webhook FOR UPDATE, which waits for this transaction, so a delivery held here cannot be left behind by a
+            // resume that did not see it; a publish that comes after the resume waits for it and reads its state.
+            // KEY SHARE conflicts with nothing else (the worker's updates of a webhook's last status do not wait).
+            if connection.dialect == .postgres { select = select + " FOR KEY SHARE" }
+            webhooksByOrganization[organizationId] = try await connection.query(select).map { row in
+                let state = Webhook.State(rawValue: try row.string("state")) ?? .active
+                return (
                     try row.string("id"), try row.string("organization_id"),
-                    try JSONDecoder().decode([String].self, from: Data(try row.string("event_types").utf8))
+                    try JSONDecoder().decode([String].self, from: Data(try row.string("event_types").utf8)),
+                    state == .paused || state == .disabled
                 )
             }
         }
@@ -37,7 +42,8 @@ public struct DeliveryRepository: Sendable {
                 rows.append(
                     """
                     (\(Identifier.make(.delivery, nowMillis: event.createdAt)), \(webhook.id), \(webhook.organizationId), \(ids),
-                     \(Delivery.Status.pending.rawValue), \(0), \(event.createdAt), \(event.createdAt), \(event.createdAt))
+                     \((webhook.holds ? Delivery.Status.held : .pending).rawValue), \(0), \(event.createdAt), \(event.createdAt),
+                     \(event.createdAt))
                     """
                 )
             }

@@ -33,34 +33,85 @@ public struct WebhookRepository: Sendable {
         )
     }
 
+    /// The webhook with its `heldCount`.
     public func find(id: String, organizationId: String) async throws -> Webhook? {
-        try await driver.query("SELECT * FROM webhooks WHERE id = \(id) AND organization_id = \(organizationId)").first.map(decode)
+        guard
+            var webhook = try await driver.query("SELECT * FROM webhooks WHERE id = \(id) AND organization_id = \(organizationId)").first.map(decode)
+        else { return nil }
+        webhook.heldCount = try await heldCounts([webhook.id])[webhook.id] ?? 0
+        return webhook
     }
 
+    /// A page of the organization's webhooks, each with its `heldCount`.
     public func list(organizationId: String, _ request: ListRequest) async throws -> Page<Webhook> {
-        try await Self.pagination.page(
+        var page = try await Self.pagination.page(
             on: driver,
             select: "SELECT * FROM webhooks WHERE organization_id = \(organizationId)",
             request: request,
             decode: decode
         )
+        let counts = try await heldCounts(page.items.map(\.id))
+        for index in page.items.indices { page.items[index].heldCount = counts[page.items[index].id] ?? 0 }
+        return page
     }
 
-    /// Saves every mutable field; false when the webhook no longer exists.
-    public func update(_ webhook: Webhook) async throws -> Bool {
+    /// Saves every mutable field; false when the webhook no longer exists. With `releasingHeld` (a paused or
+    /// disabled webhook made active) its held deliveries become due in the same transaction, oldest first.
+    public func update(_ webhook: Webhook, releasingHeld: Bool = false) async throws -> Bool {
         let sealed = try seal(webhook)
-        return try await !driver.query(
-            """
-            UPDATE webhooks SET name = \(webhook.name), url = \(webhook.url), event_types = \(Self.json(webhook.eventTypes)),
+        let (eventTypes, headers) = (try Self.json(webhook.eventTypes), try Self.json(webhook.headers))
+        let statement: SQLQuery = """
+            UPDATE webhooks SET name = \(webhook.name), url = \(webhook.url), event_types = \(eventTypes),
                 state = \(webhook.state.rawValue), verify_tls = \(webhook.verifyTls), format = \(webhook.format.rawValue),
                 max_events_per_request = \(webhook.maxEventsPerRequest), authorization_scheme = \(webhook.authorization?.scheme.rawValue),
-                authorization_token = \(sealed.authorization), headers = \(Self.json(webhook.headers)), secret = \(sealed.secret),
+                authorization_token = \(sealed.authorization), headers = \(headers), secret = \(sealed.secret),
                 previous_secret = \(sealed.previousSecret), previous_secret_expires_at = \(webhook.previousSecretExpiresAt),
                 search_text = \(searchText(webhook.name, webhook.url)), updated_at = \(webhook.updatedAt),
                 rate_limit = \(webhook.rateLimit.map(Int64.init))
             WHERE id = \(webhook.id) AND organization_id = \(webhook.organizationId) RETURNING id
             """
-        ).isEmpty
+        guard releasingHeld else { return try await !driver.query(statement).isEmpty }
+        return try await driver.transaction { connection in
+            // Waits for publishes that read this webhook as paused (they hold it FOR KEY SHARE): their held
+            // deliveries are then committed, and released below.
+            if connection.dialect == .postgres {
+                _ = try await connection.query("SELECT id FROM webhooks WHERE id = \(webhook.id) FOR UPDATE")
+            }
+            guard try await !connection.query(statement).isEmpty else { return false }
+            _ = try await Self.releaseHeld(webhookId: webhook.id, since: nil, now: webhook.updatedAt, on: connection)
+            return true
+        }
+    }
+
+    /// Makes a webhook's held deliveries (those created since `since`, or all) due now; their ids keep them in the
+    /// order they were created. Returns how many were released.
+    public func releaseHeld(webhookId: String, since: Int64?, now: Int64) async throws -> Int {
+        try await driver.transaction { connection in try await Self.releaseHeld(webhookId: webhookId, since: since, now: now, on: connection) }
+    }
+
+    static func releaseHeld(webhookId: String, since: Int64?, now: Int64, on connection: any DatabaseConnection) async throws -> Int {
+        var statement: SQLQuery = """
+            UPDATE deliveries SET status = 'pending', next_attempt_at = \(now), updated_at = \(now)
+            WHERE webhook_id = \(webhookId) AND status = 'held'
+            """
+        if let since { statement = statement + " AND created_at >= \(since)" }
+        let released = try await connection.query(statement + " RETURNING id").count
+        if released > 0 { try await connection.deliveriesQueued() }
+        return released
+    }
+
+    /// How many deliveries each of these webhooks holds (absent: none).
+    public func heldCounts(_ webhookIds: [String]) async throws -> [String: Int] {
+        guard !webhookIds.isEmpty else { return [:] }
+        let rows = try await driver.query(
+            """
+            SELECT webhook_id, COUNT(*) AS n FROM deliveries WHERE status = 'held' AND webhook_id IN (\(DeliveryRepository.list(webhookIds)))
+            GROUP BY webhook_id
+            """
+        )
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.string("webhook_id")] = Int(try row.int("n")) }
+        return counts
     }
 
     /// Takes one send from the webhook's `rateLimit` for the second that `now` falls in; false when that second's
