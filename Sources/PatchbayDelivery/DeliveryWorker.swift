@@ -313,7 +313,10 @@ public final class DeliveryWorker: Service, Sendable {
         try await recorder.record(
             .init(delivery: delivery, attempt: attempt, status: next == nil ? .failed : .retrying, nextAttemptAt: next, webhookState: .failing)
         )
-        if next == nil, try await !store.deliveries.hasSucceeded(webhookId: webhook.id, since: delivery.createdAt) {
+        // Only the attempt that runs out the schedule can disable: a resend of a delivery that had already run it out
+        // fails alone.
+        let ranOut = next == nil && delivery.attemptCount <= retryPolicy.schedule.delaysInSeconds.count
+        if ranOut, try await !store.deliveries.hasSucceeded(webhookId: webhook.id, since: delivery.createdAt) {
             try await disable(webhook, reason: "no delivery succeeded for the whole retry schedule")
         }
     }
@@ -327,7 +330,8 @@ public final class DeliveryWorker: Service, Sendable {
             organizationId: organization.id,
             organizationPath: organization.path,
             actor: .system,
-            data: ["webhookId": .string(webhook.id), "url": .string(webhook.url), "reason": .string(reason)],
+            // The host, not the URL: capability URLs (Slack's, for one) carry their secret in the path.
+            data: ["webhookId": .string(webhook.id), "host": .string(URL(string: webhook.url)?.host ?? ""), "reason": .string(reason)],
             createdAt: now
         )
         try await store.webhooks.disable(webhook, event: event, at: now)

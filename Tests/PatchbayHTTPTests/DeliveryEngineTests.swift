@@ -117,6 +117,8 @@ import Testing
                 try await Self.eventually { try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(webhook)").json["state"] == "disabled" })
             let disabled = try await api.admin(.get, "/v1/organizations/\(org)/events?type=webhook.disabled").json["data"]?.array ?? []
             #expect(disabled.first?["data"]?["webhookId"] == .string(webhook))
+            // Its host, never its URL: capability URLs carry secrets.
+            #expect(disabled.first?["data"]?["host"] == "127.0.0.1" && disabled.first?["data"]?["url"] == nil)
             // The organization's other (catch-all) webhook is told.
             let watcherId = watcher.json["id"]?.string ?? ""
             #expect(
@@ -161,12 +163,17 @@ import Testing
 
             _ = try await api.admin(.patch, hooks, ["active": true, "url": .string("http://127.0.0.1:\(port)/ok")])
             let resent = try await api.admin(.post, "\(hooks)/deliveries/\(first)/resend")
-            #expect(resent.status == 202 && resent.json["id"] != .string(first) && resent.json["eventIds"] == failed.first?["eventIds"])
+            // The same delivery again: the same id, so the same webhook-id for the receiver to deduplicate on.
+            #expect(resent.status == 202 && resent.json["id"] == .string(first) && resent.json["eventIds"] == failed.first?["eventIds"])
             #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 1 })
+            #expect(receiver.requests(to: "/error").filter { $0.headers["webhook-id"] == first }.count == 2, "its two retries")
+            #expect(receiver.requests(to: "/ok").filter { $0.headers["webhook-id"] == first }.count == 1, "and its resend, with the same id")
+            let history = try await api.admin(.get, "\(hooks)/deliveries/\(first)").json["attempts"]?.array ?? []
+            #expect(history.map { $0["statusCode"] } == [500, 500, 200], "the resend extends the delivery's history")
 
             let recovered = try await api.admin(.post, "\(hooks)/recover", ["since": .string(before)])
-            #expect(recovered.status == 202 && recovered.json["recovered"] == 3, "the three failed event deliveries, not the handshake")
-            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 4 })
+            #expect(recovered.status == 202 && recovered.json["recovered"] == 2, "the two event deliveries still failed, not the handshake")
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 3 })
             let arrived = Set(receiver.requests(to: "/ok").compactMap { (try? JSONDecoder().decode(JSONValue.self, from: Data($0.body)))?["id"] })
             #expect(arrived.count == 3, "every event arrived")
 

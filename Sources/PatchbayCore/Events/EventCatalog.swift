@@ -82,10 +82,10 @@ public enum EventCatalog {
         types.append(
             EventType(
                 name: "webhook.disabled",
-                description: "A webhook failed for its whole retry schedule (or answered 410 Gone) and was disabled.",
-                schema: try? JSONSchema(
-                    object(["webhookId": ["type": "string"], "url": ["type": "string", "format": "uri"], "reason": ["type": "string"]], [:])
-                ),
+                description:
+                    "A webhook failed for its whole retry schedule (or answered 410 Gone) and was disabled. The data names its host, "
+                    + "never its URL (which may hold a secret).",
+                schema: try? JSONSchema(object(["webhookId": ["type": "string"], "host": ["type": "string"], "reason": ["type": "string"]], [:])),
                 example: nil,
                 builtIn: true,
                 createdAt: nil

@@ -56,15 +56,21 @@ struct DeliveriesController {
         }
     }
 
-    /// `POST …/deliveries/{dlv}/resend`: the same events again, as a new delivery the worker sends now.
+    /// `POST …/deliveries/{dlv}/resend`: the same delivery again, now: the same id (so the same `webhook-id`), one
+    /// more attempt in its history.
     @Sendable func resend(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let (_, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
         let id = context.parameters.value("dlv")
         guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, webhookId: webhook.id)
         else { throw PatchbayError.notFound("Delivery \(id.prefix(40))") }
         try Self.requireSending(webhook)
-        let queued = try await dependencies.store.deliveries.requeue([delivery], now: dependencies.clock.nowMillis)
-        return try JSONResponse.make(queued[0], status: .accepted)
+        guard delivery.status != .held else {
+            throw PatchbayError(.conflict, "Delivery \(delivery.id) is held until its webhook is active again.")
+        }
+        guard let queued = try await dependencies.store.deliveries.requeue([delivery], now: dependencies.clock.nowMillis).first else {
+            throw PatchbayError(.conflict, "Delivery \(delivery.id) is being sent right now; resend it once that attempt is recorded.")
+        }
+        return try JSONResponse.make(queued, status: .accepted)
     }
 
     /// `POST …/webhooks/{wh}/recover {since}`: every failed delivery since then, again, and the held ones since then

@@ -287,27 +287,27 @@ extension WebhookRepository {
 }
 
 extension DeliveryRepository {
-    /// Queues the events of existing deliveries again as new pending deliveries (resend one, or recover many), so
-    /// the old ones keep their history; returns the new deliveries.
+    /// Makes deliveries due again now (resend one, recover many), keeping their ids, so the `webhook-id` a receiver
+    /// deduplicates on stays the same, and their attempt history, which the next attempts extend. A delivery being
+    /// sent right now (leased) or held is left as it is. Returns the deliveries queued, by id.
     public func requeue(_ deliveries: [Delivery], now: Int64) async throws -> [Delivery] {
-        try await driver.transaction { connection in
+        guard !deliveries.isEmpty else { return [] }
+        let ids = deliveries.map(\.id)
+        return try await driver.transaction { connection in
             var queued: [Delivery] = []
-            var rows: [SQLQuery] = []
-            for old in deliveries {
-                let fresh = Delivery(
-                    id: Identifier.make(.delivery, nowMillis: now), webhookId: old.webhookId, organizationId: old.organizationId,
-                    eventIds: old.eventIds, status: .pending, attemptCount: 0, nextAttemptAt: now, lastAttemptAt: nil, createdAt: now
-                )
-                rows.append(
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let rows = try await connection.query(
                     """
-                    (\(fresh.id), \(fresh.webhookId), \(fresh.organizationId), \(try WebhookRepository.json(fresh.eventIds)),
-                     \(fresh.status.rawValue), \(0), \(now), \(now), \(now))
+                    UPDATE deliveries SET status = 'pending', next_attempt_at = \(now), updated_at = \(now)
+                    WHERE id IN (\(Self.list(ids[start..<min(start + 500, ids.count)]))) AND status <> 'held'
+                      AND (lease_expires_at IS NULL OR lease_expires_at <= \(now))
+                    RETURNING *
                     """
                 )
-                queued.append(fresh)
+                queued += try rows.map(Self.decode)
             }
-            try await DeliveryRepository.insertDeliveryRows(rows, on: connection)
-            return queued
+            if !queued.isEmpty { try await connection.deliveriesQueued() }
+            return queued.sorted { $0.id < $1.id }
         }
     }
 
