@@ -7,6 +7,12 @@ public struct WebhookRequest: Sendable, Equatable {
     public var url: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// Headers whose values the history masks: `authorization` and the webhook's own headers (which often carry
+    /// credentials), lowercased.
+    public var maskedHeaderNames: Set<String> = ["authorization"]
+    /// Which of the webhook's secrets signed the request: `current`, and `previous` while a rotated-out secret is
+    /// still in its grace period.
+    public var signedWith: [String] = ["current"]
 
     public static func == (lhs: WebhookRequest, rhs: WebhookRequest) -> Bool {
         lhs.url == rhs.url && lhs.body == rhs.body && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
@@ -49,13 +55,16 @@ public struct WebhookRequest: Sendable, Equatable {
         ]
         if let authorization = webhook.authorization { headers.append(("authorization", authorization.headerValue)) }
         for (name, value) in webhook.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
-        return WebhookRequest(url: webhook.url, headers: headers, body: body)
+        var request = WebhookRequest(url: webhook.url, headers: headers, body: body)
+        request.maskedHeaderNames.formUnion(webhook.headers.keys.map { $0.lowercased() })
+        request.signedWith = webhook.signingSecrets(at: now).count > 1 ? ["current", "previous"] : ["current"]
+        return request
     }
 
-    /// The headers as stored in history: the authorization value masked.
+    /// The headers as stored in history: the authorization and the webhook's own header values masked.
     public var recordedHeaders: [String: String] {
         var result: [String: String] = [:]
-        for (name, value) in headers { result[name] = name.lowercased() == "authorization" ? Self.mask(value) : value }
+        for (name, value) in headers { result[name] = maskedHeaderNames.contains(name.lowercased()) ? Self.mask(value) : value }
         return result
     }
 

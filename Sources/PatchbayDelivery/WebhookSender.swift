@@ -24,13 +24,15 @@ public struct AttemptOutcome: Sendable {
     public var error: String?
     /// The receiver's `Retry-After`, as a delay.
     public var retryAfterMillis: Int64?
+    /// Which secrets signed the request (`current`, `previous`).
+    public var signedWith: [String] = ["current"]
 
     /// The history record of this outcome.
     public func attempt(deliveryId: String) -> DeliveryAttempt {
         DeliveryAttempt(
             id: Identifier.make(.attempt, nowMillis: sentAt), deliveryId: deliveryId, sentAt: sentAt, url: url, statusCode: statusCode,
             result: result, durationMs: durationMs, requestHeaders: requestHeaders, requestBody: requestBody, responseHeaders: responseHeaders,
-            responseBody: responseBody, error: error
+            responseBody: responseBody, error: error, signedWith: signedWith
         )
     }
 }
@@ -73,7 +75,8 @@ public final class WebhookSender: Sendable {
         let start = ContinuousClock.now
         var outcome = AttemptOutcome(
             result: .error, statusCode: nil, sentAt: sentAt, durationMs: 0, url: request.url, requestHeaders: request.recordedHeaders,
-            requestBody: String(decoding: request.body, as: UTF8.self), responseHeaders: [:], responseBody: nil, error: nil, retryAfterMillis: nil
+            requestBody: String(decoding: request.body, as: UTF8.self), responseHeaders: [:], responseBody: nil, error: nil, retryAfterMillis: nil,
+            signedWith: request.signedWith
         )
         do {
             let outbound = OutboundRequest(

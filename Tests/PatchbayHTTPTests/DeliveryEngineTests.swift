@@ -225,6 +225,38 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func theHistoryMasksTheWebhooksHeadersAndNamesTheSecretsThatSigned(kind: StoreKind) async throws {
+        if try Self.skipPostgresLocally(kind) { return }
+        try await Self.run(kind) { api, receiver, port, org in
+            let created = try await api.admin(
+                .post, "/v1/organizations/\(org)/webhooks",
+                [
+                    "name": "H", "url": .string("http://127.0.0.1:\(port)/ok"), "eventTypes": ["thread.created"],
+                    "headers": ["X-Api-Key": "key-0123456789-secret"],
+                ])
+            let webhook = try #require(created.json["id"]?.string)
+            let hooks = "/v1/organizations/\(org)/webhooks/\(webhook)"
+            #expect(try await api.admin(.post, "\(hooks)/rotate-secret").status == 200)
+            try await Self.publish(api, org: org, count: 1)
+            #expect(try await Self.eventually { try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded").count == 2 })
+            let all = try await Self.deliveries(api, org: org, webhook: webhook, status: "succeeded")
+            var signers: [JSONValue] = []
+            for delivery in all {
+                let attempts = try await api.admin(.get, "\(hooks)/deliveries/\(delivery["id"]?.string ?? "")").json["attempts"]?.array ?? []
+                for attempt in attempts {
+                    let recorded = attempt["requestHeaders"]?["X-Api-Key"] ?? attempt["requestHeaders"]?["x-api-key"]
+                    #expect(recorded == "****", "the header's value is masked in the history")
+                    signers.append(attempt["signedWith"] ?? .null)
+                }
+            }
+            // The handshake went out before the rotation, the event after it, signed with both secrets.
+            #expect(signers.count == 2 && signers.contains(["current"]) && signers.contains(["current", "previous"]), "\(signers)")
+            #expect(receiver.requests(to: "/ok").allSatisfy { $0.headers["x-api-key"] == "key-0123456789-secret" }, "the receiver gets the value")
+            #expect(receiver.requests(to: "/ok").last?.headers["webhook-signature"]?.split(separator: " ").count == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func pendingEventsAreBatchedIntoOneRequest(kind: StoreKind) async throws {
         if try Self.skipPostgresLocally(kind) { return }
         try await Self.run(kind) { api, receiver, port, org in

@@ -19,10 +19,14 @@ public struct DeliveryAttempt: Sendable, Equatable {
     public var responseHeaders: [String: String]
     public var responseBody: String?
     public var error: String?
+    /// Which of the webhook's secrets signed it: `current`, and `previous` while a rotated-out secret was still in
+    /// its grace period (empty for attempts recorded before this was kept).
+    public var signedWith: [String]
 
     public init(
         id: String, deliveryId: String, sentAt: Int64, url: String, statusCode: Int?, result: Result, durationMs: Int,
-        requestHeaders: [String: String], requestBody: String, responseHeaders: [String: String], responseBody: String?, error: String?
+        requestHeaders: [String: String], requestBody: String, responseHeaders: [String: String], responseBody: String?, error: String?,
+        signedWith: [String] = ["current"]
     ) {
         self.id = id
         self.deliveryId = deliveryId
@@ -36,12 +40,13 @@ public struct DeliveryAttempt: Sendable, Equatable {
         self.responseHeaders = responseHeaders
         self.responseBody = responseBody
         self.error = error
+        self.signedWith = signedWith
     }
 }
 
 extension DeliveryAttempt: Encodable {
     enum CodingKeys: String, CodingKey {
-        case id, sentAt, url, statusCode, result, durationMs, requestHeaders, requestBody, responseHeaders, responseBody, error
+        case id, sentAt, url, statusCode, result, durationMs, requestHeaders, requestBody, responseHeaders, responseBody, error, signedWith
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -57,5 +62,6 @@ extension DeliveryAttempt: Encodable {
         try container.encode(responseHeaders, forKey: .responseHeaders)
         try container.encode(responseBody, forKey: .responseBody)
         try container.encode(error, forKey: .error)
+        try container.encode(signedWith, forKey: .signedWith)
     }
 }

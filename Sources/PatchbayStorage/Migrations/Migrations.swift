@@ -2,8 +2,15 @@
 public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
-        inbound, webhookRateLimits, heldDeliveries,
+        inbound, webhookRateLimits, heldDeliveries, attemptSigners,
     ]
+
+    /// Which secrets signed each attempt (`["current"]`, or with `"previous"` during a rotation's grace period).
+    static let attemptSigners = Migration(
+        version: 14,
+        name: "attempt signers",
+        statements: [.both("ALTER TABLE delivery_attempts ADD COLUMN signed_with TEXT")]
+    )
 
     /// Deliveries held for a paused or disabled webhook are counted (`heldCount`) and released per webhook.
     static let heldDeliveries = Migration(

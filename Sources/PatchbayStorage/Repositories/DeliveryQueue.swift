@@ -88,7 +88,7 @@ extension DeliveryRepository {
                 _ = try await connection.query(
                     """
                     INSERT INTO delivery_attempts (id, delivery_id, sent_at, url, status_code, result, duration_ms, request_headers, request_body,
-                                                   response_headers, response_body, error)
+                                                   response_headers, response_body, error, signed_with)
                     VALUES \(SQLQuery.joined(attempts, separator: ", "))
                     """
                 )
@@ -243,7 +243,8 @@ extension DeliveryRepository {
         """
         (\(attempt.id), \(attempt.deliveryId), \(attempt.sentAt), \(attempt.url), \(attempt.statusCode.map(Int64.init)),
          \(attempt.result.rawValue), \(attempt.durationMs), \(try WebhookRepository.json(attempt.requestHeaders)), \(attempt.requestBody),
-         \(try WebhookRepository.json(attempt.responseHeaders)), \(attempt.responseBody), \(attempt.error))
+         \(try WebhookRepository.json(attempt.responseHeaders)), \(attempt.responseBody), \(attempt.error),
+         \(try WebhookRepository.json(attempt.signedWith)))
         """
     }
 }

@@ -115,7 +115,7 @@ public struct DeliveryRepository: Sendable {
         _ = try await connection.query(
             """
             INSERT INTO delivery_attempts (id, delivery_id, sent_at, url, status_code, result, duration_ms, request_headers, request_body,
-                                           response_headers, response_body, error)
+                                           response_headers, response_body, error, signed_with)
             VALUES \(try values(of: attempt))
             """
         )
@@ -137,7 +137,8 @@ public struct DeliveryRepository: Sendable {
                 requestBody: try row.string("request_body"),
                 responseHeaders: try decoder.decode([String: String].self, from: Data(try row.string("response_headers").utf8)),
                 responseBody: try row.optionalString("response_body"),
-                error: try row.optionalString("error")
+                error: try row.optionalString("error"),
+                signedWith: try row.optionalString("signed_with").map { try decoder.decode([String].self, from: Data($0.utf8)) } ?? []
             )
         }
     }
