@@ -100,7 +100,8 @@ public final class GuardedHTTPClient: Sendable {
         let addresses = try await resolver.resolve(host)
         for address in addresses {
             if let restriction = policy.restriction(of: address) {
-                throw DeliveryError.forbiddenTarget("\(host) resolves to a \(restriction.rawValue) address (\(address))")
+                // The rule, never the address: a tenant must not learn the internal network's layout from the refusal.
+                throw DeliveryError.forbiddenTarget("\(host) resolves to a \(restriction.rawValue) address")
             }
         }
         guard let address = addresses.first else { throw DeliveryError.resolution(host: host, reason: "no addresses") }

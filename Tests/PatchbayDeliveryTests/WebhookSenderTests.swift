@@ -96,6 +96,7 @@ struct FixedResolver: HostResolver {
             await sender.shutdown()
             #expect(outcome.result == .error)
             #expect(outcome.error?.contains("resolves to a loopback address") == true, "\(outcome.error ?? "")")
+            #expect(outcome.error?.contains("127.0.0.1") == false, "the rule is named, never the internal address")
             #expect(receiver.requests.isEmpty)
         }
     }
