@@ -48,11 +48,11 @@ public struct PatchbayConfiguration: Sendable {
         return nil
     }
 
-    /// Reads `PATCHBAY_ADMIN_TOKEN`, `PATCHBAY_DATABASE_URL` and `PATCHBAY_MAX_BODY_BYTES` from `environment`.
+    /// Reads `PATCHBAY_ADMIN_TOKEN` from `environment`, and `PATCHBAY_DATABASE_URL` and `PATCHBAY_PUBLIC_URL` where
+    /// no flag set them (a flag wins over its environment variable).
     public mutating func apply(environment: [String: String]) {
         if let token = environment["PATCHBAY_ADMIN_TOKEN"], !token.isEmpty { adminToken = token }
         if databaseURL == nil, let url = environment["PATCHBAY_DATABASE_URL"], !url.isEmpty { databaseURL = url }
-        if let bytes = environment["PATCHBAY_MAX_BODY_BYTES"].flatMap(Int.init), bytes > 0 { maxBodyBytes = bytes }
         if publicURL == nil, let url = environment["PATCHBAY_PUBLIC_URL"], !url.isEmpty { publicURL = url }
     }
 }

@@ -14,8 +14,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-private-targets"), help: "Allow webhooks to http and private or loopback addresses (development only).")
     var allowPrivateTargets = false
     @Option(name: .customLong("retry-schedule"), help: "Delays between delivery attempts.") var retrySchedule = "5s,5m,30m,2h,5h,10h,10h"
-    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.") var maxBodyBytes = 1 << 20
-    @Option(name: .customLong("public-url"), help: "Where browsers and OAuth providers reach this server (the OAuth redirect URI is built from it).")
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body (default 1048576, or PATCHBAY_MAX_BODY_BYTES).")
+    var maxBodyBytes: Int?
+    @Option(
+        name: .customLong("public-url"),
+        help: "Where browsers and OAuth providers reach this server (the OAuth redirect URI is built from it; or PATCHBAY_PUBLIC_URL).")
     var publicURL: String?
     @Option(name: .customLong("rate-limit"), help: "Requests a second per non-admin token, bursts of twice that (0: no limit).")
     var rateLimit = 100
@@ -33,7 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--inbound-rate-limit must be 0 (off) to 1000000 requests a second")
         }
         guard (1...64).contains(maxDocumentParses) else { throw ValidationError("--max-document-parses must be 1 to 64") }
-        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        // A flag wins over its environment variable; either way the value is checked the same.
+        _ = try Self.maxBodyBytes(flag: maxBodyBytes, environment: ProcessInfo.processInfo.environment)
+        _ = try Self.publicURL(flag: publicURL, environment: ProcessInfo.processInfo.environment)
         if case .failure(let error) = RetrySchedule.parse(retrySchedule) {
             throw ValidationError("--retry-schedule: \(error.errors.first?.message ?? error.detail)")
         }
@@ -47,13 +52,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.databaseURL = storage.resolvedDatabaseURL
         configuration.allowPrivateTargets = allowPrivateTargets
         configuration.retrySchedule = (try? RetrySchedule.parse(retrySchedule).get()) ?? .standard
-        configuration.maxBodyBytes = maxBodyBytes
+        let environment = ProcessInfo.processInfo.environment
+        configuration.maxBodyBytes = try Self.maxBodyBytes(flag: maxBodyBytes, environment: environment)
         configuration.runsDeliveries = !noDeliveries
-        configuration.publicURL = publicURL
+        configuration.publicURL = try Self.publicURL(flag: publicURL, environment: environment)
         configuration.rateLimit = rateLimit
         configuration.inboundRateLimit = inboundRateLimit
         configuration.maxDocumentParses = maxDocumentParses
-        configuration.apply(environment: ProcessInfo.processInfo.environment)
+        configuration.apply(environment: environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         let logger = CommandLogger.make()
         let store = try await storage.openStore(logger: logger)
@@ -70,5 +76,31 @@ struct ServeCommand: AsyncParsableCommand {
             }
         )
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+extension ServeCommand {
+    /// `--max-body-bytes`, else `PATCHBAY_MAX_BODY_BYTES`, else 1 MiB: at least 1024 whichever set it.
+    static func maxBodyBytes(flag: Int?, environment: [String: String]) throws -> Int {
+        if let flag {
+            guard flag >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+            return flag
+        }
+        guard let text = environment["PATCHBAY_MAX_BODY_BYTES"], !text.isEmpty else { return 1 << 20 }
+        guard let bytes = Int(text), bytes >= 1024 else {
+            throw ValidationError("PATCHBAY_MAX_BODY_BYTES must be a whole number of at least 1024 (got \"\(text.prefix(40))\")")
+        }
+        return bytes
+    }
+
+    /// `--public-url`, else `PATCHBAY_PUBLIC_URL`: an absolute http or https URL whichever set it.
+    static func publicURL(flag: String?, environment: [String: String]) throws -> String? {
+        let (value, source) =
+            flag.map { ($0, "--public-url") } ?? (environment["PATCHBAY_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }, "PATCHBAY_PUBLIC_URL")
+        guard let value else { return nil }
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+            throw ValidationError("\(source) must be an absolute http or https URL such as https://patchbay.example.com")
+        }
+        return value
     }
 }

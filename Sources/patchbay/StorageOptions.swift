@@ -14,9 +14,10 @@ struct StorageOptions: ParsableArguments {
         help: "postgres://user:password@host:5432/database — use PostgreSQL instead of SQLite (or set PATCHBAY_DATABASE_URL).")
     var databaseURL: String?
 
+    /// A flag wins over its environment variable; either way the value is checked the same.
     func validate() throws {
-        if let databaseURL, !databaseURL.hasPrefix("postgres://"), !databaseURL.hasPrefix("postgresql://") {
-            throw ValidationError("--database-url must start with postgres:// or postgresql://")
+        if let url = resolvedDatabaseURL, !url.hasPrefix("postgres://"), !url.hasPrefix("postgresql://") {
+            throw ValidationError("\(databaseURL == nil ? "PATCHBAY_DATABASE_URL" : "--database-url") must start with postgres:// or postgresql://")
         }
     }
 

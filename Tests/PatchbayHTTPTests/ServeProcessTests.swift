@@ -79,6 +79,37 @@ import Testing
         #expect(result.errors.contains(mention), "\(result.errors)")
     }
 
+    @Test(arguments: [
+        (["PATCHBAY_MAX_BODY_BYTES": "10"], "PATCHBAY_MAX_BODY_BYTES must be a whole number of at least 1024"),
+        (["PATCHBAY_MAX_BODY_BYTES": "lots"], "PATCHBAY_MAX_BODY_BYTES"),
+        (["PATCHBAY_DATABASE_URL": "mysql://localhost/x"], "PATCHBAY_DATABASE_URL must start with postgres://"),
+        (["PATCHBAY_PUBLIC_URL": "patchbay.example.com"], "PATCHBAY_PUBLIC_URL must be an absolute http or https URL"),
+    ])
+    func environmentVariablesAreCheckedLikeTheirFlags(environment: [String: String], mention: String) throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: environment)
+        #expect(child.waitForExit() != 0)
+        #expect(child.errors.contains(mention), "\(child.errors)")
+    }
+
+    @Test func aFlagWinsOverItsEnvironmentVariable() async throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let admin = "pb_flag_wins_admin_0123456789abcdef"
+        let body = #"{"name":""# + String(repeating: "x", count: 4000) + #""}"#
+        // The environment alone sets the limit; a flag given beside it wins.
+        for (flags, limit) in [([String](), "2048"), (["--max-body-bytes", "65536"], "2048")] {
+            let child = try ServerProcess(
+                arguments: ["serve", "--port", "0", "--data-dir", directory] + flags,
+                environment: ["PATCHBAY_ADMIN_TOKEN": admin, "PATCHBAY_MAX_BODY_BYTES": limit])
+            let (port, _) = try await child.waitUntilListening()
+            let status = try await Self.request("POST", port: port, path: "/v1/organizations", token: admin, body: body).status
+            #expect(status == (flags.isEmpty ? 413 : 422), "\(flags): \(status)")
+            #expect(try child.stop(signal: SIGTERM) == 0)
+        }
+    }
+
     @Test func aShortEnvironmentAdminTokenIsRefused() throws {
         let directory = TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
