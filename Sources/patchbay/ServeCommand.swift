@@ -61,6 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxDocumentParses = maxDocumentParses
         configuration.apply(environment: environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
+        // One server owns a SQLite data directory: a second one would share the file's single writer and its
+        // delivery leases, which assume one process.
+        if configuration.databaseURL == nil, let problem = DataDirectoryLock.acquire(directory: storage.dataDirectory) {
+            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
+            throw ExitCode(DataDirectoryLock.ownedExitStatus)
+        }
         let logger = CommandLogger.make()
         let store = try await storage.openStore(logger: logger)
         let host = self.host

@@ -23,7 +23,12 @@ import Testing
             _ = try await call("POST", "/v1/event-types", #"{"name":"thread.created"}"#)
             let org = try #require(try await call("POST", "/v1/organizations", #"{"name":"Crash"}"#)["id"]?.stringValue)
             let hook = #"{"name":"R","url":"http://127.0.0.1:\#(receiverPort)/ok","eventTypes":["thread.created"]}"#
-            #expect(try await call("POST", "/v1/organizations/\(org)/webhooks", hook)["handshake"]?["ok"] == .bool(true))
+            let created = try await call("POST", "/v1/organizations/\(org)/webhooks", hook)
+            #expect(created["handshake"]?["ok"] == .bool(true))
+            // Paused while publishing, so that the kill below lands mid-flight however fast deliveries go: the events
+            // are held, then released together.
+            let webhookPath = "/v1/organizations/\(org)/webhooks/\(created["id"]?.stringValue ?? "")"
+            _ = try await call("PATCH", webhookPath, #"{"active":false}"#)
 
             var published = Set<String>()
             let batch = "{\"events\":[" + (0..<500).map { #"{"type":"thread.created","data":{"n":\#($0)}}"# }.joined(separator: ",") + "]}"
@@ -35,6 +40,7 @@ import Testing
                 published.formUnion(events.compactMap { $0["id"]?.stringValue })
             }
             #expect(published.count == 2000)
+            _ = try await call("PATCH", webhookPath, #"{"active":true}"#)
 
             func deliveredIds() -> Set<String> {
                 Set(
@@ -45,7 +51,7 @@ import Testing
             }
             // Kill mid-flight: some delivered, most not.
             let deadline = ContinuousClock.now + .seconds(30)
-            while deliveredIds().count < 100, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            while receiver.requests(to: "/ok").count < 100, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
             _ = try first.stop(signal: SIGKILL)
             let beforeRestart = deliveredIds().count
             #expect(beforeRestart < 2000, "the kill landed before everything was delivered (\(beforeRestart))")

@@ -93,6 +93,24 @@ import Testing
         #expect(child.errors.contains(mention), "\(child.errors)")
     }
 
+    @Test func oneServerOwnsASQLiteDataDirectory() async throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let admin = "pb_lock_test_admin_0123456789abcdef"
+        let first = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": admin])
+        let (port, _) = try await first.waitUntilListening()
+        let second = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": admin])
+        #expect(second.waitForExit() == 2)
+        #expect(second.errors.contains("owns the data directory \(directory)"), "\(second.errors)")
+        #expect(second.errors.contains("pid "))
+        #expect(try await Self.request("GET", port: port, path: "/v1/health").status == 200, "the owner serves on")
+        // However the owner ends, the directory is free again.
+        _ = try first.stop(signal: SIGKILL)
+        let third = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": admin])
+        _ = try await third.waitUntilListening()
+        #expect(try third.stop(signal: SIGTERM) == 0)
+    }
+
     @Test func aFlagWinsOverItsEnvironmentVariable() async throws {
         let directory = TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
