@@ -24,8 +24,11 @@ struct BenchStore {
         // The scenarios measure throughput with organization tokens and inbound URLs: no rate limits.
         configuration.rateLimit = 0
         configuration.inboundRateLimit = 0
+        // PATCHBAY_BENCH_SQLITE_SYNCHRONOUS=normal measures the opt-out against the default (full).
+        let synchronous = ProcessInfo.processInfo.environment["PATCHBAY_BENCH_SQLITE_SYNCHRONOUS"].flatMap(SQLiteSynchronous.init) ?? .full
         let store = try await Store.open(
-            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()), logger: logger)
+            dataDirectory: directory, databaseURL: nil, secrets: try SecretBox(keyBytes: SecretBox.generateKey()),
+            sqliteSynchronous: synchronous, logger: logger)
         return BenchStore(directory: directory, configuration: configuration, store: store)
     }
 

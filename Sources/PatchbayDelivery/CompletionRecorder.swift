@@ -60,7 +60,11 @@ final class CompletionRecorder: Sendable {
 
     private func write(_ batch: [Waiting]) async {
         do {
-            try await store.deliveries.complete(batch.map(\.completion))
+            let gone = try await store.deliveries.complete(batch.map(\.completion))
+            for id in gone.sorted() {
+                logger.info(
+                    "a delivery's webhook was deleted while it was being sent; its attempt is not recorded", metadata: ["pb.delivery.id": "\(id)"])
+            }
             for waiting in batch { waiting.done(.success(())) }
         } catch {
             // One bad row must not sink the others: write them one by one.

@@ -247,7 +247,18 @@ public final class DeliveryWorker: Service, Sendable {
                     events += delivery.eventIds.dropFirst(events.count).compactMap { more[$0] }
                 }
             }
-            guard !events.isEmpty else { return }
+            guard !events.isEmpty else {
+                // Its events are gone (retention removed them): it cannot be sent, and claiming it again would not
+                // change that. It ends failed, with the reason in its history.
+                let now = clock.nowMillis
+                let attempt = DeliveryAttempt(
+                    id: Identifier.make(.attempt, nowMillis: now), deliveryId: delivery.id, sentAt: now, url: webhook.url, statusCode: nil,
+                    result: .error, durationMs: 0, requestHeaders: [:], requestBody: "", responseHeaders: [:], responseBody: nil,
+                    error: "not sent: its events no longer exist (removed by retention)", signedWith: [])
+                try await recorder.record(
+                    .init(delivery: delivery, attempt: attempt, status: .failed, nextAttemptAt: nil, webhookState: webhook.state))
+                return
+            }
             if let limit = webhook.rateLimit, try await !waitForRateSlot(webhook.id, limit: limit) {
                 // Not an attempt: the delivery is due again when the next second's sends open.
                 try await store.deliveries.postpone([delivery.id], until: (clock.nowMillis / 1000 + 1) * 1000, owner: owner)

@@ -32,7 +32,9 @@ public struct Store: Sendable {
     }
 
     /// SQLite in `dataDirectory/patchbay.sqlite` (the directory is created), or PostgreSQL when a URL is given.
-    public static func open(dataDirectory: String, databaseURL: String?, secrets: SecretBox, logger: Logger) async throws -> Store {
+    public static func open(
+        dataDirectory: String, databaseURL: String?, secrets: SecretBox, sqliteSynchronous: SQLiteSynchronous = .full, logger: Logger
+    ) async throws -> Store {
         if let databaseURL, !databaseURL.isEmpty {
             return Store(driver: try PostgresDriver(url: databaseURL, logger: logger), secrets: secrets)
         }
@@ -42,7 +44,7 @@ public struct Store: Sendable {
             throw StorageError.unavailable("cannot create the data directory \(dataDirectory)")
         }
         let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("patchbay.sqlite").path
-        return Store(driver: try await SQLiteDriver.open(path: path, logger: logger), secrets: secrets)
+        return Store(driver: try await SQLiteDriver.open(path: path, synchronous: sqliteSynchronous, logger: logger), secrets: secrets)
     }
 
     /// Whether the database answers.

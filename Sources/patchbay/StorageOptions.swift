@@ -14,8 +14,14 @@ struct StorageOptions: ParsableArguments {
         help: "postgres://user:password@host:5432/database — use PostgreSQL instead of SQLite (or set PATCHBAY_DATABASE_URL).")
     var databaseURL: String?
 
+    @Option(
+        name: .customLong("sqlite-synchronous"),
+        help: "full (default): every acknowledged write survives a power loss; normal: faster, a power loss may lose the last writes.")
+    var sqliteSynchronous = "full"
+
     /// A flag wins over its environment variable; either way the value is checked the same.
     func validate() throws {
+        guard SQLiteSynchronous(rawValue: sqliteSynchronous) != nil else { throw ValidationError("--sqlite-synchronous must be full or normal") }
         if let url = resolvedDatabaseURL, !url.hasPrefix("postgres://"), !url.hasPrefix("postgresql://") {
             throw ValidationError("\(databaseURL == nil ? "PATCHBAY_DATABASE_URL" : "--database-url") must start with postgres:// or postgresql://")
         }
@@ -27,7 +33,9 @@ struct StorageOptions: ParsableArguments {
 
     func openStore(logger: Logger) async throws -> Store {
         let secrets = try EncryptionKeyStore.load(environment: ProcessInfo.processInfo.environment, dataDirectory: dataDirectory)
-        return try await Store.open(dataDirectory: dataDirectory, databaseURL: resolvedDatabaseURL, secrets: secrets, logger: logger)
+        return try await Store.open(
+            dataDirectory: dataDirectory, databaseURL: resolvedDatabaseURL, secrets: secrets,
+            sqliteSynchronous: SQLiteSynchronous(rawValue: sqliteSynchronous) ?? .full, logger: logger)
     }
 }
 

@@ -319,6 +319,20 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
         #expect(found == org)
         #expect(mode == "wal")
     }
+
+    @Test(arguments: [(SQLiteSynchronous.full, Int64(2)), (SQLiteSynchronous.normal, Int64(1))])
+    func commitsAreSyncedAsConfigured(synchronous: SQLiteSynchronous, pragma: Int64) async throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await Store.open(
+            dataDirectory: directory, databaseURL: nil, secrets: try TestDatabase.testSecrets(), sqliteSynchronous: synchronous,
+            logger: TestDatabase.logger)
+        // The writer's setting (readers never commit): FULL is 2, NORMAL 1.
+        let value = try await store.driver.withRunning {
+            try await store.driver.transaction { try await $0.query("PRAGMA synchronous").first?.int("synchronous") }
+        }
+        #expect(value == pragma)
+    }
 }
 
 @Suite(.enabled(if: TestDatabase.postgresURL != nil, "PostgreSQL tests skipped: PATCHBAY_TEST_DATABASE_URL is not set"))

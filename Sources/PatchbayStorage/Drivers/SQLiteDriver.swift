@@ -5,6 +5,14 @@ import SQLiteNIO
 import ServiceLifecycle
 import Synchronization
 
+/// How SQLite syncs commits to disk. `full` (the default) syncs the WAL at every commit, so a commit that answered
+/// 2xx survives a power loss; `normal` syncs at checkpoints only, faster but a power loss (not a crash) can lose the
+/// last commits. Many commits share one transaction through the group commit, so `full` costs little.
+public enum SQLiteSynchronous: String, Sendable, CaseIterable {
+    case full
+    case normal
+}
+
 /// The embedded store: one SQLite file in WAL mode.
 ///
 /// SQLite allows one writer at a time, so writes and transactions go through a single connection behind
@@ -33,7 +41,9 @@ public final class SQLiteDriver: DatabaseDriver {
     }
 
     /// Opens (creating if needed) the database file at `path`.
-    public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteDriver {
+    public static func open(
+        path: String, readers readerCount: Int = 2, synchronous: SQLiteSynchronous = .full, logger: Logger
+    ) async throws -> SQLiteDriver {
         do {
             // The writer and the checkpointer get a thread each: queued behind readers' work on the shared pool (or
             // behind a checkpoint's fsync), commits wait for no reason.
@@ -44,7 +54,8 @@ public final class SQLiteDriver: DatabaseDriver {
             let writer = try await SQLiteConnection.open(
                 storage: .file(path: path), threadPool: writerThread, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             for pragma in [
-                "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000",
+                "PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue.uppercased())", "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=10000",
                 "PRAGMA case_sensitive_like=ON",
                 // Checkpoints run beside the writer (see `run`); this is only the backstop if they fall behind.
                 "PRAGMA wal_autocheckpoint=20000",

@@ -77,10 +77,19 @@ extension DeliveryRepository {
     }
 
     /// Records many attempts in one transaction of a few multi-row statements: the engine's group commit, so each
-    /// delivery does not pay for a transaction of its own.
-    public func complete(_ completions: [DeliveryCompletion]) async throws {
-        guard !completions.isEmpty else { return }
-        try await driver.transaction { connection in
+    /// delivery does not pay for a transaction of its own. A delivery deleted meanwhile (its webhook was deleted while
+    /// it was in flight) has nothing to record and is skipped; returns the ids of those skipped.
+    @discardableResult
+    public func complete(_ completions: [DeliveryCompletion]) async throws -> Set<String> {
+        guard !completions.isEmpty else { return [] }
+        return try await driver.transaction { connection in
+            // On PostgreSQL the rows are held against a concurrent delete until the attempts are in.
+            var existing: SQLQuery = "SELECT id FROM deliveries WHERE id IN (\(Self.list(Set(completions.map(\.delivery.id)).sorted())))"
+            if connection.dialect == .postgres { existing = existing + " ORDER BY id FOR KEY SHARE" }
+            let present = Set(try await connection.query(existing).map { try $0.string("id") })
+            let gone = Set(completions.map(\.delivery.id)).subtracting(present)
+            let completions = completions.filter { present.contains($0.delivery.id) }
+            guard !completions.isEmpty else { return gone }
             // 12 values a row for attempts, 4 for updates; 200 rows also stay below SQLite's 500-term compound SELECT.
             for start in stride(from: 0, to: completions.count, by: 200) {
                 let chunk = completions[start..<min(start + 200, completions.count)]
@@ -121,6 +130,7 @@ extension DeliveryRepository {
                     """
                 )
             }
+            return gone
         }
     }
 
