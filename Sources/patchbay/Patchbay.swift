@@ -6,6 +6,6 @@ struct Patchbay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patchbay",
         abstract: "Self-hosted integrations server: integration users and tokens, webhooks, API connectors.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, OpenAPICommand.self, ActionCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, OpenAPICommand.self, ActionCommand.self, BackupCommand.self]
     )
 }

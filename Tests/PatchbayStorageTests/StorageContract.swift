@@ -2,6 +2,7 @@ import Foundation
 import PatchbayCore
 import PatchbayStorage
 import PatchbayTestSupport
+import Synchronization
 import Testing
 
 /// One behaviour every store must have. The same list runs on SQLite and on PostgreSQL.
@@ -356,12 +357,58 @@ struct PostgresStorageContractTests {
         try await TestDatabase.dropPostgresDatabase(name)
         #expect(results.filter { !$0.isEmpty }.count == 1)
     }
+
+    /// Two transactions that lock the same two rows in opposite orders: PostgreSQL aborts one as a deadlock victim,
+    /// and the driver runs it again, so both commit.
+    @Test func aDeadlockVictimIsRunAgain() async throws {
+        let (name, url) = try await TestDatabase.createPostgresDatabase()
+        let driver = try PostgresDriver(url: url, maximumConnections: 4, logger: TestDatabase.logger)
+        let (runs, counts) = try await driver.withRunning {
+            _ = try await driver.query("CREATE TABLE counters (id TEXT PRIMARY KEY, n BIGINT NOT NULL)")
+            _ = try await driver.query("INSERT INTO counters VALUES ('a', 0), ('b', 0)")
+            let gate = DeadlockGate()
+            let runs = RunCounter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (first, second) in [("a", "b"), ("b", "a")] {
+                    group.addTask {
+                        try await driver.transaction { connection in
+                            runs.increment()
+                            _ = try await connection.query("UPDATE counters SET n = n + 1 WHERE id = \(first)")
+                            // Both hold their first row before either asks for its second (on a first run only).
+                            await gate.arriveAndWait()
+                            _ = try await connection.query("UPDATE counters SET n = n + 1 WHERE id = \(second)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return (runs.value, try await driver.query("SELECT id, n FROM counters ORDER BY id").map { try $0.int("n") })
+        }
+        try await TestDatabase.dropPostgresDatabase(name)
+        #expect(counts == [2, 2], "both transactions committed")
+        #expect(runs == 3, "one of them ran twice")
+    }
 }
 
-@Suite struct ContinuousIntegrationTests {
-    @Test func postgresIsConfiguredInCI() {
-        if TestDatabase.isCI {
-            #expect(TestDatabase.postgresURL != nil, "CI must run the PostgreSQL contract: PATCHBAY_TEST_DATABASE_URL is unset")
+final class RunCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// Lets two transactions go on once both have taken their first lock; later runs pass at once.
+actor DeadlockGate {
+    private var arrived = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func arriveAndWait() async {
+        guard arrived < 2 else { return }
+        arrived += 1
+        if arrived == 2 {
+            for continuation in waiting { continuation.resume() }
+            waiting.removeAll()
+            return
         }
+        await withCheckedContinuation { waiting.append($0) }
     }
 }

@@ -61,11 +61,44 @@ public final class PostgresDriver: DatabaseDriver {
         return try await Self.mapErrors { try await Self.collect(self.client.query(postgresQuery, logger: self.logger)) }
     }
 
+    /// A transaction PostgreSQL aborted as a deadlock victim (or a serialization failure) is run again, up to this
+    /// many times in all: two transactions that lock the same rows in opposite orders (a webhook's deletion cascading
+    /// to its deliveries while the worker records one of them) are both correct, and one of them simply goes again.
+    static let transactionAttempts = 3
+
     public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
-        try await Self.mapErrors {
-            try await self.client.withTransaction(logger: self.logger) { connection in
-                try await body(Connection(connection: connection, logger: self.logger))
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await body(Connection(connection: connection, logger: self.logger))
+                }
+            } catch  where attempt < Self.transactionAttempts && Self.isRetryable(error) {
+                attempt += 1
+                logger.debug(
+                    "transaction aborted by PostgreSQL (deadlock or serialization); running it again", metadata: ["pb.attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+            } catch {
+                throw Self.map(error)
             }
+        }
+    }
+
+    static func sqlStateMessage(_ state: String) -> String { "postgres sqlstate \(state)" }
+
+    /// Whether the failure is a deadlock (40P01) or serialization failure (40001): nothing was committed, and the
+    /// same transaction can succeed when run again. Inside the transaction a statement's error has already been
+    /// mapped (`map`) by the connection.
+    static func isRetryable(_ error: any Error) -> Bool {
+        switch error {
+        case StorageError.failure(let message):
+            return message == sqlStateMessage("40P01") || message == sqlStateMessage("40001")
+        case let error as PostgresTransactionError:
+            return [error.closureError, error.beginError, error.commitError].contains { $0.map(isRetryable) ?? false }
+        case let error as PSQLError:
+            return ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
+        default:
+            return false
         }
     }
 
@@ -162,7 +195,7 @@ public final class PostgresDriver: DatabaseDriver {
             switch error.serverInfo?[.sqlState] {
             case "23505": return StorageError.uniqueViolation
             case "23503": return StorageError.foreignKeyViolation
-            case let state?: return StorageError.failure("postgres sqlstate \(state)")
+            case let state?: return StorageError.failure(sqlStateMessage(state))
             case nil: return StorageError.unavailable("postgres: \(error.code)")
             }
         default:
