@@ -59,7 +59,7 @@ import Testing
         #expect(backup.output.contains("Backed up"))
         #expect(beforeBackup.count >= 30, "the backup ran under load (\(beforeBackup.count) events before it)")
         #expect(acknowledged.all.count > beforeBackup.count, "publishing went on during the backup")
-        #expect(try server.stop(signal: SIGTERM) == 0)
+        #expect(try await server.stop(signal: SIGTERM) == 0)
 
         // Restore: the copy as the database, with the same encryption key.
         try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
@@ -77,7 +77,7 @@ import Testing
             cursor = page["nextCursor"]?.stringValue
         } while cursor != nil
         #expect(beforeBackup.isSubset(of: found), "missing from the restored copy: \(beforeBackup.subtracting(found).count)")
-        #expect(try second.stop(signal: SIGTERM) == 0)
+        #expect(try await second.stop(signal: SIGTERM) == 0)
     }
 
     @Test func refusals() async throws {

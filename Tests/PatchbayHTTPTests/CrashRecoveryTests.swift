@@ -52,7 +52,7 @@ import Testing
             // Kill mid-flight: some delivered, most not.
             let deadline = ContinuousClock.now + .seconds(30)
             while receiver.requests(to: "/ok").count < 100, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
-            _ = try first.stop(signal: SIGKILL)
+            _ = try await first.stop(signal: SIGKILL)
             let beforeRestart = deliveredIds().count
             #expect(beforeRestart < 2000, "the kill landed before everything was delivered (\(beforeRestart))")
 
@@ -61,7 +61,7 @@ import Testing
             let recovered = ContinuousClock.now + .seconds(60)
             while deliveredIds().count < 2000, ContinuousClock.now < recovered { try await Task.sleep(for: .milliseconds(50)) }
             #expect(deliveredIds() == published, "missing after restart: \(published.subtracting(deliveredIds()).count)")
-            #expect(try second.stop(signal: SIGTERM) == 0)
+            #expect(try await second.stop(signal: SIGTERM) == 0)
         }
     }
 }

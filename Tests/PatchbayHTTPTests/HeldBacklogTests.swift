@@ -44,7 +44,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(500))
             #expect(Self.eventRequests(receiver).isEmpty, "nothing is sent while paused")
 
-            #expect(try first.stop(signal: SIGTERM) == 0)
+            #expect(try await first.stop(signal: SIGTERM) == 0)
             let second = try ServerProcess(arguments: arguments, environment: ["PATCHBAY_ADMIN_TOKEN": Self.admin])
             (port, _) = try await second.waitUntilListening()
             #expect(try await call("GET", path)["heldCount"] == 7, "held deliveries survive a restart")
@@ -57,7 +57,7 @@ import Testing
             let arrived = Self.arrivedIds(receiver)
             #expect(arrived == publishedIds, "every event once, oldest first")
             #expect(try await call("GET", path)["heldCount"] == 0)
-            #expect(try second.stop(signal: SIGTERM) == 0)
+            #expect(try await second.stop(signal: SIGTERM) == 0)
         }
     }
 

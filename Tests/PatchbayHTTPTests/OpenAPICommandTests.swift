@@ -28,7 +28,7 @@ import Testing
                   content: {application/json: {schema: {$ref: "schemas.yaml#/Pets"}}}
         """
 
-    @Test func lintPrintsFileLineColumnAndExitsByWhatItFound() throws {
+    @Test func lintPrintsFileLineColumnAndExitsByWhatItFound() async throws {
         let directory = try Self.write([
             "valid.yaml": Self.valid,
             "schemas.yaml": "Pets: {type: array, items: {type: string}}\n",
@@ -37,17 +37,17 @@ import Testing
             "broken.yaml": "openapi: 3.0.3\ninfo: [unclosed\n",
             "notapi.json": "{\"hello\": \"world\"}",
         ])
-        let valid = try ServerProcess.run(["openapi", "lint", directory + "/valid.yaml"])
+        let valid = try await ServerProcess.runAsync(["openapi", "lint", directory + "/valid.yaml"])
         #expect(valid.status == 0, "\(valid.output)\(valid.errors)")
         #expect(valid.output.contains("OpenAPI 3.0.3, 1 operations, 0 errors"), "the reference to schemas.yaml is followed: \(valid.output)")
 
-        let errors = try ServerProcess.run(["openapi", "lint", directory + "/errors.yaml"])
+        let errors = try await ServerProcess.runAsync(["openapi", "lint", directory + "/errors.yaml"])
         #expect(errors.status == 1)
         #expect(
             errors.output.contains(directory + "/errors.yaml:7:7 error path-params GET /a/{id} does not declare the path parameter \"id\""),
             "\(errors.output)")
 
-        let json = try ServerProcess.run(["openapi", "lint", "--json", directory + "/errors.yaml"])
+        let json = try await ServerProcess.runAsync(["openapi", "lint", "--json", directory + "/errors.yaml"])
         #expect(json.status == 1)
         let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         #expect(report?["valid"] as? Bool == false && report?["operations"] as? Int == 1)
@@ -57,16 +57,16 @@ import Testing
                 $0["rule"] as? String == "path-params" && $0["line"] as? Int == 7 && $0["pointer"] as? String == "/paths/~1a~1{id}/get"
             })
 
-        let broken = try ServerProcess.run(["openapi", "lint", directory + "/broken.yaml"])
+        let broken = try await ServerProcess.runAsync(["openapi", "lint", directory + "/broken.yaml"])
         #expect(broken.status == 2)
         #expect(broken.errors.contains(directory + "/broken.yaml:3:1 error unreadable"), "\(broken.errors)")
-        let notAPI = try ServerProcess.run(["openapi", "lint", directory + "/notapi.json"])
+        let notAPI = try await ServerProcess.runAsync(["openapi", "lint", directory + "/notapi.json"])
         #expect(notAPI.status == 2 && notAPI.errors.contains("not-openapi"))
-        let missing = try ServerProcess.run(["openapi", "lint", directory + "/nope.yaml"])
+        let missing = try await ServerProcess.runAsync(["openapi", "lint", directory + "/nope.yaml"])
         #expect(missing.status == 2 && missing.errors.contains("cannot read"))
     }
 
-    @Test func convertPrintsOpenAPI3AndActionsListsEveryOperation() throws {
+    @Test func convertPrintsOpenAPI3AndActionsListsEveryOperation() async throws {
         let directory = try Self.write([
             "swagger.yaml": """
             swagger: "2.0"
@@ -84,7 +84,7 @@ import Testing
               Thing: {type: object, properties: {name: {type: string, x-nullable: true}}}
             """
         ])
-        let converted = try ServerProcess.run(["openapi", "convert", directory + "/swagger.yaml"])
+        let converted = try await ServerProcess.runAsync(["openapi", "convert", directory + "/swagger.yaml"])
         #expect(converted.status == 0)
         let root = try JSONSerialization.jsonObject(with: Data(converted.output.utf8)) as? [String: Any]
         #expect(root?["openapi"] as? String == "3.0.3" && root?["swagger"] == nil)
@@ -92,11 +92,11 @@ import Testing
         let name = ((schemas?["Thing"] as? [String: Any])?["properties"] as? [String: Any])?["name"] as? [String: Any]
         #expect(name?["nullable"] as? Bool == true)
 
-        let actions = try ServerProcess.run(["openapi", "actions", directory + "/swagger.yaml"])
+        let actions = try await ServerProcess.runAsync(["openapi", "actions", directory + "/swagger.yaml"])
         #expect(actions.status == 0)
         #expect(actions.output.contains("PUT /things/{id}  Put Thing"), "\(actions.output)")
         #expect(actions.output.contains("1 actions; base URL https://api.example.com"))
-        let json = try ServerProcess.run(["openapi", "actions", "--json", directory + "/swagger.yaml"])
+        let json = try await ServerProcess.runAsync(["openapi", "actions", "--json", directory + "/swagger.yaml"])
         let body = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         #expect((body?["actions"] as? [Any])?.count == 1 && (body?["api"] as? [String: Any])?["baseUrl"] as? String == "https://api.example.com")
     }

@@ -38,7 +38,7 @@ import Testing
         #expect(try await Self.request("GET", port: port, path: "/v1/health").status == 200)
         let created = try await Self.request("POST", port: port, path: "/v1/organizations", token: adminToken, body: #"{"name":"Acme"}"#)
         #expect(created.status == 201)
-        #expect(try first.stop(signal: SIGTERM) == 0)
+        #expect(try await first.stop(signal: SIGTERM) == 0)
         // Workers wait for the start-up migrations: a first start logs no failure (it used to log a failed claim).
         #expect(!first.errors.contains(" error "), "\(first.errors)")
 
@@ -46,12 +46,12 @@ import Testing
         let (secondPort, secondToken) = try await second.waitUntilListening()
         #expect(secondToken == nil, "the admin token is printed only on the first start")
         #expect(try await Self.request("GET", port: secondPort, path: "/v1/organizations", token: adminToken).body.contains("Acme"))
-        #expect(try second.stop(signal: SIGINT) == 0)
+        #expect(try await second.stop(signal: SIGINT) == 0)
 
-        let migrate = try ServerProcess.run(["migrate"] + storage)
+        let migrate = try await ServerProcess.runAsync(["migrate"] + storage)
         #expect(migrate.status == 0)
         #expect(migrate.output.contains("up to date"))
-        let minted = try ServerProcess.run(["token", "create", "--admin"] + storage)
+        let minted = try await ServerProcess.runAsync(["token", "create", "--admin"] + storage)
         #expect(minted.status == 0)
         let newToken = minted.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(newToken.hasPrefix("pb_"))
@@ -62,7 +62,7 @@ import Testing
         #expect(try await Self.request("GET", port: thirdPort, path: "/v1/organizations", token: newToken).status == 200)
         #expect(try await Self.request("GET", port: thirdPort, path: "/v1/organizations", token: "pb_from_environment_0123456789").status == 200)
         #expect(try await Self.request("GET", port: thirdPort, path: "/v1/organizations", token: "pb_from_environment_012345678").status == 401)
-        #expect(try third.stop(signal: SIGTERM) == 0)
+        #expect(try await third.stop(signal: SIGTERM) == 0)
         if let database { try await TestDatabase.dropPostgresDatabase(database) }
     }
 
@@ -73,8 +73,8 @@ import Testing
         (["token", "create"], "--admin"),
         (["serve", "--no-such-flag"], "no-such-flag"),
     ])
-    func badCommandLinesExitWithAReason(arguments: [String], mention: String) throws {
-        let result = try ServerProcess.run(arguments)
+    func badCommandLinesExitWithAReason(arguments: [String], mention: String) async throws {
+        let result = try await ServerProcess.runAsync(arguments)
         #expect(result.status != 0)
         #expect(result.errors.contains(mention), "\(result.errors)")
     }
@@ -85,11 +85,11 @@ import Testing
         (["PATCHBAY_DATABASE_URL": "mysql://localhost/x"], "PATCHBAY_DATABASE_URL must start with postgres://"),
         (["PATCHBAY_PUBLIC_URL": "patchbay.example.com"], "PATCHBAY_PUBLIC_URL must be an absolute http or https URL"),
     ])
-    func environmentVariablesAreCheckedLikeTheirFlags(environment: [String: String], mention: String) throws {
+    func environmentVariablesAreCheckedLikeTheirFlags(environment: [String: String], mention: String) async throws {
         let directory = TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let child = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: environment)
-        #expect(child.waitForExit() != 0)
+        #expect(await child.waitForExit() != 0)
         #expect(child.errors.contains(mention), "\(child.errors)")
     }
 
@@ -100,15 +100,15 @@ import Testing
         let first = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": admin])
         let (port, _) = try await first.waitUntilListening()
         let second = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": admin])
-        #expect(second.waitForExit() == 2)
+        #expect(await second.waitForExit() == 2)
         #expect(second.errors.contains("owns the data directory \(directory)"), "\(second.errors)")
         #expect(second.errors.contains("pid "))
         #expect(try await Self.request("GET", port: port, path: "/v1/health").status == 200, "the owner serves on")
         // However the owner ends, the directory is free again.
-        _ = try first.stop(signal: SIGKILL)
+        _ = try await first.stop(signal: SIGKILL)
         let third = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": admin])
         _ = try await third.waitUntilListening()
-        #expect(try third.stop(signal: SIGTERM) == 0)
+        #expect(try await third.stop(signal: SIGTERM) == 0)
     }
 
     @Test func aFlagWinsOverItsEnvironmentVariable() async throws {
@@ -124,15 +124,15 @@ import Testing
             let (port, _) = try await child.waitUntilListening()
             let status = try await Self.request("POST", port: port, path: "/v1/organizations", token: admin, body: body).status
             #expect(status == (flags.isEmpty ? 413 : 422), "\(flags): \(status)")
-            #expect(try child.stop(signal: SIGTERM) == 0)
+            #expect(try await child.stop(signal: SIGTERM) == 0)
         }
     }
 
-    @Test func aShortEnvironmentAdminTokenIsRefused() throws {
+    @Test func aShortEnvironmentAdminTokenIsRefused() async throws {
         let directory = TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let child = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: ["PATCHBAY_ADMIN_TOKEN": "admin"])
-        let status = child.waitForExit()
+        let status = await child.waitForExit()
         #expect(status != 0)
         #expect(child.errors.contains("PATCHBAY_ADMIN_TOKEN must be at least 24 characters"))
     }
@@ -209,19 +209,25 @@ final class ServerProcess: @unchecked Sendable {
         throw ProcessFailure(output: "timed out: " + output)
     }
 
-    /// Sends `signal` and returns the exit status (a graceful shutdown exits 0).
-    func stop(signal: Int32) throws -> Int32 {
+    /// Sends `signal` and returns the exit status (a graceful shutdown exits 0). Waits without holding a thread of the
+    /// concurrency pool (two on this machine): a blocked thread delays every timed test running beside it.
+    func stop(signal: Int32) async throws -> Int32 {
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else {
             process.terminate()
             throw ProcessFailure(output: "did not stop on signal \(signal): " + output)
         }
+        process.waitUntilExit()
         return process.terminationStatus
     }
 
-    func waitForExit() -> Int32 {
+    /// Waits for the process to exit on its own, as `stop` waits (60 s at most, then it is killed).
+    func waitForExit() async -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -238,12 +244,6 @@ final class ServerProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        child.process.waitUntilExit()
-        return (child.process.terminationStatus, child.output, child.errors)
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let child = try ServerProcess(arguments: arguments)
         child.process.waitUntilExit()
         return (child.process.terminationStatus, child.output, child.errors)
     }
