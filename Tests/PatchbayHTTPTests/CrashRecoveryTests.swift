@@ -17,8 +17,7 @@ import Testing
             let first = try ServerProcess(arguments: arguments, environment: ["PATCHBAY_ADMIN_TOKEN": Self.admin])
             let (port, _) = try await first.waitUntilListening()
             func call(_ method: String, _ path: String, _ body: String? = nil) async throws -> JSONValue {
-                let response = try await ServeProcessTests.request(method, port: port, path: path, token: Self.admin, body: body)
-                return (try? JSONDecoder().decode(JSONValue.self, from: Data(response.body.utf8))) ?? .null
+                try await ServeProcessTests.json(method, port: port, path: path, token: Self.admin, body: body)
             }
             _ = try await call("POST", "/v1/event-types", #"{"name":"thread.created"}"#)
             let org = try #require(try await call("POST", "/v1/organizations", #"{"name":"Crash"}"#)["id"]?.stringValue)

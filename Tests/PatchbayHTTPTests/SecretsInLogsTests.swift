@@ -12,8 +12,7 @@ import Testing
     static let admin = "pb_logs_test_admin_0123456789abcdef"
 
     static func call(_ port: Int, _ method: String, _ path: String, token: String = admin, _ body: String? = nil) async throws -> JSONValue {
-        let response = try await ServeProcessTests.request(method, port: port, path: path, token: token, body: body)
-        return (try? JSONDecoder().decode(JSONValue.self, from: Data(response.body.utf8))) ?? .null
+        try await ServeProcessTests.json(method, port: port, path: path, token: token, body: body)
     }
 
     @Test func aTraceLevelRunLogsNoSecret() async throws {

@@ -137,6 +137,12 @@ import Testing
         #expect(child.errors.contains("PATCHBAY_ADMIN_TOKEN must be at least 24 characters"))
     }
 
+    /// `request`, its body read as JSON (`.null` when it is not JSON).
+    static func json(_ method: String, port: Int, path: String, token: String? = nil, body: String? = nil) async throws -> JSONValue {
+        let response = try await request(method, port: port, path: path, token: token, body: body)
+        return (try? JSONDecoder().decode(JSONValue.self, from: Data(response.body.utf8))) ?? .null
+    }
+
     static func request(_ method: String, port: Int, path: String, token: String? = nil, body: String? = nil) async throws -> (
         status: Int, body: String
     ) {
