@@ -4,7 +4,8 @@ import Testing
 @Suite struct SQLiteEndToEndTests {
     @Test(
         arguments: E2ECase.tokens + E2ECase.resources + E2ECase.hostile + E2ECase.events + E2ECase.webhooks + E2ECase.fanOut + E2ECase.connectors
-            + E2ECase.connectorRuntime + E2ECase.connectorOAuth + E2ECase.inbound + E2ECase.hostileNumbers + E2ECase.admission)
+            + E2ECase.connectorRuntime + E2ECase.connectorOAuth + E2ECase.inbound + E2ECase.hostileNumbers + E2ECase.admission
+            + E2ECase.leastPrivilege)
     func endToEnd(_ e2eCase: E2ECase) async throws {
         try await e2eCase.run(on: .sqlite)
     }
@@ -14,7 +15,8 @@ import Testing
 struct PostgresEndToEndTests {
     @Test(
         arguments: E2ECase.tokens + E2ECase.resources + E2ECase.hostile + E2ECase.events + E2ECase.webhooks + E2ECase.fanOut + E2ECase.connectors
-            + E2ECase.connectorRuntime + E2ECase.connectorOAuth + E2ECase.inbound + E2ECase.hostileNumbers + E2ECase.admission)
+            + E2ECase.connectorRuntime + E2ECase.connectorOAuth + E2ECase.inbound + E2ECase.hostileNumbers + E2ECase.admission
+            + E2ECase.leastPrivilege)
     func endToEnd(_ e2eCase: E2ECase) async throws {
         try await e2eCase.run(on: .postgres)
     }

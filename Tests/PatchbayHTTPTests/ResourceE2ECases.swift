@@ -47,10 +47,12 @@ extension E2ECase {
             #expect(try await api.admin(.get, "/v1/organizations/\(org)/users?includeBots=maybe").status == 422)
 
             let integrationId = try #require(app.json["id"]?.string)
-            let integrationToken = try await api.token(in: org, extra: ["integrationId": .string(integrationId)])
-            let made = try await api.send(.post, "/v1/organizations/\(org)/users", token: integrationToken, ["name": "B", "email": "b@example.com"])
-            #expect(made.status == 201)
-            let events = try await api.admin(.get, "/v1/organizations/\(org)/events?type=user.created").json["data"]?.array
+            let integrationToken = try await api.token(
+                in: org, scopes: ["integrations:write"], extra: ["integrationId": .string(integrationId)])
+            let changed = try await api.send(
+                .patch, "/v1/organizations/\(org)/integrations/\(integrationId)", token: integrationToken, ["description": "Syncs"])
+            #expect(changed.status == 200)
+            let events = try await api.admin(.get, "/v1/organizations/\(org)/events?type=integration.updated").json["data"]?.array
             let actor = events?.last?["actor"]
             #expect(actor?["type"] == "integration")
             #expect(actor?["id"] == .string(integrationId))
@@ -71,7 +73,7 @@ extension E2ECase {
             #expect(hidden.json["status"] == "hidden")
 
             #expect(try await api.admin(.delete, path).status == 204)
-            #expect(try await api.send(.get, "/v1/organizations/\(org)", token: integrationToken).status == 401)
+            #expect(try await api.send(.get, "/v1/organizations/\(org)/integrations/\(integrationId)", token: integrationToken).status == 401)
         },
         E2ECase("icons must be inert SVG") { api, _ in
             let org = try await api.organization()

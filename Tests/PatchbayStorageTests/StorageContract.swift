@@ -114,9 +114,19 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             try await store.tokens.insert(token)
             #expect(try await store.users.list(organizationId: org.id, kinds: [.bot], ListRequest()).items.map(\.id) == [user.id])
             #expect(try await store.users.list(organizationId: org.id, kinds: [.human], ListRequest()).items.isEmpty)
+            // Another organization's delete (or another integration's token) changes nothing, not even the children.
+            let other = try await Fixtures.storedOrganization(store)
+            let foreign = Fixtures.event("integration.deleted", integration, in: other)
+            #expect(try await !store.integrations.delete(id: integration.id, in: Tenant(organizationId: other.id), event: foreign))
+            #expect(
+                try await !store.integrations.delete(
+                    id: integration.id, in: Tenant(organizationId: org.id, integrationId: "int_other"), event: foreign))
+            #expect(try await store.users.find(id: user.id) != nil)
+            #expect(try await store.tokens.find(secretHash: token.secretHash) != nil)
+            #expect(try await store.integrations.find(id: integration.id, in: Tenant(organizationId: other.id)) == nil)
             #expect(
                 try await store.integrations.delete(
-                    id: integration.id, organizationId: org.id, event: Fixtures.event("integration.deleted", integration, in: org)))
+                    id: integration.id, in: Tenant(organizationId: org.id), event: Fixtures.event("integration.deleted", integration, in: org)))
             #expect(try await store.users.find(id: user.id) == nil)
             #expect(try await store.tokens.find(secretHash: token.secretHash) == nil)
         },
@@ -164,13 +174,13 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             let lead = try #require(
                 try await store.deliveries.claimDue(owner: "a", now: 2_000, leaseMillis: 1_000, limit: 1, busyWebhooks: [single.id]).first)
             #expect(try await store.deliveries.absorb(into: lead, maxEvents: 3, owner: "b", now: 2_000) == lead, "only the lease holder folds")
-            #expect(try await store.deliveries.list(webhookId: batched.id, status: nil, ListRequest(limit: 10)).items.count == 4)
+            #expect(try await store.deliveries.list(of: batched, status: nil, ListRequest(limit: 10)).items.count == 4)
             let merged = try await store.deliveries.absorb(into: lead, maxEvents: 3, owner: "a", now: 2_000)
             #expect(merged.eventIds.count == 3 && Set(merged.eventIds).count == 3 && merged.eventIds.first == lead.eventIds.first)
-            let batchedRows = try await store.deliveries.list(webhookId: batched.id, status: nil, ListRequest(limit: 10)).items
+            let batchedRows = try await store.deliveries.list(of: batched, status: nil, ListRequest(limit: 10)).items
             #expect(batchedRows.count == 2, "three events in the lead, the fourth left on its own")
             #expect(Set(batchedRows.flatMap(\.eventIds)) == Set(events.map(\.id)))
-            #expect(try await store.deliveries.find(id: lead.id, webhookId: batched.id)?.eventIds == merged.eventIds)
+            #expect(try await store.deliveries.find(id: lead.id, of: batched)?.eventIds == merged.eventIds)
 
             let singles = try await store.deliveries.claimDue(owner: "a", now: 2_000, leaseMillis: 1_000, limit: 10, busyWebhooks: [batched.id])
             #expect(singles.count == 4)
@@ -196,7 +206,7 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             )
             try await store.deliveries.complete(completions)
 
-            let after = try await store.deliveries.list(webhookId: single.id, status: nil, ListRequest(limit: 10)).items
+            let after = try await store.deliveries.list(of: single, status: nil, ListRequest(limit: 10)).items
             #expect(after.filter { $0.status == .succeeded }.count == 3)
             let retrying = try #require(after.first { $0.status == .retrying })
             #expect(retrying.id == singles[3].id && retrying.attemptCount == 1 && retrying.nextAttemptAt == 9_000 && retrying.lastAttemptAt == 2_200)
@@ -235,7 +245,7 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
                 _ = try await store.events.publish([event], organizationId: org.id, idempotency: nil)
                 var byWebhook: [String: [Delivery]] = [:]
                 for hook in [integrationHook, homeHook] {
-                    byWebhook[hook.id] = try await store.deliveries.list(webhookId: hook.id, status: nil, ListRequest(limit: 100)).items
+                    byWebhook[hook.id] = try await store.deliveries.list(of: hook, status: nil, ListRequest(limit: 100)).items
                         .filter { $0.eventIds == [event.id] }
                 }
                 return byWebhook
@@ -248,7 +258,10 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             let fromElsewhere = try await received(elsewhere)
             #expect(fromElsewhere[integrationHook.id]?.isEmpty == true && fromElsewhere[homeHook.id]?.isEmpty == true)
 
-            #expect(try await store.installations.delete(id: installation.id, event: Fixtures.event("integration.uninstalled", installed)))
+            #expect(
+                try await store.installations.delete(
+                    id: installation.id, in: Tenant(organizationId: installation.organizationId),
+                    event: Fixtures.event("integration.uninstalled", installed)))
             #expect(try await received(installed)[integrationHook.id]?.isEmpty == true, "uninstalled: no more events")
             #expect(try await store.installations.find(id: installation.id) == nil)
         },
@@ -276,7 +289,7 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             #expect(outcomes.filter { !$0 }.count == 1, "only the publish that repeats an event id fails")
             let stored = try await store.events.list(organization: org, includeDescendants: false, type: "thread.created", after: nil, limit: 200)
             #expect(stored.events.count == 1 + 29 * 3, "all or nothing per publish")
-            #expect(try await store.deliveries.list(webhookId: webhook.id, status: nil, ListRequest(limit: 200)).items.count == 1 + 29 * 3)
+            #expect(try await store.deliveries.list(of: webhook, status: nil, ListRequest(limit: 200)).items.count == 1 + 29 * 3)
         },
         ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)

@@ -72,7 +72,7 @@ public enum TestDatabase {
         guard let base = postgresURL else { throw StorageError.unavailable("PATCHBAY_TEST_DATABASE_URL is not set") }
         let name = "pb_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         try await withAdmin(base) { driver in
-            _ = try await driver.query(SQLQuery(stringLiteral: "CREATE DATABASE \(name)"))
+            _ = try await driver.query(SQLQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         }
         return (String(name), replaceDatabase(in: base, with: String(name)))
     }
@@ -80,7 +80,7 @@ public enum TestDatabase {
     public static func dropPostgresDatabase(_ name: String) async throws {
         guard let base = postgresURL else { return }
         try await withAdmin(base) { driver in
-            _ = try await driver.query(SQLQuery(stringLiteral: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+            _ = try await driver.query(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
 

@@ -7,6 +7,8 @@ public struct Principal: Sendable {
     public var isAdmin: Bool
     public var tokenId: String?
     public var actor: Actor
+    /// Set for integration tokens: they see and change only this integration and what belongs to it.
+    public var integrationId: String?
 
     public init(
         organizationId: String?,
@@ -14,7 +16,8 @@ public struct Principal: Sendable {
         scopes: Set<Scope>,
         isAdmin: Bool,
         tokenId: String?,
-        actor: Actor
+        actor: Actor,
+        integrationId: String? = nil
     ) {
         self.organizationId = organizationId
         self.organizationPath = organizationPath
@@ -22,6 +25,7 @@ public struct Principal: Sendable {
         self.isAdmin = isAdmin
         self.tokenId = tokenId
         self.actor = actor
+        self.integrationId = integrationId
     }
 
     public static func admin(tokenId: String?) -> Principal {
@@ -38,6 +42,16 @@ public struct Principal: Sendable {
     public func reaches(_ path: OrganizationPath) -> Bool {
         guard !isAdmin else { return true }
         return organizationPath?.contains(path) ?? false
+    }
+
+    /// The rows of `organizationId` this principal may touch (see `Tenant`).
+    public func tenant(_ organizationId: String) -> Tenant { Tenant(organizationId: organizationId, integrationId: integrationId) }
+
+    /// Fails with 403 for integration tokens, which may not create what would not belong to their integration.
+    public func requireNotIntegration(_ doing: String) throws {
+        guard integrationId == nil else {
+            throw PatchbayError(.forbidden, "An integration token cannot \(doing); it acts only on its own integration.")
+        }
     }
 
     public func allows(_ scope: Scope) -> Bool { isAdmin || scopes.grants(scope) }

@@ -24,6 +24,22 @@ public enum Scope: String, Sendable, CaseIterable, Codable {
     }
 }
 
+extension Scope {
+    /// What an integration token holds when its creator names no scopes: enough to publish and read events, manage
+    /// its own webhooks and run its actions, and nothing of the organization's.
+    public static let integrationDefaults: [Scope] = [.eventsRead, .eventsWrite, .webhooksRead, .webhooksWrite, .actionsRun]
+
+    /// Scopes an integration token never holds: it cannot mint tokens, change the organization, or hold everything.
+    public static let neverForIntegrations: Set<Scope> = [.all, .tokensWrite, .organizationsWrite]
+
+    /// What a stored integration token may actually use: tokens made before least privilege held `*` (they get the
+    /// defaults) or a scope it can no longer hold (dropped).
+    public static func usableByIntegration(_ stored: [Scope]) -> [Scope] {
+        if stored.contains(.all) { return integrationDefaults }
+        return stored.filter { !neverForIntegrations.contains($0) }
+    }
+}
+
 extension Set where Element == Scope {
     /// Whether this set grants `scope`, directly, by `*` or by implication.
     public func grants(_ scope: Scope) -> Bool {

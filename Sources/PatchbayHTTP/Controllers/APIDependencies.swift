@@ -23,10 +23,13 @@ struct APIDependencies: Sendable {
         return organization
     }
 
-    /// The integration named by the `int` path parameter, in `organization` (404 otherwise).
+    /// The integration named by the `int` path parameter, in `organization` (404 otherwise, and for an integration
+    /// token naming another integration).
     func integration(_ context: PatchbayRequestContext, in organization: Organization) async throws -> Integration {
         let id = context.parameters.value("int")
-        guard Identifier.isWellFormed(id, .integration), let integration = try await store.integrations.find(id: id, organizationId: organization.id)
+        let principal = try context.requirePrincipal()
+        guard Identifier.isWellFormed(id, .integration),
+            let integration = try await store.integrations.find(id: id, in: principal.tenant(organization.id))
         else { throw PatchbayError.notFound("Integration \(id.prefix(40))") }
         return integration
     }
@@ -37,8 +40,8 @@ struct APIDependencies: Sendable {
         let principal = try context.requirePrincipal()
         let organization = try await organization(context.parameters.value("org"), for: principal, scope: scope)
         let id = context.parameters.value("ins")
-        guard Identifier.isWellFormed(id, .installation), let installation = try await store.installations.find(id: id),
-            installation.organizationId == organization.id
+        guard Identifier.isWellFormed(id, .installation),
+            let installation = try await store.installations.find(id: id, in: principal.tenant(organization.id))
         else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
         return (organization, installation)
     }
@@ -48,7 +51,7 @@ struct APIDependencies: Sendable {
         let principal = try context.requirePrincipal()
         let organization = try await organization(context.parameters.value("org"), for: principal, scope: scope)
         let id = context.parameters.value("wh")
-        guard Identifier.isWellFormed(id, .webhook), let webhook = try await store.webhooks.find(id: id, organizationId: organization.id)
+        guard Identifier.isWellFormed(id, .webhook), let webhook = try await store.webhooks.find(id: id, in: principal.tenant(organization.id))
         else { throw PatchbayError.notFound("Webhook \(id.prefix(40))") }
         return (organization, webhook)
     }

@@ -61,7 +61,7 @@ struct DeliveriesController {
     @Sendable func resend(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let (_, webhook) = try await dependencies.webhook(context, scope: .webhooksWrite)
         let id = context.parameters.value("dlv")
-        guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, webhookId: webhook.id)
+        guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, of: webhook)
         else { throw PatchbayError.notFound("Delivery \(id.prefix(40))") }
         try Self.requireSending(webhook)
         guard delivery.status != .held else {
@@ -110,13 +110,13 @@ struct DeliveriesController {
         }
         let listRequest = try request.listRequest(sortable: ["createdAt", "status", "updatedAt"])
         return try JSONResponse.list(
-            try await dependencies.store.deliveries.list(webhookId: webhook.id, status: status, listRequest), request: request)
+            try await dependencies.store.deliveries.list(of: webhook, status: status, listRequest), request: request)
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let webhook = try await webhook(context)
         let id = context.parameters.value("dlv")
-        guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, webhookId: webhook.id)
+        guard Identifier.isWellFormed(id, .delivery), let delivery = try await dependencies.store.deliveries.find(id: id, of: webhook)
         else { throw PatchbayError.notFound("Delivery \(id.prefix(40))") }
         return try JSONResponse.make(Detail(delivery: delivery, attempts: try await dependencies.store.deliveries.attempts(deliveryId: delivery.id)))
     }

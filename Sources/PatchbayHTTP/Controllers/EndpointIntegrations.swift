@@ -115,7 +115,7 @@ struct EndpointIntegrations {
             throw PatchbayError.invalid("/timeoutMs", "must be from 100 to 30000")
         }
         guard let endpoint = integration.endpoint,
-            let webhook = try await dependencies.store.webhooks.find(id: endpoint.webhookId, organizationId: integration.organizationId)
+            let webhook = try await dependencies.store.webhooks.find(id: endpoint.webhookId, in: Tenant(organizationId: integration.organizationId))
         else {
             throw PatchbayError(.conflict, "Integration \(integration.id) has no endpoint; only endpoint integrations can be called.")
         }

@@ -50,9 +50,11 @@ struct InboundWebhooksController {
         }
         verification?.problems().forEach { problems.check($0) }
         var actor: Actor?
-        if let integrationId = body.integrationId {
+        // An integration token's endpoints are its integration's, whether it says so or not.
+        let integrationId = body.integrationId ?? principal.integrationId
+        if let integrationId {
             if Identifier.isWellFormed(integrationId, .integration),
-                let integration = try await dependencies.store.integrations.find(id: integrationId, organizationId: organization.id)
+                let integration = try await dependencies.store.integrations.find(id: integrationId, in: principal.tenant(organization.id))
             {
                 actor = Actor(type: .integration, id: integration.id, userId: integration.userId)
             } else {
@@ -64,7 +66,7 @@ struct InboundWebhooksController {
         let now = dependencies.clock.nowMillis
         let id = Identifier.make(.inbound, nowMillis: now)
         let inbound = InboundWebhook(
-            id: id, organizationId: organization.id, integrationId: body.integrationId, name: body.name, eventType: body.eventType,
+            id: id, organizationId: organization.id, integrationId: integrationId, name: body.name, eventType: body.eventType,
             verification: verification, urlToken: InboundWebhook.makeURLToken(), active: body.active ?? true,
             actor: actor ?? Actor(type: .inbound, id: id), createdAt: now, updatedAt: now)
         try await dependencies.store.inbound.insert(inbound)
@@ -77,14 +79,15 @@ struct InboundWebhooksController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksRead)
         let listRequest = try request.listRequest(sortable: ["name", "eventType", "createdAt", "updatedAt"])
-        return try JSONResponse.list(try await dependencies.store.inbound.list(organizationId: organization.id, listRequest), request: request)
+        return try JSONResponse.list(try await dependencies.store.inbound.list(in: principal.tenant(organization.id), listRequest), request: request)
     }
 
     private func inbound(_ context: PatchbayRequestContext, scope: Scope) async throws -> InboundWebhook {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
         let id = context.parameters.value("inb")
-        guard Identifier.isWellFormed(id, .inbound), let inbound = try await dependencies.store.inbound.find(id: id, organizationId: organization.id)
+        guard Identifier.isWellFormed(id, .inbound),
+            let inbound = try await dependencies.store.inbound.find(id: id, in: principal.tenant(organization.id))
         else { throw PatchbayError.notFound("Inbound webhook \(id.prefix(40))") }
         return inbound
     }
@@ -117,7 +120,8 @@ struct InboundWebhooksController {
 
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let inbound = try await inbound(context, scope: .webhooksWrite)
-        guard try await dependencies.store.inbound.delete(id: inbound.id, organizationId: inbound.organizationId) else {
+        let tenant = try context.requirePrincipal().tenant(inbound.organizationId)
+        guard try await dependencies.store.inbound.delete(id: inbound.id, in: tenant) else {
             throw PatchbayError.notFound("Inbound webhook \(inbound.id)")
         }
         lookup.forget(token: inbound.urlToken)
@@ -135,7 +139,8 @@ struct InboundWebhooksController {
             verdict = parsed
         }
         return try JSONResponse.list(
-            try await dependencies.store.inbound.requests(inboundWebhookId: inbound.id, verdict: verdict, listRequest), request: request)
+            try await dependencies.store.inbound.requests(
+                inboundWebhookId: inbound.id, organizationId: inbound.organizationId, verdict: verdict, listRequest), request: request)
     }
 
     // MARK: - Checks

@@ -112,7 +112,9 @@ struct InstallationsController {
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
         let integration = try await dependencies.integration(context, in: organization)
         let listRequest = try request.listRequest(sortable: ["createdAt", "updatedAt", "state", "organizationId"])
-        return try JSONResponse.list(try await dependencies.store.installations.list(integrationId: integration.id, listRequest), request: request)
+        return try JSONResponse.list(
+            try await dependencies.store.installations.list(integrationId: integration.id, ownerOrganizationId: organization.id, listRequest),
+            request: request)
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -124,7 +126,7 @@ struct InstallationsController {
         let principal = try context.requirePrincipal()
         let (organization, installation) = try await dependencies.installation(context, scope: .integrationsWrite)
         let event = try dependencies.event("integration.uninstalled", installation, in: organization, by: principal, at: dependencies.clock.nowMillis)
-        guard try await dependencies.store.installations.delete(id: installation.id, event: event) else {
+        guard try await dependencies.store.installations.delete(id: installation.id, in: principal.tenant(organization.id), event: event) else {
             throw PatchbayError.notFound("Installation \(installation.id)")
         }
         return JSONResponse.noContent()

@@ -63,6 +63,7 @@ struct IntegrationsController {
     @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
+        try principal.requireNotIntegration("create integrations")
         let body = try await request.decode(CreateBody.self, context: context)
         var problems = FieldProblems()
         problems.check(FieldRules.name(body.name, at: "/name"))
@@ -123,7 +124,8 @@ struct IntegrationsController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
         let listRequest = try request.listRequest(sortable: ["name", "status", "createdAt", "updatedAt"])
-        return try JSONResponse.list(try await dependencies.store.integrations.list(organizationId: organization.id, listRequest), request: request)
+        return try JSONResponse.list(
+            try await dependencies.store.integrations.list(in: principal.tenant(organization.id), listRequest), request: request)
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -168,7 +170,8 @@ struct IntegrationsController {
         var endpointWebhook: Webhook?
         if let value = body.endpoint {
             if let current = integration.endpoint,
-                let webhook = try await dependencies.store.webhooks.find(id: current.webhookId, organizationId: integration.organizationId)
+                let webhook = try await dependencies.store.webhooks.find(
+                    id: current.webhookId, in: Tenant(organizationId: integration.organizationId))
             {
                 if let settings = EndpointIntegrations.settings(value, requireURL: false, policy: dependencies.addressPolicy, problems: &problems) {
                     endpointWebhook = webhook
@@ -252,7 +255,7 @@ struct IntegrationsController {
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
         let integration = try await dependencies.integration(context, in: organization)
         let event = try dependencies.event("integration.deleted", integration, in: organization, by: principal, at: dependencies.clock.nowMillis)
-        guard try await dependencies.store.integrations.delete(id: integration.id, organizationId: organization.id, event: event) else {
+        guard try await dependencies.store.integrations.delete(id: integration.id, in: principal.tenant(organization.id), event: event) else {
             throw PatchbayError.notFound("Integration \(integration.id)")
         }
         return JSONResponse.noContent()

@@ -89,6 +89,7 @@ struct OpenAPIController {
     @Sendable func importIntegration(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsWrite)
+        try principal.requireNotIntegration("create integrations")
         let bot = try request.booleanQuery("bot")
         let bytes = try await Self.document(of: request, limit: dependencies.settings.maxDocumentBytes)
         let imported = try await parsing.run(size: bytes.count) { () -> Result<ImportedAPI, ImportFailure> in

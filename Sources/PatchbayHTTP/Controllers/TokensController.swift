@@ -63,9 +63,17 @@ struct TokensController {
         var problems = FieldProblems()
         problems.check(FieldRules.name(body.name, at: "/name"))
         var scopes: [Scope] = []
-        for (index, text) in (body.scopes ?? ["*"]).enumerated() {
+        let forIntegration = body.integrationId != nil
+        for (index, text) in (body.scopes ?? (forIntegration ? Scope.integrationDefaults.map(\.rawValue) : ["*"])).enumerated() {
             if let scope = Scope(rawValue: text) {
-                if !scopes.contains(scope) { scopes.append(scope) }
+                if forIntegration, Scope.neverForIntegrations.contains(scope) {
+                    problems.add(
+                        "/scopes/\(index)",
+                        "an integration token cannot hold \(text); it may hold \(Scope.allCases.filter { !Scope.neverForIntegrations.contains($0) }.map(\.rawValue).joined(separator: ", "))"
+                    )
+                } else if !scopes.contains(scope) {
+                    scopes.append(scope)
+                }
             } else {
                 problems.add("/scopes/\(index)", "is not a scope; use one of \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -112,7 +120,7 @@ struct TokensController {
         }
         if let requested = body.integrationId {
             guard Identifier.isWellFormed(requested, .integration),
-                let integration = try await dependencies.store.integrations.find(id: requested, organizationId: organization.id)
+                let integration = try await dependencies.store.integrations.find(id: requested, in: principal.tenant(organization.id))
             else { throw PatchbayError.invalid("/integrationId", "no integration \(requested.prefix(40)) in this organization") }
             integrationId = integration.id
             userId = integration.userId

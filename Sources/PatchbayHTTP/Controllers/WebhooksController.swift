@@ -124,16 +124,18 @@ struct WebhooksController {
                 problems.add("/secret", "must be whsec_ followed by the base64 of 24 to 64 bytes")
             }
         }
-        if let integrationId = body.integrationId {
+        // An integration token's webhooks are its integration's, whether it says so or not.
+        let integrationId = body.integrationId ?? principal.integrationId
+        if let integrationId {
             let found =
                 Identifier.isWellFormed(integrationId, .integration)
-                ? try await dependencies.store.integrations.find(id: integrationId, organizationId: organization.id) : nil
+                ? try await dependencies.store.integrations.find(id: integrationId, in: principal.tenant(organization.id)) : nil
             if found == nil { problems.add("/integrationId", "no integration \(integrationId.prefix(40)) in this organization") }
         }
         try problems.throwIfAny()
         let now = dependencies.clock.nowMillis
         let webhook = Webhook(
-            id: Identifier.make(.webhook, nowMillis: now), organizationId: organization.id, integrationId: body.integrationId, name: body.name,
+            id: Identifier.make(.webhook, nowMillis: now), organizationId: organization.id, integrationId: integrationId, name: body.name,
             url: body.url, eventTypes: eventTypes, state: body.active == false ? .paused : .active, verifyTls: body.verifyTls ?? true,
             format: format, maxEventsPerRequest: maxEvents, authorization: authorization, headers: body.headers ?? [:], secret: secret,
             previousSecret: nil, previousSecretExpiresAt: nil, lastTriggeredAt: nil, lastStatus: nil, createdAt: now, updatedAt: now,
@@ -152,7 +154,7 @@ struct WebhooksController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksRead)
         let listRequest = try request.listRequest(sortable: ["name", "url", "lastTriggeredAt", "state", "createdAt", "updatedAt"])
-        return try JSONResponse.list(try await dependencies.store.webhooks.list(organizationId: organization.id, listRequest), request: request)
+        return try JSONResponse.list(try await dependencies.store.webhooks.list(in: principal.tenant(organization.id), listRequest), request: request)
     }
 
     private func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> Webhook {
@@ -211,7 +213,8 @@ struct WebhooksController {
 
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let webhook = try await webhook(context, scope: .webhooksWrite)
-        guard try await dependencies.store.webhooks.delete(id: webhook.id, organizationId: webhook.organizationId) else {
+        let tenant = try context.requirePrincipal().tenant(webhook.organizationId)
+        guard try await dependencies.store.webhooks.delete(id: webhook.id, in: tenant) else {
             throw PatchbayError.notFound("Webhook \(webhook.id)")
         }
         return JSONResponse.noContent()

@@ -55,7 +55,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             scopes: Set(stored.scopes),
             isAdmin: false,
             tokenId: stored.id,
-            actor: actor
+            actor: actor,
+            integrationId: stored.integrationId
         )
     }
 }

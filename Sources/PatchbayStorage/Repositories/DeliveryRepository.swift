@@ -69,8 +69,8 @@ public struct DeliveryRepository: Sendable {
 
     /// A webhook's deliveries. `search` finds a delivery by its own id or by the id of an event it carries (ids are
     /// matched whole, with their case).
-    public func list(webhookId: String, status: Delivery.Status?, _ request: ListRequest) async throws -> Page<Delivery> {
-        var select: SQLQuery = "SELECT * FROM deliveries WHERE webhook_id = \(webhookId)"
+    public func list(of webhook: Webhook, status: Delivery.Status?, _ request: ListRequest) async throws -> Page<Delivery> {
+        var select: SQLQuery = "SELECT * FROM deliveries WHERE webhook_id = \(webhook.id) AND organization_id = \(webhook.organizationId)"
         if let status { select = select + " AND status = \(status.rawValue)" }
         var request = request
         if let search = request.search, !search.isEmpty {
@@ -81,8 +81,10 @@ public struct DeliveryRepository: Sendable {
         return try await Self.pagination.page(on: driver, select: select, request: request, decode: Self.decode)
     }
 
-    public func find(id: String, webhookId: String) async throws -> Delivery? {
-        try await driver.query("SELECT * FROM deliveries WHERE id = \(id) AND webhook_id = \(webhookId)").first.map(Self.decode)
+    public func find(id: String, of webhook: Webhook) async throws -> Delivery? {
+        try await driver.query(
+            "SELECT * FROM deliveries WHERE id = \(id) AND webhook_id = \(webhook.id) AND organization_id = \(webhook.organizationId)"
+        ).first.map(Self.decode)
     }
 
     /// Stores a handshake: its event (not fanned out: it is for this webhook alone), a delivery with its single

@@ -33,8 +33,8 @@ public struct InboundRepository: Sendable {
         )
     }
 
-    public func find(id: String, organizationId: String) async throws -> InboundWebhook? {
-        try await driver.query("SELECT * FROM inbound_webhooks WHERE id = \(id) AND organization_id = \(organizationId)").first.map(decode)
+    public func find(id: String, in tenant: Tenant) async throws -> InboundWebhook? {
+        try await driver.query("SELECT * FROM inbound_webhooks WHERE id = \(id) AND \(tenant.condition())").first.map(decode)
     }
 
     /// The endpoint behind a `/in/…` URL.
@@ -42,9 +42,9 @@ public struct InboundRepository: Sendable {
         try await driver.query("SELECT * FROM inbound_webhooks WHERE url_token_hash = \(Self.tokenHash(urlToken))").first.map(decode)
     }
 
-    public func list(organizationId: String, _ request: ListRequest) async throws -> Page<InboundWebhook> {
+    public func list(in tenant: Tenant, _ request: ListRequest) async throws -> Page<InboundWebhook> {
         try await Self.pagination.page(
-            on: driver, select: "SELECT * FROM inbound_webhooks WHERE organization_id = \(organizationId)", request: request, decode: decode)
+            on: driver, select: "SELECT * FROM inbound_webhooks WHERE \(tenant.condition())", request: request, decode: decode)
     }
 
     /// Saves the mutable fields (name, event type, verification, active); false when the endpoint no longer exists.
@@ -59,13 +59,14 @@ public struct InboundRepository: Sendable {
         ).isEmpty
     }
 
-    /// Deletes the endpoint and its request history.
-    public func delete(id: String, organizationId: String) async throws -> Bool {
+    /// Deletes the endpoint and its request history; false (and nothing deleted) when the tenant has no such endpoint.
+    public func delete(id: String, in tenant: Tenant) async throws -> Bool {
         try await driver.transaction { connection in
-            _ = try await connection.query("DELETE FROM inbound_requests WHERE inbound_webhook_id = \(id) AND organization_id = \(organizationId)")
-            return try await !connection.query(
-                "DELETE FROM inbound_webhooks WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id"
-            ).isEmpty
+            guard try await !connection.query("DELETE FROM inbound_webhooks WHERE id = \(id) AND \(tenant.condition()) RETURNING id").isEmpty
+            else { return false }
+            _ = try await connection.query(
+                "DELETE FROM inbound_requests WHERE inbound_webhook_id = \(id) AND organization_id = \(tenant.organizationId)")
+            return true
         }
     }
 
@@ -158,8 +159,10 @@ public struct InboundRepository: Sendable {
     }
 
     /// An endpoint's accepted requests, oldest first by default.
-    public func requests(inboundWebhookId: String, verdict: InboundRequest.Verdict?, _ request: ListRequest) async throws -> Page<InboundRequest> {
-        var select: SQLQuery = "SELECT * FROM inbound_requests WHERE inbound_webhook_id = \(inboundWebhookId)"
+    public func requests(
+        inboundWebhookId: String, organizationId: String, verdict: InboundRequest.Verdict?, _ request: ListRequest
+    ) async throws -> Page<InboundRequest> {
+        var select: SQLQuery = "SELECT * FROM inbound_requests WHERE inbound_webhook_id = \(inboundWebhookId) AND organization_id = \(organizationId)"
         if let verdict { select = select + " AND verdict = \(verdict.rawValue)" }
         var request = request
         if let search = request.search, !search.isEmpty {

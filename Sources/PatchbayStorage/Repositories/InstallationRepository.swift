@@ -38,21 +38,33 @@ public struct InstallationRepository: Sendable {
         }
     }
 
+    /// The installation installed in the tenant's organization (and of its integration, for an integration token).
+    public func find(id: String, in tenant: Tenant) async throws -> Installation? {
+        try await driver.query("SELECT * FROM installations WHERE id = \(id) AND \(tenant.condition())").first.map(decode)
+    }
+
+    /// For system paths that hold no tenant (the background token refresh, the OAuth callback, the operator's CLI).
     public func find(id: String) async throws -> Installation? {
         try await driver.query("SELECT * FROM installations WHERE id = \(id)").first.map(decode)
     }
 
-    public func list(integrationId: String, _ request: ListRequest) async throws -> Page<Installation> {
+    /// Where an integration of `ownerOrganizationId` is installed (in that organization or its descendants).
+    public func list(integrationId: String, ownerOrganizationId: String, _ request: ListRequest) async throws -> Page<Installation> {
         var request = request
         request.search = nil
         return try await Self.pagination.page(
-            on: driver, select: "SELECT * FROM installations WHERE integration_id = \(integrationId)", request: request, decode: decode)
+            on: driver,
+            select: """
+                SELECT * FROM installations WHERE integration_id = \(integrationId)
+                AND integration_id IN (SELECT id FROM integrations WHERE organization_id = \(ownerOrganizationId))
+                """,
+            request: request, decode: decode)
     }
 
-    /// Removes the installation and writes its event in one transaction; false when there was none.
-    public func delete(id: String, event: Event) async throws -> Bool {
+    /// Removes the installation and writes its event in one transaction; false when the tenant has none such.
+    public func delete(id: String, in tenant: Tenant, event: Event) async throws -> Bool {
         try await driver.transaction { connection in
-            let deleted = try await connection.query("DELETE FROM installations WHERE id = \(id) RETURNING id")
+            let deleted = try await connection.query("DELETE FROM installations WHERE id = \(id) AND \(tenant.condition()) RETURNING id")
             guard !deleted.isEmpty else { return false }
             try await EventRepository.insert(event, on: connection)
             return true

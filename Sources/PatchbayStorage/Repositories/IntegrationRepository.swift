@@ -46,18 +46,14 @@ public struct IntegrationRepository: Sendable {
                        FROM integrations LEFT JOIN webhooks ON webhooks.id = integrations.endpoint_webhook_id) AS integrations
         """
 
-    public func find(id: String, organizationId: String) async throws -> Integration? {
-        try await driver.query(Self.source + " WHERE id = \(id) AND organization_id = \(organizationId)").first.map(Self.decode)
+    public func find(id: String, in tenant: Tenant) async throws -> Integration? {
+        try await driver.query(Self.source + " WHERE id = \(id) AND \(tenant.condition(integrationColumn: "id"))").first.map(Self.decode)
     }
 
-    public func find(id: String) async throws -> Integration? {
-        try await driver.query(Self.source + " WHERE id = \(id)").first.map(Self.decode)
-    }
-
-    public func list(organizationId: String, _ request: ListRequest) async throws -> Page<Integration> {
+    public func list(in tenant: Tenant, _ request: ListRequest) async throws -> Page<Integration> {
         try await Self.pagination.page(
             on: driver,
-            select: Self.source + " WHERE organization_id = \(organizationId)",
+            select: Self.source + " WHERE \(tenant.condition(integrationColumn: "id"))",
             request: request,
             decode: Self.decode
         )
@@ -90,17 +86,19 @@ public struct IntegrationRepository: Sendable {
         }
     }
 
-    /// Deletes the integration, its user and its tokens, with its event.
-    public func delete(id: String, organizationId: String, event: Event) async throws -> Bool {
+    /// Deletes the integration, its user, tokens, actions and API settings, with its event; false (and nothing
+    /// deleted) when the tenant has no such integration.
+    public func delete(id: String, in tenant: Tenant, event: Event) async throws -> Bool {
         try await driver.transaction { connection in
-            _ = try await connection.query("DELETE FROM access_tokens WHERE integration_id = \(id)")
+            let owned = try await connection.query(
+                "DELETE FROM integrations WHERE id = \(id) AND \(tenant.condition(integrationColumn: "id")) RETURNING id"
+            )
+            guard !owned.isEmpty else { return false }
+            // The rows below hang off an integration just proven to be the tenant's, in this transaction.
+            _ = try await connection.query("DELETE FROM access_tokens WHERE integration_id = \(id) AND organization_id = \(tenant.organizationId)")
             _ = try await connection.query("DELETE FROM actions WHERE integration_id = \(id)")
             _ = try await connection.query("DELETE FROM integration_apis WHERE integration_id = \(id)")
-            _ = try await connection.query("DELETE FROM users WHERE integration_id = \(id)")
-            let rows = try await connection.query(
-                "DELETE FROM integrations WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id"
-            )
-            guard !rows.isEmpty else { return false }
+            _ = try await connection.query("DELETE FROM users WHERE integration_id = \(id) AND organization_id = \(tenant.organizationId)")
             try await EventRepository.insert(event, on: connection)
             return true
         }

@@ -26,9 +26,11 @@ struct KeysetPagination {
                 case .text(let text): .text(text)
                 case .integer(let number): .integer(number)
                 }
-            query = query + " AND (\(raw: column) \(raw: comparison) \(value) OR (\(raw: column) = \(value) AND id \(raw: comparison) \(cursor.id)))"
+            query =
+                query
+                + " AND (\(unsafeRaw: column) \(unsafeRaw: comparison) \(value) OR (\(unsafeRaw: column) = \(value) AND id \(unsafeRaw: comparison) \(cursor.id)))"
         }
-        query = query + " ORDER BY \(raw: column) \(raw: direction), id \(raw: direction) LIMIT \(request.limit + 1)"
+        query = query + " ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(request.limit + 1)"
         var rows = try await driver.query(query)
         var next: String?
         if rows.count > request.limit {

@@ -64,17 +64,19 @@ public struct TokenRepository: Sendable {
     }
 
     static func decode(_ row: SQLRow) throws -> AccessToken {
-        let scopes = try JSONDecoder().decode([String].self, from: Data(try row.string("scopes").utf8))
+        let stored = try JSONDecoder().decode([String].self, from: Data(try row.string("scopes").utf8)).compactMap(Scope.init(rawValue:))
+        let integrationId = try row.optionalString("integration_id")
         return AccessToken(
             id: try row.string("id"),
             organizationId: try row.optionalString("organization_id"),
             name: try row.string("name"),
             prefix: try row.string("prefix"),
             secretHash: try row.string("secret_hash"),
-            scopes: scopes.compactMap(Scope.init(rawValue:)),
+            // Integration tokens made before least privilege held `*`: they show and get what they may hold.
+            scopes: integrationId == nil ? stored : Scope.usableByIntegration(stored),
             isAdmin: try row.bool("is_admin"),
             userId: try row.optionalString("user_id"),
-            integrationId: try row.optionalString("integration_id"),
+            integrationId: integrationId,
             expiresAt: try row.optionalInt("expires_at"),
             lastUsedAt: try row.optionalInt("last_used_at"),
             revokedAt: try row.optionalInt("revoked_at"),

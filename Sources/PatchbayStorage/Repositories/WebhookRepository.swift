@@ -33,20 +33,20 @@ public struct WebhookRepository: Sendable {
         )
     }
 
-    /// The webhook with its `heldCount`.
-    public func find(id: String, organizationId: String) async throws -> Webhook? {
+    /// The tenant's webhook with its `heldCount`.
+    public func find(id: String, in tenant: Tenant) async throws -> Webhook? {
         guard
-            var webhook = try await driver.query("SELECT * FROM webhooks WHERE id = \(id) AND organization_id = \(organizationId)").first.map(decode)
+            var webhook = try await driver.query("SELECT * FROM webhooks WHERE id = \(id) AND \(tenant.condition())").first.map(decode)
         else { return nil }
         webhook.heldCount = try await heldCounts([webhook.id])[webhook.id] ?? 0
         return webhook
     }
 
-    /// A page of the organization's webhooks, each with its `heldCount`.
-    public func list(organizationId: String, _ request: ListRequest) async throws -> Page<Webhook> {
+    /// A page of the tenant's webhooks, each with its `heldCount`.
+    public func list(in tenant: Tenant, _ request: ListRequest) async throws -> Page<Webhook> {
         var page = try await Self.pagination.page(
             on: driver,
-            select: "SELECT * FROM webhooks WHERE organization_id = \(organizationId)",
+            select: "SELECT * FROM webhooks WHERE \(tenant.condition())",
             request: request,
             decode: decode
         )
@@ -126,8 +126,8 @@ public struct WebhookRepository: Sendable {
         ).isEmpty
     }
 
-    public func delete(id: String, organizationId: String) async throws -> Bool {
-        try await !driver.query("DELETE FROM webhooks WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id").isEmpty
+    public func delete(id: String, in tenant: Tenant) async throws -> Bool {
+        try await !driver.query("DELETE FROM webhooks WHERE id = \(id) AND \(tenant.condition()) RETURNING id").isEmpty
     }
 
     private func seal(_ webhook: Webhook) throws -> (secret: String, previousSecret: String?, authorization: String?) {
