@@ -31,6 +31,10 @@ public struct PatchbayConfiguration: Sendable {
     public var maxDocumentParses = 2
     /// Timeouts, retries and caps of action runs and token requests.
     public var connectors = ConnectorConfiguration()
+    /// `--retention`: how long events, deliveries, inbound requests and idempotency keys are kept.
+    public var retention = RetentionPolicy.standard
+    /// How often the retention pass runs; nil for the policy's own interval (tests shorten it).
+    public var retentionPassMillis: Int64?
 
     public init() {}
 

@@ -57,6 +57,11 @@ public enum PatchbayServer {
                     gate: startup,
                     service: TokenRefresher(
                         store: store, connectors: connectors, clock: clock, configuration: configuration.connectors, logger: logger)),
+                AfterStartup(
+                    gate: startup,
+                    service: RetentionService(
+                        store: store, policy: configuration.retention, clock: clock, registry: registry, logger: logger,
+                        passIntervalMillis: configuration.retentionPassMillis)),
             ]
                 + (configuration.runsDeliveries
                     ? [

@@ -26,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
     var inboundRateLimit = 100
     @Option(name: .customLong("max-document-parses"), help: "API descriptions of 256 KiB or more parsed at once; more answer 503.")
     var maxDocumentParses = 2
+    @Option(
+        name: .customLong("retention"),
+        help: "How long events, deliveries, inbound requests and idempotency keys are kept: 30d (default), 12h, 90m, or off (or PATCHBAY_RETENTION).")
+    var retention: String?
     @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
     var noDeliveries = false
 
@@ -42,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         if case .failure(let error) = RetrySchedule.parse(retrySchedule) {
             throw ValidationError("--retry-schedule: \(error.errors.first?.message ?? error.detail)")
         }
+        _ = try Self.retention(flag: retention, environment: ProcessInfo.processInfo.environment)
     }
 
     func run() async throws {
@@ -59,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.rateLimit = rateLimit
         configuration.inboundRateLimit = inboundRateLimit
         configuration.maxDocumentParses = maxDocumentParses
+        configuration.retention = try Self.retention(flag: retention, environment: environment)
         configuration.apply(environment: environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         // One server owns a SQLite data directory: a second one would share the file's single writer and its
@@ -108,5 +114,16 @@ extension ServeCommand {
             throw ValidationError("\(source) must be an absolute http or https URL such as https://patchbay.example.com")
         }
         return value
+    }
+
+    /// `--retention`, else `PATCHBAY_RETENTION`, else 30 days.
+    static func retention(flag: String?, environment: [String: String]) throws -> RetentionPolicy {
+        let (value, source) =
+            flag.map { ($0, "--retention") } ?? (environment["PATCHBAY_RETENTION"].flatMap { $0.isEmpty ? nil : $0 }, "PATCHBAY_RETENTION")
+        guard let value else { return .standard }
+        switch RetentionPolicy.parse(value) {
+        case .success(let policy): return policy
+        case .failure(let error): throw ValidationError("\(source): \(error.errors.first?.message ?? error.detail)")
+        }
     }
 }

@@ -76,3 +76,26 @@ import Testing
         #expect(integration.transitionError(to: .hidden) == nil)
     }
 }
+
+@Suite struct RetentionPolicyTests {
+    @Test func periodsParseWithTheirUnitsAndBounds() throws {
+        #expect(try RetentionPolicy.parse("30d").get().periodMillis == 30 * 86_400_000)
+        #expect(try RetentionPolicy.parse(" 12H ").get().periodMillis == 12 * 3_600_000)
+        #expect(try RetentionPolicy.parse("90m").get().description == "90m")
+        #expect(try RetentionPolicy.parse("off").get() == .forever)
+        #expect(try RetentionPolicy.parse("3660d").get().periodMillis == RetentionPolicy.maximumMillis)
+        for bad in ["", "d", "0d", "-1d", "3661d", "30", "30w", "9223372036854775807s", "1e3s", String(repeating: "9", count: 40) + "d"] {
+            #expect(throws: PatchbayError.self, "\(bad)") { try RetentionPolicy.parse(bad).get() }
+        }
+    }
+
+    @Test func cutoffsSaturateAndHonourTheReplayWindow() {
+        let policy = RetentionPolicy(periodMillis: 3_600_000)
+        #expect(policy.cutoff(now: 10_000_000) == 6_400_000)
+        #expect(policy.idempotencyCutoff(now: 100_000_000) == Int64(13_600_000))
+        #expect(RetentionPolicy.standard.cutoff(now: .min) == .min)
+        #expect(RetentionPolicy.forever.cutoff(now: 1) == nil)
+        #expect(RetentionPolicy.standard.passIntervalMillis == 600_000)
+        #expect(RetentionPolicy(periodMillis: 2_000).passIntervalMillis == 1_000)
+    }
+}

@@ -69,6 +69,9 @@ import Testing
     @Test(arguments: [
         (["serve", "--port", "70000"], "--port"),
         (["serve", "--retry-schedule", "soon"], "retry-schedule"),
+        (["serve", "--retention", "30x"], "--retention: \"30x\" is not a period such as 30d"),
+        (["serve", "--retention", "0d"], "--retention"),
+        (["serve", "--retention", "99999999d"], "up to 3660d"),
         (["serve", "--database-url", "mysql://localhost/x"], "postgres://"),
         (["token", "create"], "--admin"),
         (["serve", "--no-such-flag"], "no-such-flag"),
@@ -84,6 +87,7 @@ import Testing
         (["PATCHBAY_MAX_BODY_BYTES": "lots"], "PATCHBAY_MAX_BODY_BYTES"),
         (["PATCHBAY_DATABASE_URL": "mysql://localhost/x"], "PATCHBAY_DATABASE_URL must start with postgres://"),
         (["PATCHBAY_PUBLIC_URL": "patchbay.example.com"], "PATCHBAY_PUBLIC_URL must be an absolute http or https URL"),
+        (["PATCHBAY_RETENTION": "forever"], "PATCHBAY_RETENTION: \"forever\" is not a period"),
     ])
     func environmentVariablesAreCheckedLikeTheirFlags(environment: [String: String], mention: String) async throws {
         let directory = TestDatabase.temporaryDirectory()

@@ -291,6 +291,69 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             #expect(stored.events.count == 1 + 29 * 3, "all or nothing per publish")
             #expect(try await store.deliveries.list(of: webhook, status: nil, ListRequest(limit: 200)).items.count == 1 + 29 * 3)
         },
+        ContractCase(name: "retention removes what is past it in batches, counts held ones, and spares everything younger") {
+            (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            let webhook = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(webhook)
+            let day: Int64 = 86_400_000
+            let now: Int64 = 100 * day
+            let policy = RetentionPolicy(periodMillis: 30 * day)
+            let cutoff = try #require(policy.cutoff(now: now))
+            // Seven old and two young of each: statuses cover every way a delivery can be.
+            let statuses: [Delivery.Status] = [.held, .held, .pending, .retrying, .succeeded, .failed, .held]
+            for (index, status) in statuses.enumerated() {
+                let created = cutoff - Int64(index + 1) * 1000
+                try await Self.insertDelivery(store, webhook: webhook, id: "dlv_old\(index)", status: status, createdAt: created, attempts: 2)
+            }
+            try await Self.insertDelivery(store, webhook: webhook, id: "dlv_young0", status: .held, createdAt: cutoff, attempts: 0)
+            try await Self.insertDelivery(store, webhook: webhook, id: "dlv_young1", status: .pending, createdAt: now - 1, attempts: 1)
+            for index in 0..<5 {
+                let created = index < 3 ? cutoff - 1 - Int64(index) : cutoff + Int64(index)
+                _ = try await store.driver.query(
+                    """
+                    INSERT INTO events (id, organization_id, organization_path, type, actor, data, created_at)
+                    VALUES (\("evt_retention\(index)"), \(org.id), \(org.path.value), 'thread.created', '{"type":"admin"}', '{}', \(created))
+                    """)
+            }
+            for (key, created) in [("old", now - 2 * day), ("recent", now - day / 2), ("older", cutoff - 1)] {
+                _ = try await store.driver.query(
+                    """
+                    INSERT INTO idempotency_keys (organization_id, idempotency_key, request_hash, event_ids, created_at)
+                    VALUES (\(org.id), \(key), 'h', '[]', \(created))
+                    """)
+            }
+
+            var total = RetentionRepository.Removed()
+            var batches = 0
+            while true {
+                let removed = try await store.retention.purgeBatch(
+                    before: cutoff, idempotencyBefore: try #require(policy.idempotencyCutoff(now: now)), batchSize: 2)
+                #expect(removed.deliveries <= 2 && removed.events <= 2, "batches stay small")
+                if removed.total == 0 { break }
+                total = total + removed
+                batches += 1
+                try #require(batches < 20)
+            }
+            #expect(batches == 4, "seven old deliveries two at a time")
+            #expect(total.deliveries == 7 && total.heldDeliveries == 3 && total.pendingDeliveries == 2 && total.attempts == 14)
+            #expect(total.events == 4, "three old ones and the organization's creation at t = 1 s")
+            // A 30-day retention keeps keys younger than 30 days; the one-day-old "recent" and two-day-old "old" stay.
+            #expect(total.idempotencyKeys == 1)
+            let left = try await store.driver.query("SELECT id, status FROM deliveries ORDER BY id").map { try $0.string("id") }
+            #expect(left == ["dlv_young0", "dlv_young1"])
+            #expect(try await store.driver.query("SELECT COUNT(*) AS n FROM delivery_attempts").first?.int("n") == 1)
+            #expect(try await store.driver.query("SELECT COUNT(*) AS n FROM events WHERE id LIKE 'evt_retention%'").first?.int("n") == 2)
+            #expect(try await store.webhooks.heldCounts([webhook.id])[webhook.id] == 1)
+
+            // A short retention still honours the 24-hour replay window of idempotency keys.
+            let short = RetentionPolicy(periodMillis: 3_600_000)
+            #expect(short.idempotencyCutoff(now: now) == now - day)
+            _ = try await store.retention.purgeBatch(
+                before: try #require(short.cutoff(now: now)), idempotencyBefore: try #require(short.idempotencyCutoff(now: now)), batchSize: 10)
+            let keys = try await store.driver.query("SELECT idempotency_key FROM idempotency_keys").map { try $0.string("idempotency_key") }
+            #expect(keys == ["recent"])
+        },
         ContractCase(name: "concurrent transactions all commit") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -308,6 +371,26 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             #expect(events.events.map(\.sequence) == events.events.map(\.sequence).sorted())
         },
     ]
+}
+
+extension ContractCase {
+    /// A delivery row written directly, with `attempts` attempt rows, so its age is exactly what the test says.
+    static func insertDelivery(
+        _ store: Store, webhook: Webhook, id: String, status: Delivery.Status, createdAt: Int64, attempts: Int
+    ) async throws {
+        _ = try await store.driver.query(
+            """
+            INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, created_at, updated_at)
+            VALUES (\(id), \(webhook.id), \(webhook.organizationId), '["evt_x"]', \(status.rawValue), \(attempts), \(createdAt), \(createdAt))
+            """)
+        for attempt in 0..<attempts {
+            _ = try await store.driver.query(
+                """
+                INSERT INTO delivery_attempts (id, delivery_id, sent_at, url, result, duration_ms, request_headers, request_body, response_headers)
+                VALUES (\("att_\(id)_\(attempt)"), \(id), \(createdAt), 'https://example.com', 'error', 1, '{}', '', '{}')
+                """)
+        }
+    }
 }
 
 @Suite struct SQLiteStorageContractTests {

@@ -2,8 +2,19 @@
 public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
-        inbound, webhookRateLimits, heldDeliveries, attemptSigners,
+        inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
     ]
+
+    /// The retention pass finds what is past retention by age, oldest first, without scanning whole tables.
+    static let retentionIndexes = Migration(
+        version: 15,
+        name: "retention indexes",
+        statements: [
+            .both("CREATE INDEX events_created ON events(created_at, seq)"),
+            .both("CREATE INDEX deliveries_created ON deliveries(created_at, id)"),
+            .both("CREATE INDEX inbound_requests_received ON inbound_requests(received_at, id)"),
+        ]
+    )
 
     /// Which secrets signed each attempt (`["current"]`, or with `"previous"` during a rotation's grace period).
     static let attemptSigners = Migration(
