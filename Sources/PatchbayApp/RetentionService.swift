@@ -52,11 +52,13 @@ public struct RetentionService: Service {
         var total = RetentionRepository.Removed()
         for _ in 0..<Self.maxBatchesPerPass {
             guard !Task.isShuttingDownGracefully else { break }
+            let started = ContinuousClock.now
             let removed = try await store.retention.purgeBatch(before: cutoff, idempotencyBefore: idempotencyCutoff, batchSize: Self.batchSize)
             count(removed)
             total = total + removed
             if removed.total == 0 { break }
-            await Task.yield()
+            // Rest as long as the batch took (SQLite has one writer): publishes and deliveries get at least half of it.
+            try? await Task.sleep(for: min(ContinuousClock.now - started, .milliseconds(100)))
         }
         if total.total > 0 {
             logger.info(

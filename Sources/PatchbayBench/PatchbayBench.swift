@@ -11,6 +11,7 @@ import PatchbayStorage
 /// `PatchbayBench flood [--duration S] [--lints N] [--max-document-parses N]` measures token-authenticated reads while
 /// N clients post GitHub's 3.5 MB description to the linter without pause.
 /// `PatchbayBench patterns [--runs N]` times the bounded pattern matcher on catastrophic and realistic patterns.
+/// `PatchbayBench retention [--rows N]` times the retention pass over N old rows and a publisher's latency meanwhile.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
 /// and the inbound → outbound latency.
@@ -46,6 +47,8 @@ struct PatchbayBench {
             ).run()
         case "patterns":
             try PatternScenario(runs: option("--runs", 5)).run()
+        case "retention":
+            try await RetentionScenario(rows: option("--rows", 200_000)).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":
@@ -56,7 +59,7 @@ struct PatchbayBench {
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
             FileHandle.standardError.write(
-                Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood, patterns\n".utf8))
+                Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood, patterns, retention\n".utf8))
             exit(2)
         }
     }

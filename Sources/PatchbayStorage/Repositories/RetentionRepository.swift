@@ -37,39 +37,45 @@ public struct RetentionRepository: Sendable {
     /// Nothing created at or after `cutoff` is touched, whatever its status.
     public func purgeBatch(before cutoff: Int64, idempotencyBefore idempotencyCutoff: Int64, batchSize: Int) async throws -> Removed {
         let limit = max(1, batchSize)
-        var removed = try await driver.transaction { connection -> Removed in
+        // One transaction for all kinds: one commit (one sync on SQLite) per batch.
+        return try await driver.transaction { connection -> Removed in
             var removed = Removed()
             let batch = try await connection.query(
                 "SELECT id FROM deliveries WHERE created_at < \(cutoff) ORDER BY created_at, id LIMIT \(limit)"
             ).map { try $0.string("id") }
-            guard !batch.isEmpty else { return removed }
-            let ids = DeliveryRepository.list(batch)
-            removed.attempts = try await connection.query("DELETE FROM delivery_attempts WHERE delivery_id IN (\(ids)) RETURNING id").count
-            let statuses = try await connection.query(
-                "DELETE FROM deliveries WHERE id IN (\(ids)) AND created_at < \(cutoff) RETURNING status"
-            ).map { try $0.string("status") }
-            removed.deliveries = statuses.count
-            removed.heldDeliveries = statuses.count { $0 == Delivery.Status.held.rawValue }
-            removed.pendingDeliveries = statuses.count { $0 == Delivery.Status.pending.rawValue || $0 == Delivery.Status.retrying.rawValue }
+            if !batch.isEmpty {
+                let ids = DeliveryRepository.list(batch)
+                removed.attempts = try await connection.query("DELETE FROM delivery_attempts WHERE delivery_id IN (\(ids)) RETURNING id").count
+                let statuses = try await connection.query(
+                    "DELETE FROM deliveries WHERE id IN (\(ids)) AND created_at < \(cutoff) RETURNING status"
+                ).map { try $0.string("status") }
+                removed.deliveries = statuses.count
+                removed.heldDeliveries = statuses.count { $0 == Delivery.Status.held.rawValue }
+                removed.pendingDeliveries = statuses.count {
+                    $0 == Delivery.Status.pending.rawValue || $0 == Delivery.Status.retrying.rawValue
+                }
+            }
+            removed.events = try await connection.query(
+                """
+                DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < \(cutoff) ORDER BY created_at, seq LIMIT \(limit))
+                RETURNING seq
+                """
+            ).count
+            removed.inboundRequests = try await connection.query(
+                """
+                DELETE FROM inbound_requests WHERE id IN
+                    (SELECT id FROM inbound_requests WHERE received_at < \(cutoff) ORDER BY received_at, id LIMIT \(limit)) RETURNING id
+                """
+            ).count
+            removed.idempotencyKeys = try await connection.query(
+                """
+                DELETE FROM idempotency_keys WHERE (organization_id, idempotency_key) IN
+                    (SELECT organization_id, idempotency_key FROM idempotency_keys WHERE created_at < \(idempotencyCutoff)
+                     ORDER BY created_at LIMIT \(limit))
+                RETURNING created_at
+                """
+            ).count
             return removed
         }
-        removed.events = try await driver.query(
-            "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < \(cutoff) ORDER BY created_at, seq LIMIT \(limit)) RETURNING seq"
-        ).count
-        removed.inboundRequests = try await driver.query(
-            """
-            DELETE FROM inbound_requests WHERE id IN
-                (SELECT id FROM inbound_requests WHERE received_at < \(cutoff) ORDER BY received_at, id LIMIT \(limit)) RETURNING id
-            """
-        ).count
-        removed.idempotencyKeys = try await driver.query(
-            """
-            DELETE FROM idempotency_keys WHERE (organization_id, idempotency_key) IN
-                (SELECT organization_id, idempotency_key FROM idempotency_keys WHERE created_at < \(idempotencyCutoff)
-                 ORDER BY created_at LIMIT \(limit))
-            RETURNING created_at
-            """
-        ).count
-        return removed
     }
 }
