@@ -21,6 +21,29 @@ public struct Integration: Sendable, Equatable {
     /// For an endpoint integration (Turn-style): the single URL it is called at, kept as the webhook that carries
     /// its events (so retries, history and secret rotation are the webhooks'); nil for other integrations.
     public var endpoint: Endpoint?
+    /// What the integration supports (Ryver's "features"); using anything else is refused with 409.
+    public var features: [Feature] = Feature.defaults
+
+    /// A capability an integration declares before it is used.
+    public enum Feature: String, Sendable, Codable, CaseIterable {
+        case outboundWebhooks
+        case inboundWebhooks
+        case slashCommands
+        case actions
+
+        /// What an integration created without `features` declares: everything integrations could do before features
+        /// existed. Slash commands are declared on purpose, since they put the integration in front of people.
+        public static let defaults: [Feature] = [.outboundWebhooks, .inboundWebhooks, .actions]
+    }
+
+    /// Fails with 409 naming the feature when the integration does not declare it.
+    public func require(_ feature: Feature) throws {
+        guard features.contains(feature) else {
+            throw PatchbayError(
+                .conflict,
+                "Integration \(id) does not declare the \(feature.rawValue) feature; add it to its features (PATCH …/integrations/\(id)) first.")
+        }
+    }
 
     public struct Endpoint: Sendable, Equatable {
         public var webhookId: String
@@ -74,7 +97,7 @@ public struct Integration: Sendable, Equatable {
 
 extension Integration: Encodable {
     enum CodingKeys: String, CodingKey {
-        case id, organizationId, name, description, iconSvg, status, bot, user, finalizedAt, createdAt, updatedAt, endpoint
+        case id, organizationId, name, description, iconSvg, status, bot, user, features, finalizedAt, createdAt, updatedAt, endpoint
     }
 
     struct EndpointView: Encodable {
@@ -112,6 +135,7 @@ extension Integration: Encodable {
         try container.encode(status, forKey: .status)
         try container.encode(userKind == .bot, forKey: .bot)
         try container.encode(UserReference(id: userId, kind: userKind), forKey: .user)
+        try container.encode(features, forKey: .features)
         try container.encode(finalizedAt.map(Timestamp.format), forKey: .finalizedAt)
         try container.encode(Timestamp.format(createdAt), forKey: .createdAt)
         try container.encode(Timestamp.format(updatedAt), forKey: .updatedAt)

@@ -21,6 +21,8 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
     case message = "msg"
     case installation = "ins"
     case action = "act"
+    case command = "cmd"
+    case commandInvocation = "cin"
 }
 
 public enum Identifier {

@@ -93,6 +93,7 @@ struct ActionsController {
             parameters: body.parameters ?? [], requestBody: body.requestBody, responseSchema: body.responseSchema, paginated: body.paginated ?? false
         )
         try Self.validate(definition)
+        try integration.require(.actions)
         let now = dependencies.clock.nowMillis
         let action = Action(
             id: Identifier.make(.action, nowMillis: now), integrationId: integration.id, definition: definition, createdAt: now, updatedAt: now)

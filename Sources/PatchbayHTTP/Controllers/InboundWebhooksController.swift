@@ -50,18 +50,21 @@ struct InboundWebhooksController {
         }
         verification?.problems().forEach { problems.check($0) }
         var actor: Actor?
+        var owner: Integration?
         // An integration token's endpoints are its integration's, whether it says so or not.
         let integrationId = body.integrationId ?? principal.integrationId
         if let integrationId {
             if Identifier.isWellFormed(integrationId, .integration),
                 let integration = try await dependencies.store.integrations.find(id: integrationId, in: principal.tenant(organization.id))
             {
+                owner = integration
                 actor = Actor(type: .integration, id: integration.id, userId: integration.userId)
             } else {
                 problems.add("/integrationId", "no integration \(integrationId.prefix(40)) in this organization")
             }
         }
         try problems.throwIfAny()
+        try owner?.require(.inboundWebhooks)
         guard let verification else { throw PatchbayError.validation([]) }
         let now = dependencies.clock.nowMillis
         let id = Identifier.make(.inbound, nowMillis: now)

@@ -9,18 +9,20 @@ struct IntegrationsController {
     let dependencies: APIDependencies
 
     struct CreateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "iconSvg", "bot", "endpoint"]
+        static let fields: Set<String> = ["name", "description", "iconSvg", "bot", "endpoint", "features"]
         var name: String
         var description: String?
         var iconSvg: String?
         var bot: Bool?
+        var features: [String]?
         /// Makes an endpoint integration: `{url, authorization: {scheme, token}, verifyTls?}`.
         var endpoint: JSONValue?
     }
 
     struct UpdateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "iconSvg", "status", "api", "endpoint"]
+        static let fields: Set<String> = ["name", "description", "iconSvg", "status", "api", "endpoint", "features"]
         var name: String?
+        var features: [String]?
         var description: String?
         var iconSvg: PatchValue<String>
         var status: String?
@@ -29,7 +31,7 @@ struct IntegrationsController {
         /// An endpoint integration's `url`, `authorization` (null removes it) or `verifyTls`.
         var endpoint: JSONValue?
 
-        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status, api, endpoint }
+        enum CodingKeys: String, CodingKey { case name, description, iconSvg, status, api, endpoint, features }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -39,6 +41,7 @@ struct IntegrationsController {
             status = try container.decodeIfPresent(String.self, forKey: .status)
             api = try container.decodeIfPresent(JSONValue.self, forKey: .api)
             endpoint = try container.decodeIfPresent(JSONValue.self, forKey: .endpoint)
+            features = try container.decodeIfPresent([String].self, forKey: .features)
         }
     }
 
@@ -69,6 +72,7 @@ struct IntegrationsController {
         problems.check(FieldRules.name(body.name, at: "/name"))
         problems.check(FieldRules.text(body.description ?? "", at: "/description"))
         if let svg = body.iconSvg { Self.checkIcon(svg, problems: &problems) }
+        let features = body.features.map { Self.features($0, problems: &problems) } ?? Integration.Feature.defaults
         let endpoint = body.endpoint.flatMap { value in
             EndpointIntegrations.settings(value, requireURL: true, policy: dependencies.addressPolicy, problems: &problems)
         }
@@ -101,6 +105,7 @@ struct IntegrationsController {
             createdAt: now,
             updatedAt: now
         )
+        integration.features = features
         let location: HTTPFields = [.location: "/v1/organizations/\(organization.id)/integrations/\(integration.id)"]
         guard let endpoint else {
             let event = try dependencies.event("integration.created", integration, in: organization, by: principal, at: now)
@@ -161,6 +166,7 @@ struct IntegrationsController {
         if let name = body.name { problems.check(FieldRules.name(name, at: "/name")) }
         if let description = body.description { problems.check(FieldRules.text(description, at: "/description")) }
         if case .value(let svg) = body.iconSvg { Self.checkIcon(svg, problems: &problems) }
+        let features = body.features.map { Self.features($0, problems: &problems) } ?? integration.features
         var settings: APISettings?
         if let api = body.api {
             let (decoded, apiProblems) = Self.apiSettings(api)
@@ -192,6 +198,9 @@ struct IntegrationsController {
             }
         }
         try problems.throwIfAny()
+        integration.features = features
+        // An API connection is what actions run against.
+        if body.api != nil { try integration.require(.actions) }
         let now = dependencies.clock.nowMillis
         integration.name = body.name ?? integration.name
         integration.description = body.description ?? integration.description
@@ -207,6 +216,21 @@ struct IntegrationsController {
         try await save(integration, settings: settings, type: "integration.updated", in: organization, by: principal, at: now)
         return try JSONResponse.make(
             IntegrationWithAPI(integration: integration, api: try await dependencies.store.actions.api(integrationId: integration.id)))
+    }
+
+    /// The declared features, each checked; duplicates collapse.
+    static func features(_ names: [String], problems: inout FieldProblems) -> [Integration.Feature] {
+        var features: [Integration.Feature] = []
+        for (index, name) in names.enumerated() {
+            if let feature = Integration.Feature(rawValue: name) {
+                if !features.contains(feature) { features.append(feature) }
+            } else {
+                problems.add(
+                    "/features/\(index)",
+                    "is not a feature; use \(Integration.Feature.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        return features
     }
 
     /// Reads an `api` object: unknown fields, wrong types and settings that break the contract's rules are all

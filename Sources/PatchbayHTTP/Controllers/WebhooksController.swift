@@ -126,13 +126,15 @@ struct WebhooksController {
         }
         // An integration token's webhooks are its integration's, whether it says so or not.
         let integrationId = body.integrationId ?? principal.integrationId
+        var owner: Integration?
         if let integrationId {
-            let found =
+            owner =
                 Identifier.isWellFormed(integrationId, .integration)
                 ? try await dependencies.store.integrations.find(id: integrationId, in: principal.tenant(organization.id)) : nil
-            if found == nil { problems.add("/integrationId", "no integration \(integrationId.prefix(40)) in this organization") }
+            if owner == nil { problems.add("/integrationId", "no integration \(integrationId.prefix(40)) in this organization") }
         }
         try problems.throwIfAny()
+        try owner?.require(.outboundWebhooks)
         let now = dependencies.clock.nowMillis
         let webhook = Webhook(
             id: Identifier.make(.webhook, nowMillis: now), organizationId: organization.id, integrationId: integrationId, name: body.name,

@@ -30,6 +30,10 @@ extension APIDocument {
     fileprivate static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
     fileprivate static let nullableTimestamp: JSONValue = ["type": ["string", "null"], "format": "date-time"]
     fileprivate static let nullableString: JSONValue = ["type": ["string", "null"]]
+    fileprivate static let features: JSONValue = [
+        "type": "array", "description": "What the integration supports; using anything else is a 409",
+        "items": ["type": "string", "enum": ["outboundWebhooks", "inboundWebhooks", "slashCommands", "actions"]],
+    ]
     fileprivate static let stringMap: JSONValue = ["type": "object", "additionalProperties": ["type": "string"]]
     fileprivate static let scopes: JSONValue = [
         "type": "array", "items": ["type": "string", "enum": .array(Scope.allCases.map { .string($0.rawValue) })],
@@ -112,6 +116,7 @@ extension APIDocument {
                 "description": ["type": "string"], "iconSvg": nullableString,
                 "status": ["type": "string", "enum": ["draft", "published", "hidden"]], "bot": ["type": "boolean"],
                 "user": ["type": "object", "properties": ["id": ["type": "string"], "kind": ["type": "string", "enum": ["app", "bot"]]]],
+                "features": features,
                 "finalizedAt": nullableTimestamp, "createdAt": timestamp, "updatedAt": timestamp,
                 "endpoint": [
                     "type": ["object", "null"], "description": "An endpoint integration's URL and the webhook that carries its events",
@@ -162,7 +167,7 @@ extension APIDocument {
             "properties": [
                 "name": name, "description": text,
                 "iconSvg": ["type": "string", "description": "An inert SVG document: no scripts, handlers or external references."],
-                "bot": ["type": "boolean"], "endpoint": APIOperation.ref("IntegrationEndpoint"),
+                "bot": ["type": "boolean"], "endpoint": APIOperation.ref("IntegrationEndpoint"), "features": features,
             ],
         ],
         "IntegrationUpdate": [
@@ -170,7 +175,7 @@ extension APIDocument {
             "properties": [
                 "name": name, "description": text,
                 "iconSvg": nullableString, "status": ["type": "string", "enum": ["published", "hidden"]],
-                "api": APIOperation.ref("APISettings"), "endpoint": APIOperation.ref("IntegrationEndpointUpdate"),
+                "api": APIOperation.ref("APISettings"), "endpoint": APIOperation.ref("IntegrationEndpointUpdate"), "features": features,
             ],
         ],
         "OpenAPISource": [

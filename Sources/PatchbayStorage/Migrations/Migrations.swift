@@ -3,7 +3,84 @@ public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
         inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
+        slashCommands,
     ]
+
+    /// Integration features (existing integrations get those they already use) and slash commands: the commands,
+    /// their invocations (the history) and the deferred responses posted to an invocation's response URL.
+    static let slashCommands = Migration(
+        version: 16,
+        name: "integration features and slash commands",
+        statements: [
+            .both("ALTER TABLE integrations ADD COLUMN features TEXT NOT NULL DEFAULT '[]'"),
+            .both(
+                """
+                UPDATE integrations SET features = '[' || rtrim(
+                    (CASE WHEN endpoint_webhook_id IS NOT NULL OR EXISTS (SELECT 1 FROM webhooks WHERE webhooks.integration_id = integrations.id)
+                          THEN '"outboundWebhooks",' ELSE '' END) ||
+                    (CASE WHEN EXISTS (SELECT 1 FROM inbound_webhooks WHERE inbound_webhooks.integration_id = integrations.id)
+                          THEN '"inboundWebhooks",' ELSE '' END) ||
+                    (CASE WHEN EXISTS (SELECT 1 FROM actions WHERE actions.integration_id = integrations.id)
+                            OR EXISTS (SELECT 1 FROM integration_apis WHERE integration_apis.integration_id = integrations.id)
+                          THEN '"actions",' ELSE '' END), ',') || ']'
+                """
+            ),
+            .both(
+                """
+                CREATE TABLE commands (
+                    id TEXT PRIMARY KEY,
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    usage TEXT,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (integration_id, name)
+                )
+                """
+            ),
+            .both("CREATE INDEX commands_name ON commands(name)"),
+            .both(
+                """
+                CREATE TABLE command_invocations (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT NOT NULL,
+                    integration_id TEXT NOT NULL,
+                    command_id TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    answer TEXT,
+                    status_code BIGINT,
+                    latency_ms BIGINT NOT NULL,
+                    error TEXT,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX command_invocations_org ON command_invocations(organization_id, created_at, id)"),
+            .both("CREATE INDEX command_invocations_created ON command_invocations(created_at, id)"),
+            .both(
+                """
+                CREATE TABLE command_responses (
+                    invocation_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    organization_id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    PRIMARY KEY (invocation_id, seq)
+                )
+                """
+            ),
+            .both("CREATE INDEX command_responses_received ON command_responses(received_at)"),
+        ]
+    )
 
     /// The retention pass finds what is past retention by age, oldest first, without scanning whole tables.
     static let retentionIndexes = Migration(

@@ -1,3 +1,4 @@
+import Foundation
 import PatchbayCore
 
 /// Integrations and the integration user each one owns.
@@ -29,10 +30,11 @@ public struct IntegrationRepository: Sendable {
         _ = try await connection.query(
             """
             INSERT INTO integrations (id, organization_id, name, description, icon_svg, status, user_id, user_kind, search_text,
-                                      finalized_at, created_at, updated_at)
+                                      finalized_at, created_at, updated_at, features)
             VALUES (\(integration.id), \(integration.organizationId), \(integration.name), \(integration.description),
                     \(integration.iconSvg), \(integration.status.rawValue), \(integration.userId), \(integration.userKind.rawValue),
-                    \(searchText(integration.name)), \(integration.finalizedAt), \(integration.createdAt), \(integration.updatedAt))
+                    \(searchText(integration.name)), \(integration.finalizedAt), \(integration.createdAt), \(integration.updatedAt),
+                    \(Self.features(integration.features)))
             """
         )
         try await UserRepository.insert(user, on: connection)
@@ -67,6 +69,7 @@ public struct IntegrationRepository: Sendable {
                 """
                 UPDATE integrations SET name = \(integration.name), description = \(integration.description),
                     icon_svg = \(integration.iconSvg), status = \(integration.status.rawValue), search_text = \(searchText(integration.name)),
+                    features = \(Self.features(integration.features)),
                     finalized_at = \(integration.finalizedAt), updated_at = \(integration.updatedAt)
                 WHERE id = \(integration.id) AND organization_id = \(integration.organizationId) RETURNING id
                 """
@@ -104,12 +107,17 @@ public struct IntegrationRepository: Sendable {
         }
     }
 
+    /// Features as a JSON array in declaration order (the migration writes the same shape).
+    static func features(_ features: [Integration.Feature]) -> String {
+        "[" + Integration.Feature.allCases.filter(features.contains).map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+    }
+
     static func decode(_ row: SQLRow) throws -> Integration {
         var endpoint: Integration.Endpoint?
         if let webhookId = try row.optionalString("endpoint_webhook_id"), let url = try row.optionalString("endpoint_url") {
             endpoint = Integration.Endpoint(webhookId: webhookId, url: url, authorizationScheme: try row.optionalString("endpoint_scheme"))
         }
-        return Integration(
+        var integration = Integration(
             id: try row.string("id"),
             organizationId: try row.string("organization_id"),
             name: try row.string("name"),
@@ -123,5 +131,8 @@ public struct IntegrationRepository: Sendable {
             updatedAt: try row.int("updated_at"),
             endpoint: endpoint
         )
+        integration.features = try JSONDecoder().decode([String].self, from: Data(try row.string("features").utf8))
+            .compactMap(Integration.Feature.init(rawValue:))
+        return integration
     }
 }
