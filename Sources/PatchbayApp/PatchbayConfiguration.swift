@@ -31,6 +31,8 @@ public struct PatchbayConfiguration: Sendable {
     public var maxDocumentParses = 2
     /// Timeouts, retries and caps of action runs and token requests.
     public var connectors = ConnectorConfiguration()
+    /// `--command-timeout`: how long a slash command waits for the integration's answer (100 ms to 30 s).
+    public var commandTimeoutMillis: Int64 = 3_000
     /// `--retention`: how long events, deliveries, inbound requests and idempotency keys are kept.
     public var retention = RetentionPolicy.standard
     /// How often the retention pass runs; nil for the policy's own interval (tests shorten it).

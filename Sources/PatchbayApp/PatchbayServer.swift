@@ -36,6 +36,7 @@ public enum PatchbayServer {
         settings.rateLimit = configuration.rateLimit
         settings.inboundRateLimit = configuration.inboundRateLimit
         settings.maxDocumentParses = configuration.maxDocumentParses
+        settings.commandTimeoutMillis = configuration.commandTimeoutMillis
         // Webhooks, token requests and action runs leave through the same guarded client.
         let connectors = Connectors(store: store, client: sender.client, clock: clock, configuration: configuration.connectors, logger: logger)
         let router = PatchbayRouter.build(

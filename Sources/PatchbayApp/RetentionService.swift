@@ -32,7 +32,11 @@ public struct RetentionService: Service {
     }
 
     public func run() async throws {
-        guard policy.periodMillis != nil else { return }
+        // A service that returns ends the whole server: with retention off, this one just waits for the shutdown.
+        guard policy.periodMillis != nil else {
+            try? await gracefulShutdown()
+            return
+        }
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(passIntervalMillis)) }
             guard !Task.isCancelled, !Task.isShuttingDownGracefully else { break }
@@ -67,6 +71,7 @@ public struct RetentionService: Service {
                     "pb.retention": "\(policy)", "pb.events": "\(total.events)", "pb.deliveries": "\(total.deliveries)",
                     "pb.heldDeliveries": "\(total.heldDeliveries)", "pb.attempts": "\(total.attempts)",
                     "pb.inboundRequests": "\(total.inboundRequests)", "pb.idempotencyKeys": "\(total.idempotencyKeys)",
+                    "pb.commandInvocations": "\(total.commandInvocations)",
                 ])
         }
         return total
@@ -76,7 +81,8 @@ public struct RetentionService: Service {
         for (kind, amount) in [
             ("events", removed.events), ("deliveries", removed.deliveries), ("held_deliveries", removed.heldDeliveries),
             ("pending_deliveries", removed.pendingDeliveries), ("attempts", removed.attempts), ("inbound_requests", removed.inboundRequests),
-            ("idempotency_keys", removed.idempotencyKeys),
+            ("idempotency_keys", removed.idempotencyKeys), ("command_invocations", removed.commandInvocations),
+            ("command_responses", removed.commandResponses),
         ] where amount > 0 {
             registry.makeCounter(name: "patchbay_retention_deleted_total", labels: [("kind", kind)]).increment(by: Int64(amount))
         }

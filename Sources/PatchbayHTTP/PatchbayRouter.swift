@@ -28,6 +28,8 @@ public enum PatchbayRouter {
         let inboundLookup = InboundLookup()
         let inboundLimiter = settings.inboundRateLimit > 0 ? RateLimiter(rate: settings.inboundRateLimit, burst: 2 * settings.inboundRateLimit) : nil
         InboundReceiver(dependencies: dependencies, lookup: inboundLookup, limiter: inboundLimiter).register(on: router)
+        let commands = CommandsController(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock))
+        commands.registerPublic(on: router)
         // Everything registered after this line needs a token.
         router.add(middleware: AuthenticationMiddleware(store: store, settings: settings, clock: clock))
         if settings.rateLimit > 0 {
@@ -48,6 +50,7 @@ public enum PatchbayRouter {
         WebhooksController(dependencies: dependencies).register(on: router)
         InboundWebhooksController(dependencies: dependencies, lookup: inboundLookup).register(on: router)
         DeliveriesController(dependencies: dependencies).register(on: router)
+        commands.register(on: router)
         return router
     }
 

@@ -30,6 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("retention"),
         help: "How long events, deliveries, inbound requests and idempotency keys are kept: 30d (default), 12h, 90m, or off (or PATCHBAY_RETENTION).")
     var retention: String?
+    @Option(
+        name: .customLong("command-timeout"),
+        help: "How long a slash command waits for the integration's answer before 504: 100ms to 30s (default 3s).")
+    var commandTimeout = "3s"
     @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
     var noDeliveries = false
 
@@ -47,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--retry-schedule: \(error.errors.first?.message ?? error.detail)")
         }
         _ = try Self.retention(flag: retention, environment: ProcessInfo.processInfo.environment)
+        _ = try Self.commandTimeoutMillis(commandTimeout)
     }
 
     func run() async throws {
@@ -65,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.inboundRateLimit = inboundRateLimit
         configuration.maxDocumentParses = maxDocumentParses
         configuration.retention = try Self.retention(flag: retention, environment: environment)
+        configuration.commandTimeoutMillis = try Self.commandTimeoutMillis(commandTimeout)
         configuration.apply(environment: environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         // One server owns a SQLite data directory: a second one would share the file's single writer and its
@@ -125,5 +131,16 @@ extension ServeCommand {
         case .success(let policy): return policy
         case .failure(let error): throw ValidationError("\(source): \(error.errors.first?.message ?? error.detail)")
         }
+    }
+
+    /// `--command-timeout`: `3s`, `500ms`; 100 ms to 30 s.
+    static func commandTimeoutMillis(_ text: String) throws -> Int64 {
+        let token = text.trimmingWhitespace().lowercased()
+        let (digits, factor): (Substring, Int64) =
+            token.hasSuffix("ms") ? (token.dropLast(2), 1) : token.hasSuffix("s") ? (token.dropLast(1), 1000) : (Substring(token), 1000)
+        guard digits.utf8.count <= 6, let amount = Int64(digits), (100...30_000).contains(amount * factor) else {
+            throw ValidationError("--command-timeout must be from 100ms to 30s, such as 3s or 500ms")
+        }
+        return amount * factor
     }
 }

@@ -59,6 +59,38 @@ extension E2ECase {
             // Resuming releases only what retention left.
             let resumed = try await api.admin(.patch, "/v1/organizations/\(org)/webhooks/\(webhook)", ["active": true])
             #expect(resumed.status == 200)
-        }
+        },
+        E2ECase(
+            "an idempotency key whose events retention removed publishes anew instead of replaying nothing",
+            configure: { configuration in
+                configuration.retention = RetentionPolicy(periodMillis: 3_600_000)
+                configuration.retentionPassMillis = 50
+            }
+        ) { api, clock in
+            _ = try await api.admin(.post, "/v1/event-types", ["name": "thread.created"])
+            let org = try await api.organization()
+            let path = "/v1/organizations/\(org)/events"
+            let body = #"{"type":"thread.created","data":{"title":"Once"}}"#
+            let key = ["Idempotency-Key": "short-retention"]
+            let first = try await api.call(.post, path, token: api.adminToken, json: body, headers: key)
+            #expect(first.status == 202)
+            let batch = try await api.call(
+                .post, path + "/batch", token: api.adminToken, json: #"{"events":[\#(body)]}"#, headers: ["Idempotency-Key": "short-batch"])
+            #expect(batch.status == 202)
+            clock.advance(byMillis: 2 * 3_600_000)
+            var metrics = ""
+            for _ in 0..<200 where !metrics.contains(#"patchbay_retention_deleted_total{kind="events"}"#) {
+                try await Task.sleep(for: .milliseconds(50))
+                metrics = try await api.call(.get, "/metrics").text
+            }
+            // The keys live their 24 hours, but their events are gone: a repeat is a new publish, not a crash or an empty replay.
+            let again = try await api.call(.post, path, token: api.adminToken, json: body, headers: key)
+            #expect(again.status == 202, "\(again.text)")
+            #expect(again.json["id"] != first.json["id"] && again.header("Idempotent-Replayed") == nil)
+            let batchAgain = try await api.call(
+                .post, path + "/batch", token: api.adminToken, json: #"{"events":[\#(body)]}"#, headers: ["Idempotency-Key": "short-batch"])
+            #expect(batchAgain.status == 202 && batchAgain.json["data"]?.array.count == 1, "\(batchAgain.text)")
+            #expect(try await api.admin(.get, "/v1/health").status == 200)
+        },
     ]
 }

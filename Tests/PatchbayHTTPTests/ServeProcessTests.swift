@@ -72,6 +72,7 @@ import Testing
         (["serve", "--retention", "30x"], "--retention: \"30x\" is not a period such as 30d"),
         (["serve", "--retention", "0d"], "--retention"),
         (["serve", "--retention", "99999999d"], "up to 3660d"),
+        (["serve", "--command-timeout", "50ms"], "--command-timeout must be from 100ms to 30s"),
         (["serve", "--database-url", "mysql://localhost/x"], "postgres://"),
         (["token", "create"], "--admin"),
         (["serve", "--no-such-flag"], "no-such-flag"),
@@ -95,6 +96,19 @@ import Testing
         let child = try ServerProcess(arguments: ["serve", "--port", "0", "--data-dir", directory], environment: environment)
         #expect(await child.waitForExit() != 0)
         #expect(child.errors.contains(mention), "\(child.errors)")
+    }
+
+    @Test func retentionOffServesUntilStopped() async throws {
+        let directory = TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child = try ServerProcess(
+            arguments: ["serve", "--port", "0", "--data-dir", directory, "--retention", "off", "--command-timeout", "500ms"],
+            environment: ["PATCHBAY_ADMIN_TOKEN": "pb_retention_off_admin_0123456789"])
+        let (port, _) = try await child.waitUntilListening()
+        // A service that returned at once used to end the whole server a moment after it started.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await Self.request("GET", port: port, path: "/v1/health").status == 200)
+        #expect(try await child.stop(signal: SIGTERM) == 0)
     }
 
     @Test func oneServerOwnsASQLiteDataDirectory() async throws {

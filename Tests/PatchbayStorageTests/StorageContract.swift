@@ -308,6 +308,9 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             }
             try await Self.insertDelivery(store, webhook: webhook, id: "dlv_young0", status: .held, createdAt: cutoff, attempts: 0)
             try await Self.insertDelivery(store, webhook: webhook, id: "dlv_young1", status: .pending, createdAt: now - 1, attempts: 1)
+            // Old, but a batch folded younger events into it and it is still on its way: kept.
+            try await Self.insertDelivery(
+                store, webhook: webhook, id: "dlv_folded", status: .retrying, createdAt: cutoff - 50_000, attempts: 0, updatedAt: now - 5)
             for index in 0..<5 {
                 let created = index < 3 ? cutoff - 1 - Int64(index) : cutoff + Int64(index)
                 _ = try await store.driver.query(
@@ -341,7 +344,7 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             // A 30-day retention keeps keys younger than 30 days; the one-day-old "recent" and two-day-old "old" stay.
             #expect(total.idempotencyKeys == 1)
             let left = try await store.driver.query("SELECT id, status FROM deliveries ORDER BY id").map { try $0.string("id") }
-            #expect(left == ["dlv_young0", "dlv_young1"])
+            #expect(left == ["dlv_folded", "dlv_young0", "dlv_young1"])
             #expect(try await store.driver.query("SELECT COUNT(*) AS n FROM delivery_attempts").first?.int("n") == 1)
             #expect(try await store.driver.query("SELECT COUNT(*) AS n FROM events WHERE id LIKE 'evt_retention%'").first?.int("n") == 2)
             #expect(try await store.webhooks.heldCounts([webhook.id])[webhook.id] == 1)
@@ -376,12 +379,13 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
 extension ContractCase {
     /// A delivery row written directly, with `attempts` attempt rows, so its age is exactly what the test says.
     static func insertDelivery(
-        _ store: Store, webhook: Webhook, id: String, status: Delivery.Status, createdAt: Int64, attempts: Int
+        _ store: Store, webhook: Webhook, id: String, status: Delivery.Status, createdAt: Int64, attempts: Int, updatedAt: Int64? = nil
     ) async throws {
         _ = try await store.driver.query(
             """
             INSERT INTO deliveries (id, webhook_id, organization_id, event_ids, status, attempt_count, created_at, updated_at)
-            VALUES (\(id), \(webhook.id), \(webhook.organizationId), '["evt_x"]', \(status.rawValue), \(attempts), \(createdAt), \(createdAt))
+            VALUES (\(id), \(webhook.id), \(webhook.organizationId), '["evt_x"]', \(status.rawValue), \(attempts), \(createdAt),
+                    \(updatedAt ?? createdAt))
             """)
         for attempt in 0..<attempts {
             _ = try await store.driver.query(

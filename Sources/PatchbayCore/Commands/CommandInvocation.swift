@@ -110,13 +110,15 @@ public struct CommandResponseGrant: Sendable, Equatable {
 
     public var invocationId: String
     public var organizationId: String
+    public var integrationId: String
     public var command: String
     public var userId: String
     public var expiresAt: Int64
 
-    public init(invocationId: String, organizationId: String, command: String, userId: String, expiresAt: Int64) {
+    public init(invocationId: String, organizationId: String, integrationId: String, command: String, userId: String, expiresAt: Int64) {
         self.invocationId = invocationId
         self.organizationId = organizationId
+        self.integrationId = integrationId
         self.command = command
         self.userId = userId
         self.expiresAt = expiresAt
@@ -124,7 +126,7 @@ public struct CommandResponseGrant: Sendable, Equatable {
 
     /// The URL-safe token.
     public func token(sealedWith box: SecretBox) throws -> String {
-        let plain = [invocationId, organizationId, command, userId, String(expiresAt)].joined(separator: " ")
+        let plain = [invocationId, organizationId, integrationId, command, userId, String(expiresAt)].joined(separator: " ")
         let sealed = try box.seal(plain, context: Self.context).dropFirst(SecretBox.version.count)
         return String(sealed.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }.filter { $0 != "=" })
     }
@@ -136,7 +138,8 @@ public struct CommandResponseGrant: Sendable, Equatable {
         while base64.utf8.count % 4 != 0 { base64 += "=" }
         guard let plain = try? box.open(SecretBox.version + base64, context: context) else { return nil }
         let parts = plain.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 5, let expiresAt = Int64(parts[4]) else { return nil }
-        return CommandResponseGrant(invocationId: parts[0], organizationId: parts[1], command: parts[2], userId: parts[3], expiresAt: expiresAt)
+        guard parts.count == 6, let expiresAt = Int64(parts[5]) else { return nil }
+        return CommandResponseGrant(
+            invocationId: parts[0], organizationId: parts[1], integrationId: parts[2], command: parts[3], userId: parts[4], expiresAt: expiresAt)
     }
 }

@@ -91,6 +91,23 @@ public enum EventCatalog {
                 createdAt: nil
             )
         )
+        types.append(
+            EventType(
+                name: "command.responded",
+                description:
+                    "An integration posted a deferred reply to a slash command's response URL (at most 5 within 30 minutes of the command).",
+                schema: try? JSONSchema(
+                    object(
+                        [
+                            "invocationId": ["type": "string"], "command": ["type": "string"], "userId": ["type": "string"],
+                            "text": ["type": ["string", "null"]], "blocks": ["type": ["array", "null"]],
+                            "responseType": ["type": "string", "enum": ["ephemeral", "in_channel"]],
+                        ], [:])),
+                example: nil,
+                builtIn: true,
+                createdAt: nil
+            )
+        )
         return types
     }()
 

@@ -39,6 +39,7 @@ public struct PatchbayError: Error, Sendable, Equatable {
         public static let routeNotFound = Kind(status: 404, slug: "route-not-found", title: "No such route")
         public static let methodNotAllowed = Kind(status: 405, slug: "method-not-allowed", title: "Method not allowed")
         public static let conflict = Kind(status: 409, slug: "conflict", title: "Conflict")
+        public static let gone = Kind(status: 410, slug: "gone", title: "Gone")
         public static let tooLarge = Kind(status: 413, slug: "payload-too-large", title: "Payload too large")
         public static let unsupportedMediaType = Kind(
             status: 415,

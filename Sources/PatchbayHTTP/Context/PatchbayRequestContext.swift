@@ -44,6 +44,8 @@ public struct HTTPSettings: Sendable {
     public var inboundRateLimit = 100
     /// `--max-document-parses`: API descriptions of 256 KiB or more parsed at once; more answer 503.
     public var maxDocumentParses = 2
+    /// `--command-timeout`: how long a slash command's invocation waits for the integration's answer.
+    public var commandTimeoutMillis: Int64 = 3_000
 
     public init(maxBodyBytes: Int = defaultMaxBodyBytes, environmentAdminToken: String? = nil, allowPrivateTargets: Bool = false) {
         self.maxBodyBytes = maxBodyBytes

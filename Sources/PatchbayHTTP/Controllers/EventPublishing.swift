@@ -31,7 +31,8 @@ struct EventPublishing {
         let body = try await request.decode(EventBody.self, context: context)
         let outcome = try await store([body], pointerPrefix: "", request: request, organization: organization, principal: principal)
         let (events, replayed) = outcome
-        return try JSONResponse.make(events[0], status: .accepted, headers: replayed ? [.idempotentReplayed: "true"] : [:])
+        guard let event = events.first else { throw PatchbayError(.internalError, "The event was not stored.") }
+        return try JSONResponse.make(event, status: .accepted, headers: replayed ? [.idempotentReplayed: "true"] : [:])
     }
 
     @Sendable func publishBatch(_ request: Request, context: PatchbayRequestContext) async throws -> Response {

@@ -68,6 +68,13 @@ struct InstallationsController {
             throw PatchbayError(.conflict, "Integration \(integration.id) is a draft; finalize it (POST …/finalize) before installing it.")
         }
         guard let target, let credentials else { throw PatchbayError.validation([]) }
+        // Command names are unique among the integrations installed in any one organization.
+        if let clash = try await dependencies.store.commands.clashes(installing: integration.id, into: target.id).first {
+            throw PatchbayError(
+                .conflict,
+                "Installing integration \(integration.id) (\(integration.name)) into \(target.id) would clash: its command /\(clash.name) "
+                    + "is also a command of integration \(clash.integrationId) (\(clash.integrationName)), installed there.")
+        }
         let now = dependencies.clock.nowMillis
         let installation = Installation(
             id: Identifier.make(.installation, nowMillis: now), integrationId: integration.id, organizationId: target.id,

@@ -162,6 +162,67 @@ extension APIDocument {
                 ],
             ],
         ],
+        "Command": [
+            "type": "object", "required": ["id", "integrationId", "name", "command", "description"],
+            "properties": [
+                "id": ["type": "string"], "integrationId": ["type": "string"], "name": ["type": "string"], "command": ["type": "string"],
+                "description": ["type": "string"], "usage": nullableString, "createdAt": timestamp, "updatedAt": timestamp,
+            ],
+        ],
+        "CommandCreate": [
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,31}$"], "description": text,
+                "usage": ["type": "string", "maxLength": 200],
+            ],
+        ],
+        "CommandUpdate": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,31}$"], "description": text,
+                "usage": ["type": ["string", "null"], "maxLength": 200],
+            ],
+        ],
+        "UsableCommand": [
+            "type": "object",
+            "properties": [
+                "id": ["type": "string"], "name": ["type": "string"], "command": ["type": "string"], "description": ["type": "string"],
+                "usage": nullableString,
+                "integration": ["type": "object", "properties": ["id": ["type": "string"], "name": ["type": "string"]]],
+            ],
+        ],
+        "CommandInvoke": [
+            "type": "object", "required": ["command", "userId"], "additionalProperties": false,
+            "properties": [
+                "command": ["type": "string", "description": "/deploy"], "text": ["type": "string", "maxLength": 4000],
+                "userId": ["type": "string"], "context": ["type": "object"],
+            ],
+        ],
+        "CommandReply": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "text": ["type": "string", "maxLength": 40000], "blocks": ["type": "array", "maxItems": 100, "items": ["type": "object"]],
+                "responseType": ["type": "string", "enum": ["ephemeral", "in_channel"]],
+            ],
+        ],
+        "CommandAnswer": [
+            "type": "object", "required": ["id", "status"],
+            "properties": [
+                "id": ["type": "string"], "status": ["type": "string", "enum": ["answered", "deferred"]], "text": nullableString,
+                "blocks": ["type": ["array", "null"], "items": ["type": "object"]],
+                "responseType": ["type": "string", "enum": ["ephemeral", "in_channel"]],
+            ],
+        ],
+        "CommandInvocation": [
+            "type": "object", "required": ["id", "command", "userId", "outcome", "latencyMs", "createdAt"],
+            "properties": [
+                "id": ["type": "string"], "organizationId": ["type": "string"], "integrationId": ["type": "string"],
+                "commandId": ["type": "string"], "command": ["type": "string"], "userId": ["type": "string"], "text": ["type": "string"],
+                "request": ["type": "object"], "outcome": ["type": "string", "enum": ["answered", "deferred", "failed", "timed_out"]],
+                "answer": ["type": ["object", "null"]], "statusCode": ["type": ["integer", "null"]], "latencyMs": ["type": "integer"],
+                "error": nullableString, "responses": ["type": "array", "items": ["type": "object"]], "createdAt": timestamp,
+            ],
+        ],
         "IntegrationCreate": [
             "type": "object", "required": ["name"], "additionalProperties": false,
             "properties": [

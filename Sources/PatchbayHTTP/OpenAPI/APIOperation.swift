@@ -242,6 +242,57 @@ extension APIOperation {
             problems: [409, 502, 504], otherResponses: ["204": ["description": "The endpoint answered 2xx without a body"]]),
 
         APIOperation(
+            id: "createCommand", method: .post, path: "/v1/organizations/{org}/integrations/{int}/commands",
+            summary: "Register a slash command (endpoint integrations with the slashCommands feature)", tag: "Slash commands",
+            scope: .integrationsWrite, requestSchema: "CommandCreate", successStatus: 201, responseSchema: ref("Command"), problems: [409]),
+        APIOperation(
+            id: "listCommands", method: .get, path: "/v1/organizations/{org}/integrations/{int}/commands",
+            summary: "An integration's slash commands", tag: "Slash commands", scope: .integrationsRead, responseSchema: ref("Command"),
+            isList: true, query: listParameters),
+        APIOperation(
+            id: "getCommand", method: .get, path: "/v1/organizations/{org}/integrations/{int}/commands/{cmd}", summary: "Get a slash command",
+            tag: "Slash commands", scope: .integrationsRead, responseSchema: ref("Command")),
+        APIOperation(
+            id: "updateCommand", method: .patch, path: "/v1/organizations/{org}/integrations/{int}/commands/{cmd}",
+            summary: "Change a slash command", tag: "Slash commands", scope: .integrationsWrite, requestSchema: "CommandUpdate",
+            responseSchema: ref("Command"), problems: [409]),
+        APIOperation(
+            id: "deleteCommand", method: .delete, path: "/v1/organizations/{org}/integrations/{int}/commands/{cmd}",
+            summary: "Delete a slash command", tag: "Slash commands", scope: .integrationsWrite, successStatus: 204),
+        APIOperation(
+            id: "listOrganizationCommands", method: .get, path: "/v1/organizations/{org}/commands",
+            summary: "The commands usable in the organization (published integrations installed there), for autocomplete",
+            tag: "Slash commands", scope: .actionsRun,
+            responseSchema: ["type": "object", "properties": ["data": ["type": "array", "items": ref("UsableCommand")]]],
+            query: [.query("search", "Commands whose name starts with this (a leading / is ignored).", ["type": "string"])]),
+        APIOperation(
+            id: "invokeCommand", method: .post, path: "/v1/organizations/{org}/commands/invoke",
+            summary: "Invoke a slash command as a user: the integration answers at once (200) or later (202)", tag: "Slash commands",
+            scope: .actionsRun, requestSchema: "CommandInvoke", responseSchema: ref("CommandAnswer"), problems: [404, 409, 502, 504],
+            otherResponses: ["202": ["description": "The integration will answer later at the response URL: {id, status: deferred}"]]),
+        APIOperation(
+            id: "listCommandInvocations", method: .get, path: "/v1/organizations/{org}/commands/invocations",
+            summary: "The history of slash command invocations, newest last", tag: "Slash commands", scope: .actionsRun,
+            responseSchema: ref("CommandInvocation"), isList: true,
+            query: listParameters + [
+                .query(
+                    "outcome", "Only invocations with this outcome.", ["type": "string", "enum": ["answered", "deferred", "failed", "timed_out"]]),
+                .query("command", "Only invocations of this command.", ["type": "string"]),
+            ]),
+        APIOperation(
+            id: "getCommandInvocation", method: .get, path: "/v1/organizations/{org}/commands/invocations/{cin}",
+            summary: "An invocation with its request, answer and deferred responses", tag: "Slash commands", scope: .actionsRun,
+            responseSchema: ref("CommandInvocation")),
+        APIOperation(
+            id: "respondToCommand", method: .post, path: "/r/{token}",
+            summary: "An integration's deferred reply (the URL is the capability): at most 5 within 30 minutes, each a command.responded event",
+            tag: "Slash commands", isPublic: true, requestSchema: "CommandReply", successStatus: 202,
+            responseSchema: [
+                "type": "object", "properties": ["invocationId": ["type": "string"], "eventId": ["type": "string"], "sequence": ["type": "integer"]],
+            ],
+            problems: [404, 410]),
+
+        APIOperation(
             id: "publishEvent", method: .post, path: "/v1/organizations/{org}/events",
             summary: "Publish a host event (Idempotency-Key honoured for 24 hours)", tag: "Events", scope: .eventsWrite,
             requestSchema: "EventPublish", successStatus: 202, responseSchema: ref("Event"), query: [idempotencyKey], problems: [409]

@@ -59,7 +59,10 @@ extension EventRepository {
                             )
                         }
                         let ids = try JSONDecoder().decode([String].self, from: Data(try row.string("event_ids").utf8))
-                        return .replayed(try await Self.events(ids, on: connection))
+                        let stored = try await Self.events(ids, on: connection)
+                        // Retention may have removed the events before the key's 24 hours ran out: then the key is
+                        // spent and the request publishes anew, rather than replaying nothing.
+                        if stored.count == ids.count, !stored.isEmpty { return .replayed(stored) }
                     }
                     _ = try await connection.query(
                         "DELETE FROM idempotency_keys WHERE organization_id = \(organizationId) AND idempotency_key = \(idempotency.key)"

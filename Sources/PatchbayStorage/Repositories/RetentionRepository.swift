@@ -15,10 +15,15 @@ public struct RetentionRepository: Sendable {
         public var attempts = 0
         public var inboundRequests = 0
         public var idempotencyKeys = 0
+        /// Command invocations with their deferred responses.
+        public var commandInvocations = 0
+        public var commandResponses = 0
 
         public init() {}
 
-        public var total: Int { events + deliveries + attempts + inboundRequests + idempotencyKeys }
+        public var total: Int {
+            events + deliveries + attempts + inboundRequests + idempotencyKeys + commandInvocations + commandResponses
+        }
 
         public static func + (lhs: Removed, rhs: Removed) -> Removed {
             var sum = lhs
@@ -29,19 +34,26 @@ public struct RetentionRepository: Sendable {
             sum.attempts += rhs.attempts
             sum.inboundRequests += rhs.inboundRequests
             sum.idempotencyKeys += rhs.idempotencyKeys
+            sum.commandInvocations += rhs.commandInvocations
+            sum.commandResponses += rhs.commandResponses
             return sum
         }
     }
 
     /// Removes up to `batchSize` of each kind created before `cutoff` (idempotency keys before `idempotencyCutoff`).
-    /// Nothing created at or after `cutoff` is touched, whatever its status.
+    /// Nothing created at or after `cutoff` is touched, whatever its status; nor is a pending or retrying delivery
+    /// changed since then (a batch that folded younger events into an older delivery keeps the older one's age).
     public func purgeBatch(before cutoff: Int64, idempotencyBefore idempotencyCutoff: Int64, batchSize: Int) async throws -> Removed {
         let limit = max(1, batchSize)
         // One transaction for all kinds: one commit (one sync on SQLite) per batch.
         return try await driver.transaction { connection -> Removed in
             var removed = Removed()
             let batch = try await connection.query(
-                "SELECT id FROM deliveries WHERE created_at < \(cutoff) ORDER BY created_at, id LIMIT \(limit)"
+                """
+                SELECT id FROM deliveries WHERE created_at < \(cutoff)
+                    AND (status NOT IN ('pending', 'retrying') OR updated_at < \(cutoff))
+                ORDER BY created_at, id LIMIT \(limit)
+                """
             ).map { try $0.string("id") }
             if !batch.isEmpty {
                 let ids = DeliveryRepository.list(batch)
@@ -73,6 +85,19 @@ public struct RetentionRepository: Sendable {
                     (SELECT organization_id, idempotency_key FROM idempotency_keys WHERE created_at < \(idempotencyCutoff)
                      ORDER BY created_at LIMIT \(limit))
                 RETURNING created_at
+                """
+            ).count
+            removed.commandInvocations = try await connection.query(
+                """
+                DELETE FROM command_invocations WHERE id IN
+                    (SELECT id FROM command_invocations WHERE created_at < \(cutoff) ORDER BY created_at, id LIMIT \(limit)) RETURNING id
+                """
+            ).count
+            removed.commandResponses = try await connection.query(
+                """
+                DELETE FROM command_responses WHERE (invocation_id, seq) IN
+                    (SELECT invocation_id, seq FROM command_responses WHERE received_at < \(cutoff) ORDER BY received_at LIMIT \(limit))
+                RETURNING seq
                 """
             ).count
             return removed

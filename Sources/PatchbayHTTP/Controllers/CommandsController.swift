@@ -1,0 +1,399 @@
+import Foundation
+import Hummingbird
+import PatchbayCore
+import PatchbayDelivery
+import PatchbayStorage
+
+/// Slash commands: an integration's commands (`…/integrations/{int}/commands`), the commands usable in an
+/// organization, invoking one (`…/commands/invoke`), the history, and the response URL (`/r/{token}`).
+struct CommandsController {
+    let dependencies: APIDependencies
+    let caller: EndpointCaller
+
+    struct CreateBody: RequestBody {
+        static let fields: Set<String> = ["name", "description", "usage"]
+        var name: String
+        var description: String?
+        var usage: String?
+    }
+
+    struct UpdateBody: RequestBody {
+        static let fields: Set<String> = ["name", "description", "usage"]
+        var name: String?
+        var description: String?
+        var usage: PatchValue<String>
+
+        enum CodingKeys: String, CodingKey { case name, description, usage }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            usage = try PatchValue(container, .usage)
+        }
+    }
+
+    struct InvokeBody: RequestBody {
+        static let fields: Set<String> = ["command", "text", "userId", "context"]
+        var command: String
+        var text: String?
+        var userId: String
+        var context: JSONValue?
+    }
+
+    struct ReplyBody: RequestBody {
+        static let fields: Set<String> = ["text", "blocks", "responseType"]
+        var text: String?
+        var blocks: [JSONValue]?
+        var responseType: String?
+    }
+
+    static let maxTextCharacters = 4_000
+    static let maxUsageCharacters = 200
+
+    func register(on router: Router<PatchbayRequestContext>) {
+        router.serve("createCommand", create)
+        router.serve("listCommands", list)
+        router.serve("getCommand", get)
+        router.serve("updateCommand", update)
+        router.serve("deleteCommand", delete)
+        router.serve("listOrganizationCommands", usable)
+        router.serve("invokeCommand", invoke)
+        router.serve("listCommandInvocations", invocations)
+        router.serve("getCommandInvocation", invocation)
+    }
+
+    /// The response URL needs no token: it is the capability.
+    func registerPublic(on router: Router<PatchbayRequestContext>) {
+        router.serve("respondToCommand", respond)
+    }
+
+    // MARK: - An integration's commands
+
+    /// The integration named in the path, when it may have commands: an endpoint integration declaring slashCommands.
+    private func integration(_ context: PatchbayRequestContext, scope: Scope) async throws -> Integration {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
+        return try await dependencies.integration(context, in: organization)
+    }
+
+    private static func checkCommandable(_ integration: Integration) throws {
+        try integration.require(.slashCommands)
+        guard integration.endpoint != nil else {
+            throw PatchbayError(
+                .conflict, "Integration \(integration.id) has no endpoint; slash commands are answered by an endpoint integration.")
+        }
+    }
+
+    private func checkFields(name: String?, description: String?, usage: String?, problems: inout FieldProblems) {
+        if let name, let problem = SlashCommand.nameProblem(name) { problems.add("/name", problem) }
+        if let description { problems.check(FieldRules.text(description, at: "/description")) }
+        if let usage, usage.count > Self.maxUsageCharacters || usage.contains(where: \.isNewline) {
+            problems.add("/usage", "must be one line of at most \(Self.maxUsageCharacters) characters")
+        }
+    }
+
+    /// 409 naming both integrations when another integration installed beside this one has a command of that name.
+    private func checkClashes(_ name: String, integration: Integration) async throws {
+        if let clash = try await dependencies.store.commands.clashes(name: name, integrationId: integration.id).first {
+            throw PatchbayError(
+                .conflict,
+                "The command /\(name) of integration \(integration.id) (\(integration.name)) would clash with /\(clash.name) of integration "
+                    + "\(clash.integrationId) (\(clash.integrationName)), installed beside it in \(clash.organizationId).")
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let integration = try await integration(context, scope: .integrationsWrite)
+        let body = try await request.decode(CreateBody.self, context: context)
+        var problems = FieldProblems()
+        checkFields(name: body.name, description: body.description ?? "", usage: body.usage, problems: &problems)
+        try problems.throwIfAny()
+        try Self.checkCommandable(integration)
+        try await checkClashes(body.name, integration: integration)
+        let now = dependencies.clock.nowMillis
+        let command = SlashCommand(
+            id: Identifier.make(.command, nowMillis: now), integrationId: integration.id, organizationId: integration.organizationId,
+            name: body.name, description: body.description ?? "", usage: body.usage, createdAt: now, updatedAt: now)
+        do {
+            try await dependencies.store.commands.insert(command)
+        } catch StorageError.uniqueViolation {
+            throw PatchbayError(.conflict, "Integration \(integration.id) already has a command /\(body.name).")
+        }
+        return try JSONResponse.make(
+            command, status: .created,
+            headers: [.location: "/v1/organizations/\(integration.organizationId)/integrations/\(integration.id)/commands/\(command.id)"])
+    }
+
+    @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let integration = try await integration(context, scope: .integrationsRead)
+        let listRequest = try request.listRequest(sortable: ["name", "createdAt", "updatedAt"])
+        return try JSONResponse.list(try await dependencies.store.commands.list(of: integration, listRequest), request: request)
+    }
+
+    private func command(_ context: PatchbayRequestContext, of integration: Integration) async throws -> SlashCommand {
+        let id = context.parameters.value("cmd")
+        guard Identifier.isWellFormed(id, .command), let command = try await dependencies.store.commands.find(id: id, of: integration) else {
+            throw PatchbayError.notFound("Command \(id.prefix(40))")
+        }
+        return command
+    }
+
+    @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let integration = try await integration(context, scope: .integrationsRead)
+        return try JSONResponse.make(try await command(context, of: integration))
+    }
+
+    @Sendable func update(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let integration = try await integration(context, scope: .integrationsWrite)
+        var command = try await command(context, of: integration)
+        let body = try await request.decode(UpdateBody.self, context: context)
+        var problems = FieldProblems()
+        var usage: String?
+        if case .value(let value) = body.usage { usage = value }
+        checkFields(name: body.name, description: body.description, usage: usage, problems: &problems)
+        try problems.throwIfAny()
+        if let name = body.name, name != command.name {
+            try Self.checkCommandable(integration)
+            try await checkClashes(name, integration: integration)
+        }
+        command.name = body.name ?? command.name
+        command.description = body.description ?? command.description
+        command.usage = body.usage.applied(to: command.usage)
+        command.updatedAt = dependencies.clock.nowMillis
+        do {
+            guard try await dependencies.store.commands.update(command) else { throw PatchbayError.notFound("Command \(command.id)") }
+        } catch StorageError.uniqueViolation {
+            throw PatchbayError(.conflict, "Integration \(integration.id) already has a command /\(command.name).")
+        }
+        return try JSONResponse.make(command)
+    }
+
+    @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let integration = try await integration(context, scope: .integrationsWrite)
+        let command = try await command(context, of: integration)
+        guard try await dependencies.store.commands.delete(id: command.id, of: integration) else {
+            throw PatchbayError.notFound("Command \(command.id)")
+        }
+        return JSONResponse.noContent()
+    }
+
+    // MARK: - In an organization
+
+    struct UsableView: Encodable {
+        struct IntegrationView: Encodable {
+            var id: String
+            var name: String
+        }
+
+        var id: String
+        var name: String
+        var command: String
+        var description: String
+        var usage: String?
+        var integration: IntegrationView
+
+        init(_ usable: CommandRepository.Usable) {
+            id = usable.command.id
+            name = usable.command.name
+            command = "/" + usable.command.name
+            description = usable.command.description
+            usage = usable.command.usage
+            integration = IntegrationView(id: usable.command.integrationId, name: usable.integrationName)
+        }
+    }
+
+    @Sendable func usable(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
+        let prefix = request.uri.queryParameters["search"].map { SlashCommand.normalized(String($0)) } ?? ""
+        let commands = try await dependencies.store.commands.usable(in: organization.id)
+            .filter { $0.features.contains(.slashCommands) && (prefix.isEmpty || $0.command.name.hasPrefix(prefix)) }
+        return try JSONResponse.make(["data": commands.map(UsableView.init)])
+    }
+
+    /// `POST …/commands/invoke`: sends the signed `command.invoked` request and answers with the integration's reply.
+    @Sendable func invoke(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
+        let body = try await request.decode(InvokeBody.self, context: context)
+        var problems = FieldProblems()
+        let name = SlashCommand.normalized(body.command)
+        if SlashCommand.nameProblem(name) != nil { problems.add("/command", "must be a command such as /deploy") }
+        let text = body.text ?? ""
+        if text.count > Self.maxTextCharacters { problems.add("/text", "must be at most \(Self.maxTextCharacters) characters") }
+        if let context = body.context, case .object = context {} else if body.context != nil { problems.add("/context", "must be an object") }
+        var user: User?
+        if Identifier.isWellFormed(body.userId, .user) {
+            user = try await dependencies.store.users.find(id: body.userId, organizationId: organization.id)
+        }
+        if user == nil { problems.add("/userId", "no user \(body.userId.prefix(40)) in this organization") }
+        try problems.throwIfAny()
+        guard let user else { throw PatchbayError.validation([]) }
+
+        guard let found = try await dependencies.store.commands.usable(in: organization.id, named: name, limit: 1).first else {
+            let known = try await dependencies.store.commands.usable(in: organization.id, limit: 50)
+                .filter { $0.features.contains(.slashCommands) }.map { "/" + $0.command.name }
+            throw PatchbayError(
+                .notFound,
+                "No command /\(name.prefix(40)) in this organization; "
+                    + (known.isEmpty ? "none are installed." : "known commands: \(known.joined(separator: ", ")).")
+            )
+        }
+        guard found.features.contains(.slashCommands) else {
+            throw PatchbayError(
+                .conflict, "Integration \(found.command.integrationId) does not declare the slashCommands feature; /\(name) cannot be invoked.")
+        }
+        guard let webhookId = found.endpointWebhookId,
+            let endpoint = try await dependencies.store.webhooks.find(id: webhookId, in: Tenant(organizationId: found.command.organizationId))
+        else {
+            throw PatchbayError(.conflict, "Integration \(found.command.integrationId) has no endpoint to answer /\(name).")
+        }
+
+        let now = dependencies.clock.nowMillis
+        let id = Identifier.make(.commandInvocation, nowMillis: now)
+        let grant = CommandResponseGrant(
+            invocationId: id, organizationId: organization.id, integrationId: found.command.integrationId, command: name, userId: user.id,
+            expiresAt: now + CommandResponseGrant.lifetimeMillis)
+        let payload: JSONValue = [
+            "id": .string(id), "command": .string("/" + name), "text": .string(text), "organizationId": .string(organization.id),
+            "user": ["id": .string(user.id), "name": .string(user.name)], "context": body.context ?? [:],
+            "responseUrl": .string(responseBase(for: request) + "/r/" + (try grant.token(sealedWith: dependencies.store.secrets))),
+            "issuedAt": .string(Timestamp.format(now)),
+        ]
+        var invocation = CommandInvocation(
+            id: id, organizationId: organization.id, integrationId: found.command.integrationId, commandId: found.command.id, command: name,
+            userId: user.id, text: text, request: payload, outcome: .failed, answer: nil, statusCode: nil, latencyMs: 0, error: nil,
+            createdAt: now)
+        let started = ContinuousClock.now
+        do {
+            let answer = try await caller.call(
+                endpoint, payload: JSONText.encode(payload), timeout: .milliseconds(dependencies.settings.commandTimeoutMillis))
+            invocation.statusCode = answer.status
+            invocation.latencyMs = Int64(answer.durationMs)
+            if answer.status == 202 || answer.body.isEmpty {
+                invocation.outcome = .deferred
+            } else {
+                switch CommandReply.parse(JSONText.decode(answer.body) ?? .null) {
+                case .success(let reply):
+                    invocation.outcome = .answered
+                    invocation.answer = reply
+                case .failure(let problem):
+                    let reason = problem.errors.first.map { "\($0.pointer ?? "") \($0.message)" } ?? problem.detail
+                    throw PatchbayError(.badGateway, "The integration's answer is not a command reply: \(reason.trimmingWhitespace()).")
+                }
+            }
+        } catch let error as PatchbayError {
+            invocation.outcome = error.kind == .gatewayTimeout ? .timedOut : .failed
+            invocation.error = error.detail
+            invocation.latencyMs = Self.millis(since: started)
+            try await dependencies.store.commands.record(invocation)
+            throw error
+        }
+        try await dependencies.store.commands.record(invocation)
+        if let reply = invocation.answer {
+            return try JSONResponse.make(Answered(id: id, reply: reply))
+        }
+        return try JSONResponse.make(["id": id, "status": "deferred"], status: .accepted)
+    }
+
+    struct Answered: Encodable {
+        var id: String
+        var reply: CommandReply
+
+        enum CodingKeys: String, CodingKey { case id, status, text, blocks, responseType }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode("answered", forKey: .status)
+            try container.encode(reply.text, forKey: .text)
+            try container.encode(reply.blocks, forKey: .blocks)
+            try container.encode(reply.responseType, forKey: .responseType)
+        }
+    }
+
+    static func millis(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Where integrations post deferred responses: the configured public URL, else the scheme and host of this request.
+    private func responseBase(for request: Request) -> String {
+        if let base = dependencies.settings.publicURL { return base.hasSuffix("/") ? String(base.dropLast()) : base }
+        return "\(request.head.scheme ?? "http")://\(request.head.authority ?? "localhost")"
+    }
+
+    // MARK: - History
+
+    @Sendable func invocations(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
+        var outcome: CommandInvocation.Outcome?
+        if let text = request.uri.queryParameters["outcome"] {
+            guard let parsed = CommandInvocation.Outcome(rawValue: String(text)) else {
+                throw PatchbayError.invalidParameter("outcome", "must be one of answered, deferred, failed, timed_out")
+            }
+            outcome = parsed
+        }
+        let command = request.uri.queryParameters["command"].map { SlashCommand.normalized(String($0)) }
+        let listRequest = try request.listRequest(sortable: ["createdAt", "latencyMs"])
+        return try JSONResponse.list(
+            try await dependencies.store.commands.invocations(organizationId: organization.id, outcome: outcome, command: command, listRequest),
+            request: request)
+    }
+
+    @Sendable func invocation(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
+        let id = context.parameters.value("cin")
+        guard Identifier.isWellFormed(id, .commandInvocation),
+            let invocation = try await dependencies.store.commands.invocation(id: id, organizationId: organization.id)
+        else { throw PatchbayError.notFound("Invocation \(id.prefix(40))") }
+        return try JSONResponse.make(invocation)
+    }
+
+    // MARK: - Deferred responses
+
+    /// `POST /r/{token}`: a deferred reply, accepted at most 5 times within 30 minutes, each a `command.responded` event.
+    @Sendable func respond(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
+        guard let grant = CommandResponseGrant.open(context.parameters.value("token"), with: dependencies.store.secrets) else {
+            throw PatchbayError.notFound("Response URL")
+        }
+        let now = dependencies.clock.nowMillis
+        guard now < grant.expiresAt else {
+            throw PatchbayError(.gone, "This response URL expired \(CommandResponseGrant.lifetimeMillis / 60_000) minutes after the command.")
+        }
+        let body = try await request.decode(ReplyBody.self, context: context)
+        var value: [String: JSONValue] = [:]
+        if let text = body.text { value["text"] = .string(text) }
+        if let blocks = body.blocks { value["blocks"] = .array(blocks) }
+        if let type = body.responseType { value["responseType"] = .string(type) }
+        let reply: CommandReply
+        switch CommandReply.parse(.object(value)) {
+        case .success(let parsed): reply = parsed
+        case .failure(let problem): throw problem
+        }
+        guard let organization = try await dependencies.store.organizations.find(id: grant.organizationId) else {
+            throw PatchbayError(.gone, "The organization of this command no longer exists.")
+        }
+        let data: JSONValue = [
+            "invocationId": .string(grant.invocationId), "command": .string("/" + grant.command), "userId": .string(grant.userId),
+            "text": reply.text.map(JSONValue.string) ?? .null, "blocks": reply.blocks.map(JSONValue.array) ?? .null,
+            "responseType": .string(reply.responseType.rawValue),
+        ]
+        let event = try Event.describing(
+            data, type: "command.responded", organizationId: organization.id, organizationPath: organization.path,
+            actor: Actor(type: .integration, id: grant.integrationId), at: now)
+        guard
+            let sequence = try await dependencies.store.commands.respond(
+                invocationId: grant.invocationId, organizationId: organization.id, reply: reply, event: event,
+                limit: CommandResponseGrant.maxResponses, now: now)
+        else {
+            throw PatchbayError(.gone, "This response URL has been used \(CommandResponseGrant.maxResponses) times, its limit.")
+        }
+        return try JSONResponse.make(
+            ["invocationId": .string(grant.invocationId), "eventId": .string(event.id), "sequence": .int(Int64(sequence))] as JSONValue,
+            status: .accepted)
+    }
+}
