@@ -11,6 +11,7 @@ import PatchbayStorage
 /// `PatchbayBench flood [--duration S] [--lints N] [--max-document-parses N]` measures token-authenticated reads while
 /// N clients post GitHub's 3.5 MB description to the linter without pause.
 /// `PatchbayBench patterns [--runs N]` times the bounded pattern matcher on catastrophic and realistic patterns.
+/// `PatchbayBench commands [--iterations N]` measures a slash command invocation's overhead over calling its endpoint.
 /// `PatchbayBench retention [--rows N]` times the retention pass over N old rows and a publisher's latency meanwhile.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
@@ -47,6 +48,8 @@ struct PatchbayBench {
             ).run()
         case "patterns":
             try PatternScenario(runs: option("--runs", 5)).run()
+        case "commands":
+            try await CommandsScenario(iterations: option("--iterations", 2_000)).run()
         case "retention":
             try await RetentionScenario(rows: option("--rows", 200_000)).run()
         case "actions":
@@ -59,7 +62,8 @@ struct PatchbayBench {
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
             FileHandle.standardError.write(
-                Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood, patterns, retention\n".utf8))
+                Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood, patterns, retention, commands\n".utf8)
+            )
             exit(2)
         }
     }

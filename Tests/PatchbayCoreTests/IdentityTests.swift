@@ -99,3 +99,45 @@ import Testing
         #expect(RetentionPolicy(periodMillis: 2_000).passIntervalMillis == 1_000)
     }
 }
+
+@Suite struct SlashCommandRulesTests {
+    @Test func responseGrantsRoundTripAndRefuseAnythingElse() throws {
+        let box = try SecretBox(keyBytes: SecretBox.generateKey())
+        let grant = CommandResponseGrant(
+            invocationId: "cin_1", organizationId: "org_1", integrationId: "int_1", command: "deploy", userId: "usr_1", expiresAt: 42)
+        let token = try grant.token(sealedWith: box)
+        #expect(token.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "=") })
+        #expect(CommandResponseGrant.open(token, with: box) == grant)
+        let other = try SecretBox(keyBytes: SecretBox.generateKey())
+        #expect(CommandResponseGrant.open(token, with: other) == nil, "another server's key")
+        var altered = Array(token)
+        altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
+        #expect(CommandResponseGrant.open(String(altered), with: box) == nil)
+        for hostile in ["", "x", String(repeating: "A", count: 10_000), "é" + token, token + "%00", "v1:" + token] {
+            #expect(CommandResponseGrant.open(hostile, with: box) == nil)
+        }
+        // A webhook secret sealed by the same key under another context is not a grant.
+        let sealed = try box.seal("cin_1 org_1 int_1 deploy usr_1 42", context: "wh_1/secret")
+        #expect(CommandResponseGrant.open(String(sealed.dropFirst(3)), with: box) == nil)
+    }
+
+    @Test func repliesAndNamesAreChecked() throws {
+        #expect(SlashCommand.nameProblem("deploy") == nil && SlashCommand.nameProblem("a_b-9") == nil)
+        for bad in ["", "Deploy", "/deploy", "-x", "de ploy", String(repeating: "a", count: 33), "dé"] {
+            #expect(SlashCommand.nameProblem(bad) != nil, "\(bad)")
+        }
+        #expect(SlashCommand.normalized(" /Deploy ") == "deploy")
+        #expect(try CommandReply.parse(["text": "ok"]).get() == CommandReply(text: "ok", blocks: nil, responseType: .ephemeral))
+        for (bad, pointer) in [
+            (JSONValue.array([]), ""), (["text": 5], "/text"), (["blocks": [1]], "/blocks/0"),
+            (["text": "x", "responseType": "loud"], "/responseType"),
+            ([:], ""), (["text": .string(String(repeating: "x", count: 40_001))], "/text"), (["text": "x", "extra": 1], "/extra"),
+        ] as [(JSONValue, String)] {
+            guard case .failure(let error) = CommandReply.parse(bad) else {
+                Issue.record("accepted \(bad)")
+                continue
+            }
+            #expect(error.errors.first?.pointer == pointer, "\(bad)")
+        }
+    }
+}
