@@ -85,18 +85,27 @@ struct CommandsScenario {
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else { throw BenchFailure("invoke answered \(response.status): \(String(buffer: body))") }
         }
+        // The floor of any authenticated API call on this machine: token look-up, one read, JSON out.
+        let read: @Sendable () async throws -> Void = {
+            var request = HTTPClientRequest(url: base + "/v1/organizations/\(org)")
+            request.headers.add(name: "Authorization", value: "Bearer \(admin)")
+            let response = try await client.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok else { throw BenchFailure("GET answered \(response.status)") }
+        }
         let warmup = min(1000, max(100, iterations / 5))
-        for work in [direct, invoke] { _ = try await ActionsScenario.time(warmup, work) }
-        var samples: [[Double]] = [[], []]
+        let paths = [direct, invoke, read]
+        for work in paths { _ = try await ActionsScenario.time(warmup, work) }
+        var samples: [[Double]] = [[], [], []]
         for _ in 0..<5 {
-            for (index, work) in [direct, invoke].enumerated() { samples[index] += try await ActionsScenario.time(iterations / 5, work) }
+            for (index, work) in paths.enumerated() { samples[index] += try await ActionsScenario.time(iterations / 5, work) }
         }
         let sorted = samples.map { $0.sorted() }
         func percentile(_ values: [Double], _ fraction: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * fraction))] }
         let mode = ProcessInfo.processInfo.environment["PATCHBAY_BENCH_SQLITE_SYNCHRONOUS"] ?? "full"
         print("PatchbayBench commands — \(iterations) sequential calls each (after \(warmup) warm-up), SQLite synchronous=\(mode)")
         print("path                                             p50 ms   p90 ms   p99 ms")
-        for (name, values) in zip(["endpoint called directly", "POST …/commands/invoke (answered)"], sorted) {
+        for (name, values) in zip(["endpoint called directly", "POST …/commands/invoke (answered)", "GET /v1/organizations/{org} (API floor)"], sorted) {
             print(
                 name.padding(toLength: 48, withPad: " ", startingAt: 0)
                     + String(format: " %7.3f  %7.3f  %7.3f", percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99)))
