@@ -105,7 +105,8 @@ struct CommandsScenario {
         let mode = ProcessInfo.processInfo.environment["PATCHBAY_BENCH_SQLITE_SYNCHRONOUS"] ?? "full"
         print("PatchbayBench commands — \(iterations) sequential calls each (after \(warmup) warm-up), SQLite synchronous=\(mode)")
         print("path                                             p50 ms   p90 ms   p99 ms")
-        for (name, values) in zip(["endpoint called directly", "POST …/commands/invoke (answered)", "GET /v1/organizations/{org} (API floor)"], sorted) {
+        let names = ["endpoint called directly", "POST …/commands/invoke (answered)", "GET /v1/organizations/{org} (API floor)"]
+        for (name, values) in zip(names, sorted) {
             print(
                 name.padding(toLength: 48, withPad: " ", startingAt: 0)
                     + String(format: " %7.3f  %7.3f  %7.3f", percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99)))
