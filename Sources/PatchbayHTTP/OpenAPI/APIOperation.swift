@@ -148,7 +148,7 @@ extension APIOperation {
         APIOperation(
             id: "updateIntegration", method: .patch, path: "/v1/organizations/{org}/integrations/{int}",
             summary: "Update an integration", tag: "Integrations", scope: .integrationsWrite,
-            requestSchema: "IntegrationUpdate", responseSchema: ref("Integration")),
+            requestSchema: "IntegrationUpdate", responseSchema: ref("Integration"), problems: [409]),
         APIOperation(
             id: "deleteIntegration", method: .delete, path: "/v1/organizations/{org}/integrations/{int}",
             summary: "Delete an integration, its user and its tokens", tag: "Integrations", scope: .integrationsWrite,
@@ -319,7 +319,7 @@ extension APIOperation {
         APIOperation(
             id: "createWebhook", method: .post, path: "/v1/organizations/{org}/webhooks",
             summary: "Create a webhook (the signing secret is in this response)", tag: "Webhooks", scope: .webhooksWrite,
-            requestSchema: "WebhookCreate", successStatus: 201, responseSchema: ref("WebhookCreated")
+            requestSchema: "WebhookCreate", successStatus: 201, responseSchema: ref("WebhookCreated"), problems: [409]
         ),
         APIOperation(
             id: "listWebhooks", method: .get, path: "/v1/organizations/{org}/webhooks", summary: "List webhooks", tag: "Webhooks",
@@ -377,7 +377,7 @@ extension APIOperation {
         APIOperation(
             id: "createInboundWebhook", method: .post, path: "/v1/organizations/{org}/inbound-webhooks",
             summary: "Create an inbound endpoint (its /in/… URL is in the response)", tag: "Inbound webhooks", scope: .webhooksWrite,
-            requestSchema: "InboundWebhookCreate", successStatus: 201, responseSchema: ref("InboundWebhookCreated")),
+            requestSchema: "InboundWebhookCreate", successStatus: 201, responseSchema: ref("InboundWebhookCreated"), problems: [409]),
         APIOperation(
             id: "listInboundWebhooks", method: .get, path: "/v1/organizations/{org}/inbound-webhooks", summary: "List inbound endpoints",
             tag: "Inbound webhooks", scope: .webhooksRead, responseSchema: ref("InboundWebhook"), isList: true, query: listParameters),
