@@ -191,6 +191,32 @@ extension E2ECase {
                 #expect(try await api.send(.get, "/v1/organizations/\(org)/commands", token: outsider).status == 404)
             }
         },
+        E2ECase("an integration token sees, invokes and reads the history of its own commands only", configure: slashConfiguration) { api, _ in
+            let endpoint = CommandEndpoint()
+            try await endpoint.run { port in
+                let org = try await api.organization()
+                let user = try await api.human(in: org)
+                let (mine, _) = try await api.commandIntegration(in: org, name: "Mine", url: "http://127.0.0.1:\(port)/")
+                let (theirs, _) = try await api.commandIntegration(in: org, name: "Theirs", url: "http://127.0.0.1:\(port)/")
+                #expect(try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(mine)/commands", ["name": "deploy"]).status == 201)
+                #expect(try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(theirs)/commands", ["name": "report"]).status == 201)
+                let invoke = "/v1/organizations/\(org)/commands/invoke"
+                let theirsRun = try await api.admin(.post, invoke, ["command": "/report", "text": "sync", "userId": .string(user)])
+                let theirsId = try #require(theirsRun.json["id"]?.string)
+                let token = try await api.token(in: org, scopes: ["actions:run"], extra: ["integrationId": .string(mine)])
+
+                let listed = try await api.send(.get, "/v1/organizations/\(org)/commands", token: token).json["data"]?.array ?? []
+                #expect(listed.compactMap { $0["name"]?.string } == ["deploy"])
+                let own = try await api.send(.post, invoke, token: token, ["command": "/deploy", "text": "sync", "userId": .string(user)])
+                #expect(own.status == 200, "\(own.text)")
+                let other = try await api.send(.post, invoke, token: token, ["command": "/report", "text": "sync", "userId": .string(user)])
+                #expect(other.status == 404 && other.json["detail"]?.string?.hasSuffix("known commands: /deploy.") == true, "\(other.text)")
+                let history = try await api.send(.get, "/v1/organizations/\(org)/commands/invocations", token: token).json["data"]?.array
+                #expect(history?.compactMap { $0["integrationId"]?.string } == [mine])
+                #expect(try await api.send(.get, "/v1/organizations/\(org)/commands/invocations/\(theirsId)", token: token).status == 404)
+                #expect(try await api.admin(.get, "/v1/organizations/\(org)/commands/invocations/\(theirsId)").status == 200)
+            }
+        },
         E2ECase("command names are unique among the integrations installed in one organization", configure: slashConfiguration) { api, _ in
             let org = try await api.organization()
             let (first, _) = try await api.commandIntegration(in: org, name: "First", url: "https://first.example.com/c")

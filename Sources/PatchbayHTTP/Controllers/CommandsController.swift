@@ -207,7 +207,7 @@ struct CommandsController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
         let prefix = request.uri.queryParameters["search"].map { SlashCommand.normalized(String($0)) } ?? ""
-        let commands = try await dependencies.store.commands.usable(in: organization.id)
+        let commands = try await dependencies.store.commands.usable(in: organization.id, integrationId: principal.integrationId)
             .filter { $0.features.contains(.slashCommands) && (prefix.isEmpty || $0.command.name.hasPrefix(prefix)) }
         return try JSONResponse.make(["data": commands.map(UsableView.init)])
     }
@@ -231,8 +231,11 @@ struct CommandsController {
         try problems.throwIfAny()
         guard let user else { throw PatchbayError.validation([]) }
 
-        guard let found = try await dependencies.store.commands.usable(in: organization.id, named: name, limit: 1).first else {
-            let known = try await dependencies.store.commands.usable(in: organization.id, limit: 50)
+        // An integration token invokes its own integration's commands only; the others do not exist for it.
+        let own = principal.integrationId
+        guard let found = try await dependencies.store.commands.usable(in: organization.id, named: name, integrationId: own, limit: 1).first
+        else {
+            let known = try await dependencies.store.commands.usable(in: organization.id, integrationId: own, limit: 50)
                 .filter { $0.features.contains(.slashCommands) }.map { "/" + $0.command.name }
             throw PatchbayError(
                 .notFound,
@@ -339,7 +342,8 @@ struct CommandsController {
         let command = request.uri.queryParameters["command"].map { SlashCommand.normalized(String($0)) }
         let listRequest = try request.listRequest(sortable: ["createdAt", "latencyMs"])
         return try JSONResponse.list(
-            try await dependencies.store.commands.invocations(organizationId: organization.id, outcome: outcome, command: command, listRequest),
+            try await dependencies.store.commands.invocations(
+                in: principal.tenant(organization.id), outcome: outcome, command: command, listRequest),
             request: request)
     }
 
@@ -348,7 +352,7 @@ struct CommandsController {
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
         let id = context.parameters.value("cin")
         guard Identifier.isWellFormed(id, .commandInvocation),
-            let invocation = try await dependencies.store.commands.invocation(id: id, organizationId: organization.id)
+            let invocation = try await dependencies.store.commands.invocation(id: id, in: principal.tenant(organization.id))
         else { throw PatchbayError.notFound("Invocation \(id.prefix(40))") }
         return try JSONResponse.make(invocation)
     }

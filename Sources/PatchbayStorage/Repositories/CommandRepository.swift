@@ -69,8 +69,11 @@ public struct CommandRepository: Sendable {
         ).isEmpty
     }
 
-    /// The commands of published integrations installed in `organizationId` (one name, when given), by name.
-    public func usable(in organizationId: String, named name: String? = nil, limit: Int = 1_000) async throws -> [Usable] {
+    /// The commands of published integrations installed in `organizationId` (one name, when given), by name; only
+    /// `integrationId`'s when given (an integration token sees its own commands alone).
+    public func usable(in organizationId: String, named name: String? = nil, integrationId: String? = nil, limit: Int = 1_000) async throws
+        -> [Usable]
+    {
         var query: SQLQuery = """
             SELECT commands.*, integrations.name AS integration_name, integrations.features AS integration_features,
                    integrations.endpoint_webhook_id AS endpoint_webhook_id
@@ -80,6 +83,7 @@ public struct CommandRepository: Sendable {
             WHERE integrations.status = 'published'
             """
         if let name { query = query + " AND commands.name = \(name)" }
+        if let integrationId { query = query + " AND commands.integration_id = \(integrationId)" }
         query = query + " ORDER BY commands.name, commands.id LIMIT \(limit)"
         return try await driver.query(query).map { row in
             Usable(
@@ -140,21 +144,22 @@ public struct CommandRepository: Sendable {
 
     /// The organization's invocations; `search` finds the command, its text or the user.
     public func invocations(
-        organizationId: String, outcome: CommandInvocation.Outcome?, command: String?, _ request: ListRequest
+        in tenant: Tenant, outcome: CommandInvocation.Outcome?, command: String?, _ request: ListRequest
     ) async throws -> Page<CommandInvocation> {
-        var select: SQLQuery = "SELECT * FROM command_invocations WHERE organization_id = \(organizationId)"
+        var select: SQLQuery = "SELECT * FROM command_invocations WHERE \(tenant.condition())"
         if let outcome { select = select + " AND outcome = \(outcome.rawValue)" }
         if let command { select = select + " AND command = \(command)" }
         return try await Self.invocationPagination.page(on: driver, select: select, request: request, decode: Self.decodeInvocation)
     }
 
     /// The invocation with its deferred responses.
-    public func invocation(id: String, organizationId: String) async throws -> CommandInvocation? {
+    public func invocation(id: String, in tenant: Tenant) async throws -> CommandInvocation? {
         guard
             var invocation = try await driver.query(
-                "SELECT * FROM command_invocations WHERE id = \(id) AND organization_id = \(organizationId)"
+                "SELECT * FROM command_invocations WHERE id = \(id) AND \(tenant.condition())"
             ).first.map(Self.decodeInvocation)
         else { return nil }
+        let organizationId = tenant.organizationId
         invocation.responses = try await driver.query(
             "SELECT * FROM command_responses WHERE invocation_id = \(id) AND organization_id = \(organizationId) ORDER BY seq"
         ).compactMap { row in
