@@ -27,7 +27,7 @@ final class CommandEndpoint: Sendable {
                 case "junk": (.ok, #"{"text":5}"#)
                 default: (.ok, "{}")
                 }
-            if json["text"]?.stringValue == "slow" { try await Task.sleep(for: .seconds(2)) }
+            if json["text"]?.stringValue == "slow" { try await Task.sleep(for: .seconds(5)) }
             return Response(status: reply.0, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply.1)))
         }
         return try await TestHTTPServer.run(router: router, body)
@@ -60,7 +60,8 @@ extension APIClient {
 extension E2ECase {
     static let slashConfiguration: @Sendable (inout PatchbayConfiguration) -> Void = { configuration in
         configuration.allowPrivateTargets = true
-        configuration.commandTimeoutMillis = 400
+        // Long enough for a loaded CI machine; the endpoint's "slow" answer takes longer still.
+        configuration.commandTimeoutMillis = 2_000
     }
 
     static let slashCommands: [E2ECase] = [
@@ -202,7 +203,7 @@ extension E2ECase {
                 #expect(try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(theirs)/commands", ["name": "report"]).status == 201)
                 let invoke = "/v1/organizations/\(org)/commands/invoke"
                 let theirsRun = try await api.admin(.post, invoke, ["command": "/report", "text": "sync", "userId": .string(user)])
-                let theirsId = try #require(theirsRun.json["id"]?.string)
+                let theirsId = try #require(theirsRun.json["id"]?.string, "\(theirsRun.text)")
                 let token = try await api.token(in: org, scopes: ["actions:run"], extra: ["integrationId": .string(mine)])
 
                 let listed = try await api.send(.get, "/v1/organizations/\(org)/commands", token: token).json["data"]?.array ?? []
