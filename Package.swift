@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -73,8 +74,32 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PatchbayServices",
+            dependencies: [
+                "PatchbayCore",
+                "PatchbayStorage",
+                "PatchbayDelivery",
+                "PatchbayConnectors",
+                "PatchbayOpenAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PatchbayConsole",
+            dependencies: [
+                "PatchbayCore",
+                "PatchbayStorage",
+                "PatchbayServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources/Templates"), .copy("Resources/Assets")]
+        ),
+        .target(
             name: "PatchbayHTTP",
             dependencies: [
+                "PatchbayServices",
                 "PatchbayCore",
                 "PatchbayStorage",
                 "PatchbayDelivery",
@@ -94,6 +119,8 @@ let package = Package(
                 "PatchbayDelivery",
                 "PatchbayConnectors",
                 "PatchbayHTTP",
+                "PatchbayServices",
+                "PatchbayConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -2,6 +2,7 @@ import Hummingbird
 import PatchbayConnectors
 import PatchbayCore
 import PatchbayDelivery
+import PatchbayServices
 import PatchbayStorage
 import Prometheus
 
@@ -13,11 +14,16 @@ public enum PatchbayRouter {
         settings: HTTPSettings,
         registry: PrometheusCollectorRegistry,
         sender: WebhookSender,
-        connectors: Connectors
+        connectors: Connectors,
+        services: Services? = nil,
+        beforeAuthentication: (Router<PatchbayRequestContext>) -> Void = { _ in }
     ) -> Router<PatchbayRequestContext> {
-        let dependencies = APIDependencies(
-            store: store, clock: clock, settings: settings, handshake: WebhookHandshake(sender: sender, store: store, clock: clock)
-        )
+        let services =
+            services
+            ?? Services(
+                store: store, clock: clock, addressPolicy: AddressPolicy(allowPrivateTargets: settings.allowPrivateTargets),
+                handshake: WebhookHandshake(sender: sender, store: store, clock: clock), environmentAdminToken: settings.environmentAdminToken)
+        let dependencies = APIDependencies(services: services, settings: settings)
         let router = Router(context: PatchbayRequestContext.self)
         router.add(middleware: MetricsMiddleware(registry: registry))
         router.add(middleware: ProblemMiddleware())
@@ -30,14 +36,17 @@ public enum PatchbayRouter {
         InboundReceiver(dependencies: dependencies, lookup: inboundLookup, limiter: inboundLimiter).register(on: router)
         let commands = CommandsController(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock))
         commands.registerPublic(on: router)
+        // The console authenticates its own visitors (sessions), so it is mounted before the API's bearer tokens.
+        beforeAuthentication(router)
         // Everything registered after this line needs a token.
-        router.add(middleware: AuthenticationMiddleware(store: store, settings: settings, clock: clock))
+        router.add(middleware: AuthenticationMiddleware(services: services))
         if settings.rateLimit > 0 {
             router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rate: settings.rateLimit, burst: 2 * settings.rateLimit), clock: clock))
         }
         OrganizationsController(dependencies: dependencies).register(on: router)
         UsersController(dependencies: dependencies).register(on: router)
         TokensController(dependencies: dependencies).register(on: router)
+        ConsoleLinksController(dependencies: dependencies).register(on: router)
         IntegrationsController(dependencies: dependencies).register(on: router)
         EndpointIntegrations(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock)).register(on: router)
         OpenAPIController(dependencies: dependencies, parsing: DocumentParsing(maximumLarge: settings.maxDocumentParses)).register(on: router)

@@ -19,6 +19,7 @@ public struct Store: Sendable {
     public var installations: InstallationRepository { InstallationRepository(driver: driver, secrets: secrets) }
     public var actions: ActionRepository { ActionRepository(driver: driver) }
     public var commands: CommandRepository { CommandRepository(driver: driver) }
+    public var console: ConsoleRepository { ConsoleRepository(driver: driver) }
     public var retention: RetentionRepository { RetentionRepository(driver: driver) }
     public var inbound: InboundRepository { InboundRepository(driver: driver, secrets: secrets, combiner: inboundCombiner) }
 

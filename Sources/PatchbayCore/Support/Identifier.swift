@@ -23,6 +23,8 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
     case action = "act"
     case command = "cmd"
     case commandInvocation = "cin"
+    /// A single-use console portal link.
+    case consoleLink = "cln"
 }
 
 public enum Identifier {

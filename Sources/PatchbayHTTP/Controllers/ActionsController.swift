@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// `…/integrations/{int}/actions`: the requests an integration can make, imported or written by hand.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PatchbayCore
 import PatchbayDelivery
+import PatchbayServices
 import PatchbayStorage
 
 /// Slash commands: an integration's commands (`…/integrations/{int}/commands`), the commands usable in an

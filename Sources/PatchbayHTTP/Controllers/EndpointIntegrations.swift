@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PatchbayCore
 import PatchbayDelivery
+import PatchbayServices
 import PatchbayStorage
 
 /// Endpoint integrations (Turn-style): an integration that is a single URL. Its events go to that URL through a

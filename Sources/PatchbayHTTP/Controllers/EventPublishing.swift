@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// `POST …/events` and `POST …/events/batch`: host events into the outbox, checked against their schemas.

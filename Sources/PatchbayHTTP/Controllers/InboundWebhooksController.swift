@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// `/v1/organizations/{org}/inbound-webhooks`: inbound endpoints, their verification and their request history.

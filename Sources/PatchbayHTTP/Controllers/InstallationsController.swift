@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PatchbayConnectors
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// Installations of integrations into organizations, their OAuth authorization, and action runs.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PatchbayCore
 import PatchbayDelivery
+import PatchbayServices
 import PatchbayStorage
 
 /// `/v1/organizations/{org}/integrations`: custom integrations and their integration users.

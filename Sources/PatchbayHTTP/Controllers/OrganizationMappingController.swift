@@ -1,6 +1,7 @@
 import Hummingbird
 import PatchbayConnectors
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// `…/installations/{ins}/organization-mapping`: which of the provider's companies each child organization is.

@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// `/v1/organizations`: the organization tree.

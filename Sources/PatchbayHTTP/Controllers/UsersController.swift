@@ -1,5 +1,6 @@
 import Hummingbird
 import PatchbayCore
+import PatchbayServices
 import PatchbayStorage
 
 /// `/v1/organizations/{org}/users`. Integration users appear here only as bots, and only on request.

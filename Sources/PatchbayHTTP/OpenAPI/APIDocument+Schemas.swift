@@ -485,6 +485,20 @@ extension APIDocument {
                 "expiresIn": ["type": "integer", "minimum": 60, "maximum": 315_360_000, "description": "Seconds from now."],
             ],
         ],
+        "ConsoleLinkCreate": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+                "expiresIn": ["type": "integer", "minimum": 60, "maximum": 86_400, "description": "Seconds from now; 3600 when left out."],
+                "scopes": scopes,
+            ],
+        ],
+        "ConsoleLink": [
+            "type": "object", "required": ["url", "expiresAt"],
+            "properties": [
+                "url": ["type": "string", "format": "uri", "description": "Signs its first visitor in; single use."],
+                "expiresAt": timestamp,
+            ],
+        ],
         "TokenUpdate": [
             "type": "object", "required": ["name"], "additionalProperties": false,
             "properties": ["name": name],

@@ -133,6 +133,10 @@ extension APIOperation {
         APIOperation(
             id: "revokeToken", method: .delete, path: "/v1/organizations/{org}/tokens/{tok}", summary: "Revoke an access token",
             tag: "Tokens", scope: .tokensWrite, successStatus: 204),
+        APIOperation(
+            id: "createConsoleLink", method: .post, path: "/v1/organizations/{org}/console-links",
+            summary: "Create a single-use portal link that signs its visitor in to this organization's console", tag: "Console",
+            scope: .tokensWrite, requestSchema: "ConsoleLinkCreate", successStatus: 201, responseSchema: ref("ConsoleLink")),
 
         APIOperation(
             id: "createIntegration", method: .post, path: "/v1/organizations/{org}/integrations",

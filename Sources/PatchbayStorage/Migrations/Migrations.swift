@@ -3,8 +3,47 @@ public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
         inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
-        slashCommands,
+        slashCommands, consoleSessions,
     ]
+
+    /// Console sign-ins and the single-use portal links that start them. Only hashes of their secrets are stored.
+    static let consoleSessions = Migration(
+        version: 17,
+        name: "console sessions and portal links",
+        statements: [
+            .both(
+                """
+                CREATE TABLE console_sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    csrf TEXT NOT NULL,
+                    token_id TEXT,
+                    environment_admin_hash TEXT,
+                    organization_id TEXT,
+                    scopes TEXT,
+                    created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX console_sessions_expiry ON console_sessions(expires_at)"),
+            .both(
+                """
+                CREATE TABLE console_links (
+                    id TEXT PRIMARY KEY,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    scopes TEXT NOT NULL,
+                    token_id TEXT,
+                    environment_admin_hash TEXT,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT
+                )
+                """
+            ),
+        ]
+    )
 
     /// Integration features (existing integrations get those they already use) and slash commands: the commands,
     /// their invocations (the history) and the deferred responses posted to an invocation's response URL.

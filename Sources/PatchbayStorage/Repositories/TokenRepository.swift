@@ -99,4 +99,17 @@ extension TokenRepository {
         else { return nil }
         return (try Self.decode(row), try row.optionalString("organization_path").map(OrganizationPath.init(rawValue:)))
     }
+
+    /// As `findForAuthentication(secretHash:)`, by the token's id (console sessions hold the id, never the secret).
+    public func findForAuthentication(id: String) async throws -> (AccessToken, OrganizationPath?)? {
+        guard
+            let row = try await driver.query(
+                """
+                SELECT t.*, o.path AS organization_path FROM access_tokens t
+                LEFT JOIN organizations o ON o.id = t.organization_id WHERE t.id = \(id)
+                """
+            ).first
+        else { return nil }
+        return (try Self.decode(row), try row.optionalString("organization_path").map(OrganizationPath.init(rawValue:)))
+    }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import PatchbayCore
+
+/// Console sessions and portal links (hashes of their secrets only).
+public struct ConsoleRepository: Sendable {
+    let driver: any DatabaseDriver
+
+    public func insert(_ session: ConsoleSession) async throws {
+        _ = try await driver.query(
+            """
+            INSERT INTO console_sessions (id_hash, csrf, token_id, environment_admin_hash, organization_id, scopes, created_at, last_seen_at, expires_at)
+            VALUES (\(session.idHash), \(session.csrf), \(session.tokenId), \(session.environmentAdminHash), \(session.organizationId),
+                    \(Self.encode(session.scopes)), \(session.createdAt), \(session.lastSeenAt), \(session.expiresAt))
+            """
+        )
+    }
+
+    public func session(idHash: String) async throws -> ConsoleSession? {
+        guard let row = try await driver.query("SELECT * FROM console_sessions WHERE id_hash = \(idHash)").first else { return nil }
+        return ConsoleSession(
+            idHash: try row.string("id_hash"), csrf: try row.string("csrf"), tokenId: try row.optionalString("token_id"),
+            environmentAdminHash: try row.optionalString("environment_admin_hash"), organizationId: try row.optionalString("organization_id"),
+            scopes: try Self.decode(row.optionalString("scopes")), createdAt: try row.int("created_at"), lastSeenAt: try row.int("last_seen_at"),
+            expiresAt: try row.int("expires_at"))
+    }
+
+    public func touch(idHash: String, at now: Int64) async throws {
+        _ = try await driver.query("UPDATE console_sessions SET last_seen_at = \(now) WHERE id_hash = \(idHash)")
+    }
+
+    public func deleteSession(idHash: String) async throws {
+        _ = try await driver.query("DELETE FROM console_sessions WHERE id_hash = \(idHash)")
+    }
+
+    /// Removes sessions past their absolute end or idle since `idleBefore`.
+    @discardableResult
+    public func deleteExpired(now: Int64, idleBefore: Int64) async throws -> Int {
+        try await driver.query(
+            "DELETE FROM console_sessions WHERE expires_at <= \(now) OR last_seen_at < \(idleBefore) RETURNING id_hash"
+        ).count
+    }
+
+    public func insert(_ link: ConsoleLink) async throws {
+        _ = try await driver.query(
+            """
+            INSERT INTO console_links (id, secret_hash, organization_id, scopes, token_id, environment_admin_hash, created_at, expires_at, used_at)
+            VALUES (\(link.id), \(link.secretHash), \(link.organizationId), \(Self.encode(link.scopes)), \(link.tokenId),
+                    \(link.environmentAdminHash), \(link.createdAt), \(link.expiresAt), \(link.usedAt))
+            """
+        )
+    }
+
+    /// Marks the unexpired, unused link as used and returns it; nil when there is none (a second use, an expired or
+    /// unknown link). One statement, so two visitors racing for the same link cannot both win.
+    public func redeem(secretHash: String, now: Int64) async throws -> ConsoleLink? {
+        guard
+            let row = try await driver.query(
+                """
+                UPDATE console_links SET used_at = \(now)
+                WHERE secret_hash = \(secretHash) AND used_at IS NULL AND expires_at > \(now) RETURNING *
+                """
+            ).first
+        else { return nil }
+        return ConsoleLink(
+            id: try row.string("id"), secretHash: try row.string("secret_hash"), organizationId: try row.string("organization_id"),
+            scopes: try Self.decode(row.optionalString("scopes")) ?? [], tokenId: try row.optionalString("token_id"),
+            environmentAdminHash: try row.optionalString("environment_admin_hash"), createdAt: try row.int("created_at"),
+            expiresAt: try row.int("expires_at"), usedAt: try row.optionalInt("used_at"))
+    }
+
+    static func encode(_ scopes: [Scope]?) -> String? {
+        scopes.map { String(decoding: (try? JSONEncoder().encode($0.map(\.rawValue))) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+
+    static func decode(_ text: String?) throws -> [Scope]? {
+        guard let text else { return nil }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8)).compactMap(Scope.init(rawValue:))
+    }
+}
