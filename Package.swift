@@ -90,9 +90,11 @@ let package = Package(
                 "PatchbayCore",
                 "PatchbayStorage",
                 "PatchbayServices",
+                "PatchbayDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/Templates"), .copy("Resources/Assets")]
         ),
@@ -130,6 +132,7 @@ let package = Package(
             name: "patchbay",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayConsole",
                 "PatchbayConnectors",
                 "PatchbayDelivery",
                 "PatchbayOpenAPI",

@@ -23,6 +23,10 @@ public struct PatchbayConfiguration: Sendable {
     public var adminToken: String?
     /// `PATCHBAY_PUBLIC_URL` / `--public-url`: where browsers and OAuth providers reach this server.
     public var publicURL: String?
+    /// `--console-frame-ancestors`: origins allowed to frame the console (none by default).
+    public var consoleFrameAncestors: [String] = []
+    /// `PATCHBAY_CONSOLE_RESOURCES`: where the console's templates and assets are, when not beside the executable.
+    public var consoleResourcesPath: String?
     /// `--rate-limit`: requests a second per non-admin token (bursts of twice that); 0 turns it off.
     public var rateLimit = 100
     /// `--inbound-rate-limit`: requests a second per inbound URL (bursts of twice that); 0 turns it off.
@@ -60,5 +64,6 @@ public struct PatchbayConfiguration: Sendable {
         if let token = environment["PATCHBAY_ADMIN_TOKEN"], !token.isEmpty { adminToken = token }
         if databaseURL == nil, let url = environment["PATCHBAY_DATABASE_URL"], !url.isEmpty { databaseURL = url }
         if publicURL == nil, let url = environment["PATCHBAY_PUBLIC_URL"], !url.isEmpty { publicURL = url }
+        if consoleResourcesPath == nil, let path = environment["PATCHBAY_CONSOLE_RESOURCES"], !path.isEmpty { consoleResourcesPath = path }
     }
 }

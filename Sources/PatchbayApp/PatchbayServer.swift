@@ -2,9 +2,11 @@ import Foundation
 import Hummingbird
 import Logging
 import PatchbayConnectors
+import PatchbayConsole
 import PatchbayCore
 import PatchbayDelivery
 import PatchbayHTTP
+import PatchbayServices
 import PatchbayStorage
 import Prometheus
 import ServiceLifecycle
@@ -39,13 +41,23 @@ public enum PatchbayServer {
         settings.commandTimeoutMillis = configuration.commandTimeoutMillis
         // Webhooks, token requests and action runs leave through the same guarded client.
         let connectors = Connectors(store: store, client: sender.client, clock: clock, configuration: configuration.connectors, logger: logger)
+        let services = Services(
+            store: store, clock: clock, addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
+            handshake: WebhookHandshake(sender: sender, store: store, clock: clock), environmentAdminToken: configuration.adminToken)
+        let console = Console(
+            services: services,
+            settings: ConsoleSettings(
+                publicURL: configuration.publicURL, frameAncestors: configuration.consoleFrameAncestors,
+                resourcesPath: configuration.consoleResourcesPath))
         let router = PatchbayRouter.build(
             store: store,
             clock: clock,
             settings: settings,
             registry: registry,
             sender: sender,
-            connectors: connectors
+            connectors: connectors,
+            services: services,
+            beforeAuthentication: { console.register(on: $0) }
         )
         // Workers wait until the database is migrated (the server's start-up does that beside them).
         let startup = StartupGate()

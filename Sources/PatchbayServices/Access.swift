@@ -8,10 +8,16 @@ public struct Access: Sendable {
 
     /// The organization, when the principal reaches it and has `scope`.
     public func organization(_ id: String, for principal: Principal, scope: Scope) async throws -> Organization {
+        let organization = try await organization(id, reachedBy: principal)
+        try principal.require(scope)
+        return organization
+    }
+
+    /// The organization, when the principal reaches it, whatever its scopes (to name it on a page, say).
+    public func organization(_ id: String, reachedBy principal: Principal) async throws -> Organization {
         guard Identifier.isWellFormed(id, .organization), let organization = try await store.organizations.find(id: id),
             principal.reaches(organization.path)
         else { throw PatchbayError.notFound("Organization \(id.prefix(40))") }
-        try principal.require(scope)
         return organization
     }
 

@@ -98,6 +98,15 @@ public struct ConsoleAccess: Sendable {
         return Visit(session: session, principal: principal)
     }
 
+    /// Lets the session's next look at `value` (an integration id) show its secret, once.
+    public func allowReveal(_ value: String, in visit: Visit) async throws {
+        try await store.console.setReveal(idHash: visit.session.idHash, value)
+    }
+
+    public func takeReveal(_ value: String, in visit: Visit) async throws -> Bool {
+        try await store.console.takeReveal(idHash: visit.session.idHash, value)
+    }
+
     public func signOut(secret: String) async throws {
         guard !secret.isEmpty, secret.utf8.count <= 200 else { return }
         try await store.console.deleteSession(idHash: TokenSecret.hash(of: secret))

@@ -29,6 +29,20 @@ public struct DeliveryService: Sendable {
         return try await store.deliveries.list(of: webhook, status: status, request)
     }
 
+    /// The history narrowed by status, event type, time range and a text in the payload.
+    public func history(
+        webhookId: String, organizationId: String, filter: DeliveryRepository.Filter, _ request: ListRequest, by principal: Principal
+    ) async throws -> Page<Delivery> {
+        let webhook = try await services.access.webhook(webhookId, organizationId: organizationId, for: principal, scope: .webhooksRead).1
+        return try await store.deliveries.list(of: webhook, filter: filter, request)
+    }
+
+    /// The events a delivery carries, by id.
+    public func events(of delivery: Delivery) async throws -> [Event] {
+        let events = try await store.deliveries.events(delivery.eventIds)
+        return delivery.eventIds.compactMap { events[$0] }
+    }
+
     /// The delivery with its attempts, oldest first.
     public func get(_ id: String, webhookId: String, organizationId: String, by principal: Principal) async throws -> (
         Delivery, [DeliveryAttempt]

@@ -29,4 +29,8 @@ public struct Services: Sendable {
     public var deliveries: DeliveryService { DeliveryService(services: self) }
     public var eventTypes: EventTypeService { EventTypeService(services: self) }
     public var console: ConsoleAccess { ConsoleAccess(services: self) }
+    public var organizations: OrganizationService { OrganizationService(services: self) }
+    public var integrations: IntegrationService { IntegrationService(services: self) }
+    public var inbound: InboundService { InboundService(services: self) }
+    public var commands: CommandService { CommandService(services: self) }
 }

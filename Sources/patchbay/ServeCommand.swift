@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import PatchbayApp
+import PatchbayConsole
 import PatchbayCore
 
 /// `patchbay serve`: the API, inbound webhooks, the console and metrics, until SIGTERM or SIGINT.
@@ -34,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("command-timeout"),
         help: "How long a slash command waits for the integration's answer before 504: 100ms to 30s (default 3s).")
     var commandTimeout = "3s"
+    @Option(
+        name: .customLong("console-frame-ancestors"),
+        help: "Origins allowed to embed the console in a frame, comma-separated (https://app.example.com); none by default.")
+    var consoleFrameAncestors: String?
     @Flag(name: .customLong("no-deliveries"), help: "Serve the API only; other instances sharing the database deliver webhooks.")
     var noDeliveries = false
 
@@ -52,6 +57,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         _ = try Self.retention(flag: retention, environment: ProcessInfo.processInfo.environment)
         _ = try Self.commandTimeoutMillis(commandTimeout)
+        if let problem = ConsoleSettings.frameAncestorProblem(Self.origins(consoleFrameAncestors)) {
+            throw ValidationError("--console-frame-ancestors: \(problem)")
+        }
+    }
+
+    static func origins(_ text: String?) -> [String] {
+        (text ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
     }
 
     func run() async throws {
@@ -71,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxDocumentParses = maxDocumentParses
         configuration.retention = try Self.retention(flag: retention, environment: environment)
         configuration.commandTimeoutMillis = try Self.commandTimeoutMillis(commandTimeout)
+        configuration.consoleFrameAncestors = Self.origins(consoleFrameAncestors)
         configuration.apply(environment: environment)
         if let problem = configuration.problem { throw ValidationError(problem) }
         // One server owns a SQLite data directory: a second one would share the file's single writer and its

@@ -27,7 +27,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -303,6 +302,25 @@ def submit(driver, element, names=("Save",)):
     raise AssertionError(f"the form holding {describe(element)} has no button named {' or '.join(names)}; it has {control_names(driver, form)}")
 
 
+def navigates(driver, element):
+    """Whether clicking element loads a new document: a link to another URL, or a submit button of a form that the
+    script does not intercept (method=dialog, data-confirm)."""
+    return driver.execute_script(
+        """const el = arguments[0];
+           if (el.tagName === 'A') { const h = el.getAttribute('href') || '';
+             return h !== '' && !h.startsWith('#') && !el.hasAttribute('download') && el.target !== '_blank'; }
+           if (el.tagName === 'SUMMARY' || !el.form) return false;
+           if (!['submit', 'image'].includes((el.getAttribute('type') || 'submit').toLowerCase())) return false;
+           return el.form.getAttribute('method') !== 'dialog' && !el.form.hasAttribute('data-confirm');""", element)
+
+
+def press(driver, name, scope=None):
+    """Clicks the control named name; waits for the next page when it is a link or a plain submit button."""
+    element = control(driver, name, scope)
+    click(driver, element, navigates=navigates(driver, element))
+    return element
+
+
 def row(driver, text, scope=None):
     """The first table body row (or list item of a .list) holding text."""
     rows = driver.execute_script(
@@ -386,7 +404,8 @@ def axe_check(driver, name, context=None):
         for v in violations:
             lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
             for node in v["nodes"][:8]:
-                lines.append(f"      at {' '.join(map(str, node['target']))}: {(node['summary'] or '').splitlines()[-1].strip() if node['summary'] else ''}")
+                why = [l.strip() for l in (node["summary"] or "").splitlines() if l.strip() and not l.startswith("Fix ")]
+                lines.append(f"      at {' '.join(map(str, node['target']))}: {'; '.join(why[:3])}")
             if len(v["nodes"]) > 8:
                 lines.append(f"      … and {len(v['nodes']) - 8} more")
         raise AssertionError("\n".join(lines))
@@ -457,9 +476,14 @@ def no_horizontal_overflow(driver):
     if scroll > client + 1:
         culprits = driver.execute_script(
             """const w = document.documentElement.clientWidth; const out = [];
+               const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                 (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
                for (const el of document.body.querySelectorAll('*')) {
+                 if (el.closest('.table-wrap, pre, [hidden], dialog:not([open])')) continue;
                  const r = el.getBoundingClientRect();
-                 if (r.right > w + 1 && !el.closest('.table-wrap, pre')) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+                 const spills = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible';
+                 if (r.right > w + 1) out.push(describe(el) + ' (right edge at ' + Math.round(r.right) + 'px)');
+                 else if (spills && r.left + el.scrollWidth > w + 1) out.push(describe(el) + ' (its content is ' + el.scrollWidth + 'px wide: “' + el.textContent.trim().slice(0, 40) + '”)');
                }
                return out.slice(0, 10);""")
         raise AssertionError(f"at {client}px wide the page is {scroll}px wide (scrolls sideways) on {path_of(driver)}: {culprits}")
@@ -541,8 +565,9 @@ class Receiver:
                 challenge = None
                 try:
                     data = json.loads(body or b"{}")
-                    if isinstance(data, dict) and isinstance(data.get("data"), dict):
-                        challenge = data["data"].get("challenge")
+                    for envelope in (data.get("events") or [data]) if isinstance(data, dict) else []:
+                        if isinstance(envelope, dict) and isinstance(envelope.get("data"), dict):
+                            challenge = challenge or envelope["data"].get("challenge")
                 except ValueError:
                     pass
                 answer = json.dumps({"challenge": challenge} if challenge else {"ok": True}).encode()
@@ -656,7 +681,12 @@ class BrowserTest(unittest.TestCase):
         assert_no_console_errors(driver, where, allowed)
 
     def sign_in(self, token=None):
-        driver = self.driver
-        self.open("/console/login")
-        fill(driver, "Access token", token or ADMIN_TOKEN)
-        click(driver, control(driver, "Sign in"))
+        sign_in(self.driver, token)
+
+
+def sign_in(driver, token=None):
+    """Signs in at /console/login: the field labelled “Access token”, the button “Sign in”."""
+    driver.get(BASE_URL + "/console/login")
+    wait_for_load(driver)
+    fill(driver, "Access token", token or ADMIN_TOKEN)
+    click(driver, control(driver, "Sign in"))

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PatchbayCore
+import PatchbayServices
 
 /// A request body type whose top-level keys are known, so unknown ones are refused instead of ignored
 /// (a typo such as `expiresin` must not silently create a token that never expires).
@@ -99,37 +100,7 @@ enum JSONBody {
         return text.isEmpty ? "" : ": \(text.prefix(200))"
     }
 
-    static func pointer(_ path: [String]) -> String {
-        path.map { "/" + JSONPointer.escape($0) }.joined()
-    }
+    static func pointer(_ path: [String]) -> String { DecodingProblems.pointer(path) }
 
-    private static func pointer(_ codingPath: [any CodingKey]) -> [String] {
-        codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
-    }
-
-    static func problem(for error: DecodingError) -> PatchbayError {
-        switch error {
-        case .typeMismatch(let type, let context):
-            return .invalid(pointer(pointer(context.codingPath)), "must be \(describe(type))")
-        case .valueNotFound(let type, let context):
-            return .invalid(pointer(pointer(context.codingPath)), "must be \(describe(type)), not null")
-        case .keyNotFound(let key, let context):
-            return .invalid(pointer(pointer(context.codingPath) + [key.stringValue]), "is required")
-        case .dataCorrupted(let context):
-            return .invalid(pointer(pointer(context.codingPath)), context.debugDescription)
-        @unknown default:
-            return PatchbayError(.malformed, "The body could not be read.")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type, is String?.Type: "a string"
-        case is Bool.Type, is Bool?.Type: "a boolean"
-        case is Int.Type, is Int64.Type, is Int?.Type, is Int64?.Type: "an integer"
-        case is Double.Type: "a number"
-        default:
-            "\(type)".hasPrefix("Array") ? "an array" : ("\(type)".hasPrefix("Dictionary") ? "an object" : "a valid value")
-        }
-    }
+    static func problem(for error: DecodingError) -> PatchbayError { DecodingProblems.problem(for: error) }
 }

@@ -205,11 +205,9 @@ struct CommandsController {
     }
 
     @Sendable func usable(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
         let prefix = request.uri.queryParameters["search"].map { SlashCommand.normalized(String($0)) } ?? ""
-        let commands = try await dependencies.store.commands.usable(in: organization.id, integrationId: principal.integrationId)
-            .filter { $0.features.contains(.slashCommands) && (prefix.isEmpty || $0.command.name.hasPrefix(prefix)) }
+        let commands = try await dependencies.services.commands.usable(
+            organizationId: context.parameters.value("org"), prefix: prefix, by: try context.requirePrincipal())
         return try JSONResponse.make(["data": commands.map(UsableView.init)])
     }
 

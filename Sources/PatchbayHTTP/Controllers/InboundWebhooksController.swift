@@ -81,19 +81,16 @@ struct InboundWebhooksController {
 
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksRead)
-        let listRequest = try request.listRequest(sortable: ["name", "eventType", "createdAt", "updatedAt"])
-        return try JSONResponse.list(try await dependencies.store.inbound.list(in: principal.tenant(organization.id), listRequest), request: request)
+        _ = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .webhooksRead)
+        let listRequest = try request.listRequest(sortable: InboundService.sortable)
+        return try JSONResponse.list(
+            try await dependencies.services.inbound.list(organizationId: context.parameters.value("org"), listRequest, by: principal),
+            request: request)
     }
 
     private func inbound(_ context: PatchbayRequestContext, scope: Scope) async throws -> InboundWebhook {
-        let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
-        let id = context.parameters.value("inb")
-        guard Identifier.isWellFormed(id, .inbound),
-            let inbound = try await dependencies.store.inbound.find(id: id, in: principal.tenant(organization.id))
-        else { throw PatchbayError.notFound("Inbound webhook \(id.prefix(40))") }
-        return inbound
+        try await dependencies.services.inbound.get(
+            context.parameters.value("inb"), organizationId: context.parameters.value("org"), by: try context.requirePrincipal(), scope: scope)
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -134,7 +131,7 @@ struct InboundWebhooksController {
 
     @Sendable func requests(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let inbound = try await inbound(context, scope: .webhooksRead)
-        let listRequest = try request.listRequest(sortable: ["receivedAt", "createdAt"])
+        let listRequest = try request.listRequest(sortable: InboundService.requestsSortable)
         var verdict: InboundRequest.Verdict?
         if let text = request.uri.queryParameters["verdict"] {
             guard let parsed = InboundRequest.Verdict(rawValue: String(text)) else {

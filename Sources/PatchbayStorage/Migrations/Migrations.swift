@@ -20,6 +20,7 @@ public enum Migrations {
                     environment_admin_hash TEXT,
                     organization_id TEXT,
                     scopes TEXT,
+                    reveal TEXT,
                     created_at BIGINT NOT NULL,
                     last_seen_at BIGINT NOT NULL,
                     expires_at BIGINT NOT NULL

@@ -28,6 +28,18 @@ public struct ConsoleRepository: Sendable {
         _ = try await driver.query("UPDATE console_sessions SET last_seen_at = \(now) WHERE id_hash = \(idHash)")
     }
 
+    /// Marks something the session may be shown once on its next page (a new integration's secret, say).
+    public func setReveal(idHash: String, _ value: String) async throws {
+        _ = try await driver.query("UPDATE console_sessions SET reveal = \(value) WHERE id_hash = \(idHash)")
+    }
+
+    /// Clears the mark and says whether it was `value`: true once, whatever happens after.
+    public func takeReveal(idHash: String, _ value: String) async throws -> Bool {
+        try await !driver.query(
+            "UPDATE console_sessions SET reveal = NULL WHERE id_hash = \(idHash) AND reveal = \(value) RETURNING id_hash"
+        ).isEmpty
+    }
+
     public func deleteSession(idHash: String) async throws {
         _ = try await driver.query("DELETE FROM console_sessions WHERE id_hash = \(idHash)")
     }

@@ -70,7 +70,11 @@ public struct DeliveryRepository: Sendable {
     /// A webhook's deliveries. `search` finds a delivery by its own id or by the id of an event it carries (ids are
     /// matched whole, with their case).
     public func list(of webhook: Webhook, status: Delivery.Status?, _ request: ListRequest) async throws -> Page<Delivery> {
-        var select: SQLQuery = "SELECT * FROM deliveries WHERE webhook_id = \(webhook.id) AND organization_id = \(webhook.organizationId)"
+        try await list(of: webhook, status: status, request, base: nil)
+    }
+
+    private func list(of webhook: Webhook, status: Delivery.Status?, _ request: ListRequest, base: SQLQuery?) async throws -> Page<Delivery> {
+        var select: SQLQuery = base ?? "SELECT * FROM deliveries WHERE webhook_id = \(webhook.id) AND organization_id = \(webhook.organizationId)"
         if let status { select = select + " AND status = \(status.rawValue)" }
         var request = request
         if let search = request.search, !search.isEmpty {
@@ -79,6 +83,75 @@ public struct DeliveryRepository: Sendable {
             request.search = nil
         }
         return try await Self.pagination.page(on: driver, select: select, request: request, decode: Self.decode)
+    }
+
+    /// What the console's history can be narrowed to, beyond `list(of:status:_:)`'s status and id search.
+    public struct Filter: Sendable {
+        public var status: Delivery.Status?
+        public var eventType: String?
+        public var from: Int64?
+        public var until: Int64?
+        /// A substring of one of the delivery's events' payloads.
+        public var payload: String?
+
+        public init(status: Delivery.Status? = nil, eventType: String? = nil, from: Int64? = nil, until: Int64? = nil, payload: String? = nil) {
+            self.status = status
+            self.eventType = eventType
+            self.from = from
+            self.until = until
+            self.payload = payload
+        }
+    }
+
+    /// The history narrowed by `filter`. Event type and payload are matched through the delivery's events, found by
+    /// their primary key from the delivery's id list (never a scan of the events).
+    public func list(of webhook: Webhook, filter: Filter, _ request: ListRequest) async throws -> Page<Delivery> {
+        var select: SQLQuery = "SELECT * FROM deliveries WHERE webhook_id = \(webhook.id) AND organization_id = \(webhook.organizationId)"
+        if let status = filter.status { select = select + " AND status = \(status.rawValue)" }
+        if let from = filter.from { select = select + " AND created_at >= \(from)" }
+        if let until = filter.until { select = select + " AND created_at < \(until)" }
+        if filter.eventType != nil || filter.payload != nil {
+            let elements: SQLQuery =
+                driver.dialect == .postgres
+                ? "jsonb_array_elements_text(deliveries.event_ids::jsonb) AS j(value)" : "json_each(deliveries.event_ids) AS j"
+            select = select + " AND EXISTS (SELECT 1 FROM " + elements + " JOIN events e ON e.id = j.value WHERE 1 = 1"
+            if let type = filter.eventType { select = select + " AND e.type = \(type)" }
+            if let payload = filter.payload, !payload.isEmpty {
+                select = select + " AND e.data LIKE \("%" + KeysetPagination.escapeLike(payload) + "%") ESCAPE '\\'"
+            }
+            select = select + ")"
+        }
+        return try await list(of: webhook, status: nil, request, base: select)
+    }
+
+    /// Deliveries created per minute since `since`, by status: what the console's charts draw.
+    public func minuteCounts(webhookId: String, since: Int64) async throws -> [MinuteCount] {
+        try await driver.query(
+            """
+            SELECT created_at / 60000 AS minute, status, COUNT(*) AS n FROM deliveries
+            WHERE webhook_id = \(webhookId) AND created_at >= \(since) GROUP BY created_at / 60000, status
+            """
+        ).map { row in
+            MinuteCount(
+                minute: try row.int("minute"), status: Delivery.Status(rawValue: try row.string("status")) ?? .pending, count: Int(try row.int("n")))
+        }
+    }
+
+    public struct MinuteCount: Sendable, Equatable {
+        public var minute: Int64
+        public var status: Delivery.Status
+        public var count: Int
+
+        public init(minute: Int64, status: Delivery.Status, count: Int) {
+            self.minute = minute
+            self.status = status
+            self.count = count
+        }
+    }
+
+    /// The most recent attempt of a delivery.
+    public func lastAttempt(deliveryId: String) async throws -> DeliveryAttempt? {
+        try await attempts(deliveryId: deliveryId).last
     }
 
     public func find(id: String, of webhook: Webhook) async throws -> Delivery? {

@@ -63,8 +63,15 @@ public struct IntegrationRepository: Sendable {
 
     /// Saves the integration (its user takes the new name; its API settings are replaced when given) with its event,
     /// in one transaction; false when it no longer exists.
-    public func update(_ integration: Integration, settings: APISettings? = nil, event: Event) async throws -> Bool {
+    /// Saves the integration (with its API settings, and its endpoint's webhook when given) and its event, in one
+    /// transaction.
+    public func update(
+        _ integration: Integration, settings: APISettings? = nil, endpoint: Webhook? = nil, webhooks: WebhookRepository? = nil, event: Event
+    ) async throws -> Bool {
         try await driver.transaction { connection in
+            if let endpoint, let webhooks {
+                guard try await webhooks.update(endpoint, on: connection) else { return false }
+            }
             let rows = try await connection.query(
                 """
                 UPDATE integrations SET name = \(integration.name), description = \(integration.description),

@@ -58,6 +58,26 @@ public struct WebhookRepository: Sendable {
     /// Saves every mutable field; false when the webhook no longer exists. With `releasingHeld` (a paused or
     /// disabled webhook made active) its held deliveries become due in the same transaction, oldest first.
     public func update(_ webhook: Webhook, releasingHeld: Bool = false) async throws -> Bool {
+        let statement = try updateStatement(webhook)
+        guard releasingHeld else { return try await !driver.query(statement).isEmpty }
+        return try await driver.transaction { connection in
+            // Waits for publishes that read this webhook as paused (they hold it FOR KEY SHARE): their held
+            // deliveries are then committed, and released below.
+            if connection.dialect == .postgres {
+                _ = try await connection.query("SELECT id FROM webhooks WHERE id = \(webhook.id) FOR UPDATE")
+            }
+            guard try await !connection.query(statement).isEmpty else { return false }
+            _ = try await Self.releaseHeld(webhookId: webhook.id, since: nil, now: webhook.updatedAt, on: connection)
+            return true
+        }
+    }
+
+    /// As `update`, inside the caller's transaction (no held deliveries released).
+    func update(_ webhook: Webhook, on connection: any DatabaseConnection) async throws -> Bool {
+        try await !connection.query(try updateStatement(webhook)).isEmpty
+    }
+
+    private func updateStatement(_ webhook: Webhook) throws -> SQLQuery {
         let sealed = try seal(webhook)
         let (eventTypes, headers) = (try Self.json(webhook.eventTypes), try Self.json(webhook.headers))
         let statement: SQLQuery = """
@@ -70,17 +90,7 @@ public struct WebhookRepository: Sendable {
                 rate_limit = \(webhook.rateLimit.map(Int64.init))
             WHERE id = \(webhook.id) AND organization_id = \(webhook.organizationId) RETURNING id
             """
-        guard releasingHeld else { return try await !driver.query(statement).isEmpty }
-        return try await driver.transaction { connection in
-            // Waits for publishes that read this webhook as paused (they hold it FOR KEY SHARE): their held
-            // deliveries are then committed, and released below.
-            if connection.dialect == .postgres {
-                _ = try await connection.query("SELECT id FROM webhooks WHERE id = \(webhook.id) FOR UPDATE")
-            }
-            guard try await !connection.query(statement).isEmpty else { return false }
-            _ = try await Self.releaseHeld(webhookId: webhook.id, since: nil, now: webhook.updatedAt, on: connection)
-            return true
-        }
+        return statement
     }
 
     /// Makes a webhook's held deliveries (those created since `since`, or all) due now; their ids keep them in the

@@ -5,16 +5,22 @@
 
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  // Build an element with properties/attributes and text; never parses HTML.
+  function el(tag, props = {}, text = '') {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (k in node) node[k] = v; else node.setAttribute(k, v);
+    }
+    if (text) node.textContent = text;
+    return node;
+  }
 
   // One polite live region for short announcements (copy results).
-  const announcer = document.createElement('p');
-  announcer.className = 'visually-hidden';
-  announcer.setAttribute('role', 'status');
-  document.body.appendChild(announcer);
-  function announce(text) {
+  const announcer = document.body.appendChild(el('p', { className: 'visually-hidden', role: 'status' }));
+  const announce = (text) => {
     announcer.textContent = '';
     setTimeout(() => { announcer.textContent = text; }, 50);
-  }
+  };
 
   /* ---------- Copy buttons ---------- */
   $$('button[data-copy]').forEach((b) => { b.hidden = false; });
@@ -22,39 +28,29 @@
   function flashLabel(button, text) {
     if (!button.dataset.label) button.dataset.label = button.textContent;
     button.textContent = text;
-    clearTimeout(button._copyTimer);
-    button._copyTimer = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
-  }
-
-  function selectText(el) {
-    const sel = window.getSelection();
-    if (!sel) return;
-    sel.removeAllRanges();
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    sel.addRange(range);
+    clearTimeout(button.copyTimer);
+    button.copyTimer = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
   }
 
   document.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-copy]');
-    if (!button) return;
-    event.preventDefault();
-    const source = $(button.dataset.copy);
+    const source = button && $(button.dataset.copy);
     if (!source) return;
-    const text = source.textContent;
-    const fallback = () => {
-      selectText(source);
+    event.preventDefault();
+    const fallback = () => { // select the text so the user can copy it by hand
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
       flashLabel(button, 'Selected');
       announce('Text selected. Press Control+C or Command+C to copy.');
     };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(() => {
-        flashLabel(button, 'Copied');
-        announce('Copied to clipboard.');
-      }, fallback);
-    } else {
-      fallback();
-    }
+    if (!navigator.clipboard || !window.isSecureContext) { fallback(); return; }
+    navigator.clipboard.writeText(source.textContent).then(() => {
+      flashLabel(button, 'Copied');
+      announce('Copied to clipboard.');
+    }, fallback);
   });
 
   /* ---------- Confirmation dialog for form[data-confirm] ---------- */
@@ -62,72 +58,42 @@
   let pending = null; // { form, submitter }
 
   function buildConfirmDialog() {
-    const dialog = document.createElement('dialog');
-    dialog.className = 'confirm';
-    dialog.setAttribute('aria-labelledby', 'confirm-title');
-    dialog.setAttribute('aria-describedby', 'confirm-message');
-    const title = document.createElement('h2');
-    title.id = 'confirm-title';
-    title.textContent = 'Please confirm';
-    const message = document.createElement('p');
-    message.id = 'confirm-message';
-    const actions = document.createElement('div');
-    actions.className = 'form-actions';
-    const cancel = document.createElement('button');
-    cancel.type = 'button';
-    cancel.className = 'button subtle';
-    cancel.textContent = 'Cancel';
-    const ok = document.createElement('button');
-    ok.type = 'button';
-    ok.className = 'button danger';
-    ok.textContent = 'Confirm';
+    const dialog = el('dialog', { className: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-message' });
+    const cancel = el('button', { type: 'button', className: 'button subtle' }, 'Cancel');
+    const ok = el('button', { type: 'button', className: 'button danger' }, 'Confirm');
+    const actions = el('div', { className: 'form-actions' });
     actions.append(cancel, ok);
-    dialog.append(title, message, actions);
+    dialog.append(el('h2', { id: 'confirm-title' }, 'Please confirm'), el('p', { id: 'confirm-message' }), actions);
     document.body.appendChild(dialog);
-
     cancel.addEventListener('click', () => dialog.close('cancel'));
     ok.addEventListener('click', () => dialog.close('confirm'));
     dialog.addEventListener('close', () => {
       const job = pending;
       pending = null;
-      if (!job) return;
-      if (dialog.returnValue === 'confirm') {
-        submitConfirmed(job.form, job.submitter);
-      } else if (job.submitter && job.submitter.isConnected) {
-        job.submitter.focus();
-      }
+      if (job && dialog.returnValue === 'confirm') submitConfirmed(job.form, job.submitter);
+      else if (job && job.submitter && job.submitter.isConnected) job.submitter.focus();
     });
     return dialog;
   }
 
   function submitConfirmed(form, submitter) {
-    let field = form.querySelector('input[name="confirmed"]');
-    if (!field) {
-      field = document.createElement('input');
-      field.type = 'hidden';
-      field.name = 'confirmed';
-      form.appendChild(field);
-    }
+    const field = $('input[name="confirmed"]', form) || form.appendChild(el('input', { type: 'hidden', name: 'confirmed' }));
     field.value = 'yes';
-    // form.submit() skips the submit event (no re-interception) but drops the submitter's name/value.
-    if (submitter && submitter.name) {
-      const carry = document.createElement('input');
-      carry.type = 'hidden';
-      carry.name = submitter.name;
-      carry.value = submitter.value;
-      form.appendChild(carry);
-    }
+    // form.submit() fires no submit event (so no re-interception) but drops the submitter's name/value.
+    const carry = submitter && submitter.name
+      ? form.appendChild(el('input', { type: 'hidden', name: submitter.name, value: submitter.value })) : null;
     form.submit();
+    field.value = ''; // the form data set is already built; reset for back/forward cache
+    if (carry) carry.remove();
   }
 
   document.addEventListener('submit', (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) return;
-    const field = form.querySelector('input[name="confirmed"]');
-    if (field && field.value === 'yes') return;
-    if (typeof HTMLDialogElement !== 'function') return; // no <dialog>: server-side confirmation page
+    const field = $('input[name="confirmed"]', form);
+    if ((field && field.value === 'yes') || typeof HTMLDialogElement !== 'function') return;
     event.preventDefault();
-    if (!confirmDialog) confirmDialog = buildConfirmDialog();
+    confirmDialog = confirmDialog || buildConfirmDialog();
     if (confirmDialog.open) return;
     pending = { form, submitter: event.submitter || null };
     $('#confirm-message', confirmDialog).textContent = form.dataset.confirm || 'Are you sure?';
@@ -141,9 +107,7 @@
     const help = $('details.help', container);
     if (!help) return;
     // data-auto: opened by hover/focus; data-dismissed: closed with Escape until the pointer/focus leaves.
-    const open = () => {
-      if (!help.open && !help.dataset.dismissed) { help.open = true; help.dataset.auto = 'yes'; }
-    };
+    const open = () => { if (!help.open && !help.dataset.dismissed) { help.open = true; help.dataset.auto = 'yes'; } };
     const close = () => {
       delete help.dataset.dismissed;
       if (help.dataset.auto) { help.open = false; delete help.dataset.auto; }
@@ -151,9 +115,7 @@
     container.addEventListener('mouseenter', open);
     container.addEventListener('mouseleave', () => { if (!container.contains(document.activeElement)) close(); });
     container.addEventListener('focusin', open);
-    container.addEventListener('focusout', (event) => {
-      if (!container.contains(event.relatedTarget)) close();
-    });
+    container.addEventListener('focusout', (event) => { if (!container.contains(event.relatedTarget)) close(); });
     // A click on a hover-opened summary pins it open instead of toggling it shut.
     $('summary', help).addEventListener('click', (event) => {
       if (help.dataset.auto) { event.preventDefault(); delete help.dataset.auto; }
@@ -162,9 +124,7 @@
 
   /* ---------- Menus: one open at a time, outside click closes ---------- */
   document.addEventListener('click', (event) => {
-    $$('details.menu[open]').forEach((menu) => {
-      if (!menu.contains(event.target)) menu.open = false;
-    });
+    $$('details.menu[open]').forEach((menu) => { if (!menu.contains(event.target)) menu.open = false; });
   });
 
   function closeMenusAndPopovers() {
@@ -183,20 +143,14 @@
     const body = $(toggle.dataset.liveToggle);
     const url = body && body.dataset.liveUrl;
     if (!url) return;
-    const status = document.createElement('span');
-    status.className = 'live-status';
-    status.setAttribute('role', 'status');
+    const status = el('span', { className: 'live-status', role: 'status' });
     (toggle.closest('.live-toggle') || toggle).after(status);
-    let timer = 0;
-    let controller = null;
-    let last = null;
-
+    let timer = 0, controller = null, last = null;
     const stop = (message) => {
       clearTimeout(timer);
-      timer = 0;
       if (controller) controller.abort();
       controller = null;
-      status.textContent = message || '';
+      status.textContent = message;
     };
     const schedule = () => { clearTimeout(timer); timer = setTimeout(poll, 3000); };
 
@@ -205,13 +159,9 @@
       if (document.hidden) { schedule(); return; }
       const target = new URL(url, document.baseURI);
       if (target.origin !== location.origin) { toggle.checked = false; stop('Live updates unavailable.'); return; }
-      const mine = new AbortController();
-      controller = mine;
+      const mine = controller = new AbortController();
       try {
-        const res = await fetch(target, {
-          credentials: 'same-origin', headers: { Accept: 'text/html' },
-          signal: mine.signal, cache: 'no-store',
-        });
+        const res = await fetch(target, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' }, signal: mine.signal });
         if (!res.ok || res.redirected) throw new Error('HTTP ' + res.status);
         const html = await res.text();
         if (!toggle.checked) return;
@@ -237,36 +187,34 @@
 
   // Replace a tbody's rows with a same-origin fragment; keep the j/k position and focus if possible.
   function replaceRows(body, html) {
-    const rows = Array.from(body.rows);
-    const index = rows.findIndex((r) => r.classList.contains('row-current'));
+    const index = Array.from(body.rows).findIndex((r) => r.classList.contains('row-current'));
     const hadFocus = body.contains(document.activeElement);
     body.innerHTML = html;
     if (index >= 0 && body.rows.length) setCurrentRow(body, Math.min(index, body.rows.length - 1), hadFocus);
   }
 
   /* ---------- Keyboard shortcuts ---------- */
-  function rowsBody() {
-    const table = $('table[data-rows]');
-    return table && table.tBodies[0];
-  }
+  const rowsBody = () => { const table = $('table[data-rows]'); return table && table.tBodies[0]; };
 
   function setCurrentRow(body, index, focus = true) {
     Array.from(body.rows).forEach((r, i) => r.classList.toggle('row-current', i === index));
     const row = body.rows[index];
-    if (!row) return;
-    const link = $('a', row);
+    const link = row && $('a', row);
     if (focus && link) link.focus();
-    row.scrollIntoView({ block: 'nearest' });
+    if (row) row.scrollIntoView({ block: 'nearest' });
   }
 
   function moveRow(step) {
     const body = rowsBody();
     if (!body || !body.rows.length) return;
-    const rows = Array.from(body.rows);
-    let index = rows.findIndex((r) => r.classList.contains('row-current'));
-    index = index < 0 ? (step > 0 ? 0 : rows.length - 1) : Math.max(0, Math.min(rows.length - 1, index + step));
-    setCurrentRow(body, index);
+    const n = body.rows.length;
+    const index = Array.from(body.rows).findIndex((r) => r.classList.contains('row-current'));
+    setCurrentRow(body, index < 0 ? (step > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, index + step)));
   }
+
+  const NON_TEXT = /^(checkbox|radio|button|submit|reset|range|color|file|image)$/;
+  const isTyping = (node) => node instanceof Element && (node.isContentEditable ||
+    node.matches('textarea, select') || (node.matches('input') && !NON_TEXT.test(node.type)));
 
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.isComposing) return;
@@ -277,8 +225,7 @@
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const t = event.target;
-    if (t.closest && t.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]')) return;
-    if ($('dialog[open]')) return;
+    if (isTyping(t) || $('dialog[open]')) return;
     switch (event.key) {
       case '/': {
         const search = $('input[type="search"]');
@@ -300,7 +247,7 @@
         if (help && typeof help.showModal === 'function') { event.preventDefault(); help.showModal(); }
         break;
       }
-      default:
+      default: break;
     }
   });
 })();
