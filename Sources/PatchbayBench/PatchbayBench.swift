@@ -13,6 +13,7 @@ import PatchbayStorage
 /// `PatchbayBench patterns [--runs N]` times the bounded pattern matcher on catastrophic and realistic patterns.
 /// `PatchbayBench commands [--iterations N]` measures a slash command invocation's overhead over calling its endpoint.
 /// `PatchbayBench retention [--rows N]` times the retention pass over N old rows and a publisher's latency meanwhile.
+/// `PatchbayBench console [--deliveries N] [--requests N]` times every console page with N deliveries in its history.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
 /// and the inbound → outbound latency.
@@ -52,6 +53,8 @@ struct PatchbayBench {
             try await CommandsScenario(iterations: option("--iterations", 2_000)).run()
         case "retention":
             try await RetentionScenario(rows: option("--rows", 200_000)).run()
+        case "console":
+            try await ConsoleScenario(deliveries: option("--deliveries", 10_000), requests: option("--requests", 50)).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":

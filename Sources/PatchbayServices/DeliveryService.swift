@@ -37,6 +37,22 @@ public struct DeliveryService: Sendable {
         return try await store.deliveries.list(of: webhook, filter: filter, request)
     }
 
+    /// The last hour of these webhooks (already reached by the caller): deliveries and attempts' latencies.
+    public func recentActivity(of webhooks: [Webhook], hours: Int64 = 1) async throws -> (
+        activity: [DeliveryRepository.Activity], latencies: [(sentAt: Int64, durationMs: Int)]
+    ) {
+        let since = services.clock.nowMillis - hours * 3_600_000
+        let ids = webhooks.map(\.id)
+        return (
+            try await store.deliveries.activity(webhookIds: ids, since: since), try await store.deliveries.latencies(webhookIds: ids, since: since)
+        )
+    }
+
+    /// The most recent attempt of a delivery (read through `get` or `history` first).
+    public func lastAttempt(of delivery: Delivery) async throws -> DeliveryAttempt? {
+        delivery.attemptCount > 0 || delivery.lastAttemptAt != nil ? try await store.deliveries.lastAttempt(deliveryId: delivery.id) : nil
+    }
+
     /// The events a delivery carries, by id.
     public func events(of delivery: Delivery) async throws -> [Event] {
         let events = try await store.deliveries.events(delivery.eventIds)

@@ -1,7 +1,6 @@
 import Hummingbird
 import PatchbayCore
 import PatchbayServices
-import PatchbayStorage
 
 /// The organization overview (with its tree of child organizations) and the event types catalog.
 extension Console {
@@ -32,13 +31,12 @@ extension Console {
         }
         if visit.principal.allows(.webhooksRead) {
             let webhooks = try await services.webhooks.list(organizationId: organization.id, ListRequest(limit: 100), by: visit.principal).items
-            let now = services.clock.nowMillis
-            var all: [PatchbayStorage.DeliveryRepository.MinuteCount] = []
-            for webhook in webhooks { all += try await services.store.deliveries.minuteCounts(webhookId: webhook.id, since: now - 3_600_000) }
+            let recent = try await services.deliveries.recentActivity(of: webhooks)
             model["webhookCount"] = webhooks.count
             model["failing"] = webhooks.filter { $0.state == .failing || $0.state == .disabled }.count
             model["paused"] = webhooks.filter { $0.state == .paused }.count
-            model["chart"] = Charts.deliveriesChart(all, now: now, title: "Deliveries per minute across this organization's web hooks, last hour")
+            model["chart"] = Charts.all(
+                ChartData(activity: recent.activity, latencies: recent.latencies, now: services.clock.nowMillis), scope: "across its web hooks")
             model["webhooksHref"] = Section.webhooks.path(organization.id)
         }
         return html(

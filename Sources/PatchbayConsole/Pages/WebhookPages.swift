@@ -65,13 +65,16 @@ extension Console {
         let base = "/console/orgs/\(organization.id)/webhooks"
         let canWrite = visit.principal.allows(.webhooksWrite)
         var rows: [[String: Any]] = []
+        let recent = try await services.deliveries.recentActivity(of: page.items)
+        let now = services.clock.nowMillis
         for webhook in page.items {
-            let spark = try await services.store.deliveries.minuteCounts(webhookId: webhook.id, since: services.clock.nowMillis - 60 * 60_000)
+            let spark = ChartData(
+                activity: recent.activity.filter { $0.webhookId == webhook.id }, latencies: [], now: now)
             rows.append([
                 "name": webhook.name, "url": webhook.url, "href": "\(base)/\(webhook.id)", "lastTriggered": Formatting.time(webhook.lastTriggeredAt),
                 "state": webhook.state.rawValue, "stateLabel": Self.stateLabel(webhook.state), "canWrite": canWrite, "csrf": visit.session.csrf,
                 "deleteAction": "\(base)/\(webhook.id)/delete", "editHref": "\(base)/\(webhook.id)#options",
-                "spark": Charts.sparkline(spark, now: services.clock.nowMillis, label: "Deliveries of \(webhook.name) in the last hour"),
+                "spark": Charts.sparkline(spark, label: "Deliveries of \(webhook.name) in the last hour"),
             ])
         }
         let headers = [("Name", "name"), ("URL", "url"), ("Last triggered", "lastTriggeredAt"), ("State", "state")].map {
@@ -134,7 +137,7 @@ extension Console {
             webhookId: webhook.id, organizationId: webhook.organizationId, filter: .init(),
             ListRequest(limit: 1, sort: PatchbayCore.SortOrder(field: "createdAt", descending: true)), by: visit.principal
         ).items.first
-        if let latest, let attempt = try await services.store.deliveries.lastAttempt(deliveryId: latest.id) {
+        if let latest, let attempt = try await services.deliveries.lastAttempt(of: latest) {
             model["handshake"] =
                 [
                     "ok": attempt.result == .success, "status": attempt.statusCode.map(String.init) ?? "no answer", "durationMs": attempt.durationMs,
@@ -160,7 +163,7 @@ extension Console {
         if let reveal = try await revealModel(webhook, visit: visit) { model.merge(reveal) { $1 } }
         let chosen = Set(webhook.eventTypes)
         let secrets = webhook.signingSecrets(at: services.clock.nowMillis)
-        let counts = try await services.store.deliveries.minuteCounts(webhookId: webhook.id, since: services.clock.nowMillis - 60 * 60_000)
+        let recent = try await services.deliveries.recentActivity(of: [webhook])
         model.merge([
             "csrf": visit.session.csrf, "base": base, "name": webhook.name, "url": webhook.url, "state": webhook.state.rawValue,
             "stateLabel": Self.stateLabel(webhook.state), "canWrite": canWrite, "active": webhook.active, "held": webhook.heldCount,
@@ -171,7 +174,8 @@ extension Console {
             "maxEvents": webhook.maxEventsPerRequest, "rateLimit": webhook.rateLimit.map(String.init) ?? "",
             "secretMasked": "whsec_••••••••", "rotating": secrets.count > 1,
             "rotationEnds": Formatting.time(webhook.previousSecretExpiresAt),
-            "chart": Charts.deliveriesChart(counts, now: services.clock.nowMillis, title: "Deliveries per minute, last hour"),
+            "chart": Charts.all(
+                ChartData(activity: recent.activity, latencies: recent.latencies, now: services.clock.nowMillis), scope: "of this web hook"),
             "recoverDefault": Self.localTime(services.clock.nowMillis - 3_600_000),
         ]) { $1 }
         return html(
@@ -216,7 +220,7 @@ extension Console {
         let page = try await services.deliveries.history(
             webhookId: webhook.id, organizationId: organization.id, filter: filter, listRequest, by: visit.principal)
         let deliveryRows = try await page.items.asyncMap { delivery -> [String: Any] in
-            let attempts = delivery.attemptCount > 0 ? try await services.store.deliveries.lastAttempt(deliveryId: delivery.id) : nil
+            let attempts = try await services.deliveries.lastAttempt(of: delivery)
             return [
                 "href": "\(base)/deliveries/\(delivery.id)", "id": delivery.id,
                 "sentAt": Formatting.time(delivery.lastAttemptAt ?? delivery.createdAt),

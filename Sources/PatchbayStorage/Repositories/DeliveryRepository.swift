@@ -124,29 +124,41 @@ public struct DeliveryRepository: Sendable {
         return try await list(of: webhook, status: nil, request, base: select)
     }
 
-    /// Deliveries created per minute since `since`, by status: what the console's charts draw.
-    public func minuteCounts(webhookId: String, since: Int64) async throws -> [MinuteCount] {
-        try await driver.query(
+    /// What the console's charts need of these webhooks' recent deliveries: every delivery created since `since`
+    /// and every one still queued (whatever its age), capped at `limit` rows.
+    public func activity(webhookIds: [String], since: Int64, limit: Int = 50_000) async throws -> [Activity] {
+        guard !webhookIds.isEmpty else { return [] }
+        return try await driver.query(
             """
-            SELECT created_at / 60000 AS minute, status, COUNT(*) AS n FROM deliveries
-            WHERE webhook_id = \(webhookId) AND created_at >= \(since) GROUP BY created_at / 60000, status
+            SELECT webhook_id, created_at, updated_at, status FROM deliveries
+            WHERE webhook_id IN (\(Self.list(webhookIds)))
+              AND (created_at >= \(since) OR status IN ('pending', 'retrying', 'held'))
+            ORDER BY created_at DESC LIMIT \(limit)
             """
         ).map { row in
-            MinuteCount(
-                minute: try row.int("minute"), status: Delivery.Status(rawValue: try row.string("status")) ?? .pending, count: Int(try row.int("n")))
+            Activity(
+                webhookId: try row.string("webhook_id"), createdAt: try row.int("created_at"), updatedAt: try row.int("updated_at"),
+                status: Delivery.Status(rawValue: try row.string("status")) ?? .pending)
         }
     }
 
-    public struct MinuteCount: Sendable, Equatable {
-        public var minute: Int64
+    public struct Activity: Sendable, Equatable {
+        public var webhookId: String
+        public var createdAt: Int64
+        public var updatedAt: Int64
         public var status: Delivery.Status
-        public var count: Int
+    }
 
-        public init(minute: Int64, status: Delivery.Status, count: Int) {
-            self.minute = minute
-            self.status = status
-            self.count = count
-        }
+    /// When each attempt of these webhooks since `since` was sent and how long it took, capped at `limit` rows.
+    public func latencies(webhookIds: [String], since: Int64, limit: Int = 50_000) async throws -> [(sentAt: Int64, durationMs: Int)] {
+        guard !webhookIds.isEmpty else { return [] }
+        return try await driver.query(
+            """
+            SELECT a.sent_at, a.duration_ms FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+            WHERE d.webhook_id IN (\(Self.list(webhookIds))) AND d.created_at >= \(since - 86_400_000) AND a.sent_at >= \(since)
+            LIMIT \(limit)
+            """
+        ).map { row in (try row.int("sent_at"), Int(try row.int("duration_ms"))) }
     }
 
     /// The most recent attempt of a delivery.

@@ -1,0 +1,148 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import PatchbayApp
+import PatchbayCore
+
+/// `PatchbayBench console [--deliveries N] [--requests N]`: how long each console page takes to render with N
+/// deliveries (10,000 by default) in the web hook's history. Patchbay delivers N events to a local receiver (every
+/// delivery with its attempt), a browser-like client signs in through the form, then each page is fetched
+/// `--requests` times, one at a time, over a kept-alive loopback connection: the time is the server's work plus a
+/// loopback round trip (an upper bound on the server-side time). The target is 50 ms per page.
+struct ConsoleScenario {
+    let deliveries: Int
+    let requests: Int
+
+    func run() async throws {
+        var logger = Logger(label: "patchbay.bench")
+        logger.logLevel = .critical
+        let bench = try await BenchStore.open(logger: logger, allowPrivateTargets: true)
+        defer { bench.remove() }
+        let receiver = BenchReceiver()
+        let (patchbayPorts, patchbayReady) = AsyncStream<Int>.makeStream()
+        let (receiverPorts, receiverReady) = AsyncStream<Int>.makeStream()
+        let patchbay = PatchbayServer.buildApplication(
+            configuration: bench.configuration, store: bench.store, logger: logger, onServerRunning: { patchbayReady.yield($0) })
+        let receiving = receiver.application(logger: logger, ready: receiverReady)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await patchbay.runService() }
+            group.addTask { try await receiving.runService() }
+            var patchbayIterator = patchbayPorts.makeAsyncIterator()
+            var receiverIterator = receiverPorts.makeAsyncIterator()
+            guard let port = await patchbayIterator.next(), let receiverPort = await receiverIterator.next() else { return }
+            try await measure(
+                client: client, base: "http://127.0.0.1:\(port)", receiverPort: receiverPort, receiver: receiver, admin: bench.adminToken)
+            group.cancelAll()
+        }
+        try await client.shutdown()
+    }
+
+    private func measure(client: HTTPClient, base: String, receiverPort: Int, receiver: BenchReceiver, admin: String) async throws {
+        func post(_ path: String, _ body: String) async throws -> JSONValue {
+            try await APIScenario.post(client, base + path, token: admin, body: body)
+        }
+        _ = try await post("/v1/event-types", #"{"name":"order.created","example":{"orderId":"o-1","total":10}}"#)
+        let org = try await post("/v1/organizations", #"{"name":"Bench"}"#)["id"]?.stringValue ?? ""
+        for index in 0..<5 { _ = try await post("/v1/organizations", #"{"name":"Customer \#(index)","parentId":"\#(org)"}"#) }
+        let hook =
+            try await post("/v1/organizations/\(org)/webhooks", #"{"name":"Orders","url":"http://127.0.0.1:\#(receiverPort)/hook"}"#)["id"]?
+            .stringValue ?? ""
+        for index in 0..<20 {
+            _ = try await post("/v1/organizations/\(org)/webhooks", #"{"name":"Other \#(index)","url":"http://127.0.0.1:\#(receiverPort)/hook"}"#)
+        }
+        for index in 0..<20 { _ = try await post("/v1/organizations/\(org)/tokens", #"{"name":"Token \#(index)"}"#) }
+        // The history: N events to every webhook subscribed to them; the "Orders" one is the page measured.
+        print("publishing \(deliveries) events …")
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    for index in stride(from: worker, to: deliveries, by: 16) {
+                        _ = try await APIScenario.post(
+                            client, base + "/v1/organizations/\(org)/events", token: admin,
+                            body: #"{"type":"order.created","data":{"orderId":"o-\#(index)","total":\#(index)}}"#)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // 21 webhooks receive each event; wait until the measured one has its N (plus its handshake).
+        while receiver.requests < deliveries * 21 {
+            try await Task.sleep(for: .milliseconds(200))
+            if ContinuousClock.now - started > .seconds(600) { throw BenchFailure("deliveries did not finish in 10 minutes") }
+        }
+        print("delivered \(receiver.requests) requests in \(ContinuousClock.now - started)")
+
+        let (cookie, delivery) = try await signIn(client: client, base: base, admin: admin, org: org, hook: hook)
+        let pages: [(String, String)] = [
+            ("overview", "/console/orgs/\(org)"),
+            ("access tokens", "/console/orgs/\(org)/tokens"),
+            ("web hooks", "/console/orgs/\(org)/webhooks"),
+            ("web hook (history page 1)", "/console/orgs/\(org)/webhooks/\(hook)"),
+            ("web hook, payload search", "/console/orgs/\(org)/webhooks/\(hook)?q=o-9999"),
+            ("web hook, status + type filter", "/console/orgs/\(org)/webhooks/\(hook)?status=succeeded&type=order.created"),
+            ("web hook, no match (full scan)", "/console/orgs/\(org)/webhooks/\(hook)?q=no-such-text"),
+            ("delivery", "/console/orgs/\(org)/webhooks/\(hook)/deliveries/\(delivery)"),
+            ("live tail rows", "/console/orgs/\(org)/webhooks/\(hook)/rows"),
+            ("integrations", "/console/orgs/\(org)/integrations"),
+            ("inbound", "/console/orgs/\(org)/inbound"),
+            ("event types", "/console/event-types?org=\(org)"),
+        ]
+        print("\npage                               p50 ms   p95 ms   max ms   bytes   (\(requests) requests each, \(deliveries) deliveries)")
+        for (name, path) in pages {
+            var times: [Double] = []
+            var size = 0
+            for round in 0..<(requests + 5) {
+                let start = ContinuousClock.now
+                size = try await get(client, base + path, cookie: cookie)
+                let elapsed = ContinuousClock.now - start
+                if round >= 5 { times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000) }
+            }
+            times.sort()
+            let p50 = times[times.count / 2]
+            let p95 = times[min(times.count - 1, Int(Double(times.count) * 0.95))]
+            let verdict = p95 < 50 ? "" : "  over 50 ms"
+            print(
+                name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%7.2f  %7.2f  %7.2f  %6d", p50, p95, times.last ?? 0, size)
+                    + verdict)
+        }
+    }
+
+    /// Signs in through the console's form; returns the session cookie and one delivery of the hook.
+    private func signIn(client: HTTPClient, base: String, admin: String, org: String, hook: String) async throws -> (String, String) {
+        let login = try await client.execute(HTTPClientRequest(url: base + "/console/login"), timeout: .seconds(10))
+        let page = String(buffer: try await login.body.collect(upTo: 1 << 20))
+        let signInCookie = login.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init) ?? ""
+        let csrf = page.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression).map { String(page[$0]).split(separator: "\"")[3] } ?? ""
+        var request = HTTPClientRequest(url: base + "/console/login")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Origin", value: base)
+        request.headers.add(name: "Cookie", value: signInCookie)
+        request.body = .bytes(ByteBuffer(string: "token=\(admin)&csrf=\(csrf)"))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        guard let session = response.headers["Set-Cookie"].first(where: { $0.hasPrefix("pb_session=") })?.split(separator: ";").first else {
+            throw BenchFailure("console sign-in answered \(response.status)")
+        }
+        var list = HTTPClientRequest(url: base + "/v1/organizations/\(org)/webhooks/\(hook)/deliveries?limit=1&sort=-createdAt")
+        list.headers.add(name: "Authorization", value: "Bearer \(admin)")
+        let listed = try await client.execute(list, timeout: .seconds(10))
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await listed.body.collect(upTo: 1 << 20)))
+        guard case .array(let items)? = json["data"], let id = items.first?["id"]?.stringValue else { throw BenchFailure("no delivery listed") }
+        return (String(session), id)
+    }
+
+    private func get(_ client: HTTPClient, _ url: String, cookie: String) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Cookie", value: cookie)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        guard response.status == .ok else { throw BenchFailure("GET \(url) answered \(response.status)") }
+        return body.readableBytes
+    }
+}
