@@ -73,7 +73,14 @@ extension Console {
         let base = "/console/orgs/\(organization.id)/tokens"
         let chosenScopes = Set(form?.all("scopes") ?? ["*"])
         let chosenLifetime = form?["expiresIn"] ?? ""
+        let chosenOwner = form?["integrationId"] ?? ""
+        // Ryver's integration tokens: a token may act as one of the organization's integrations.
+        let integrations =
+            visit.principal.allows(.integrationsRead)
+            ? try await services.integrations.list(organizationId: organization.id, ListRequest(limit: 200), by: visit.principal).items : []
         var model: [String: Any] = [
+            "owners": [["value": "", "label": "This organization", "selected": chosenOwner.isEmpty]]
+                + integrations.map { ["value": $0.id, "label": "Integration: \($0.name)", "selected": $0.id == chosenOwner] },
             "csrf": visit.session.csrf, "action": base, "cancel": base, "name": form?["name"] ?? "",
             "lifetimes": Self.tokenLifetimes.map {
                 ["label": $0.label, "value": $0.seconds.map(String.init) ?? "", "selected": ($0.seconds.map(String.init) ?? "") == chosenLifetime]
@@ -97,9 +104,11 @@ extension Console {
 
     func createToken(_ organizationId: String, _ visit: ConsoleAccess.Visit, _ form: FormData) async throws -> Response {
         let scopes = form.all("scopes")
+        let integrationId = form["integrationId"].flatMap { $0.isEmpty ? nil : $0 }
+        // Full access is the form's default; an integration's token then gets the integration's default scopes.
+        let asked: [String]? = integrationId != nil && scopes == ["*"] ? nil : scopes
         let input = TokenService.CreateInput(
-            name: form["name"] ?? "", scopes: scopes.isEmpty ? [] : scopes,
-            expiresIn: form["expiresIn"].flatMap { Int64($0) })
+            name: form["name"] ?? "", integrationId: integrationId, scopes: asked, expiresIn: form["expiresIn"].flatMap { Int64($0) })
         let created: TokenService.Created
         do {
             created = try await services.tokens.create(input, organizationId: organizationId, by: visit.principal)
