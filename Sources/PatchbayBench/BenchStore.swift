@@ -32,5 +32,12 @@ struct BenchStore {
         return BenchStore(directory: directory, configuration: configuration, store: store)
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    /// `PATCHBAY_BENCH_KEEP=1` keeps the data directory (its path is printed) for a look with sqlite3.
+    func remove() {
+        if ProcessInfo.processInfo.environment["PATCHBAY_BENCH_KEEP"] == "1" {
+            print("kept \(directory)")
+            return
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

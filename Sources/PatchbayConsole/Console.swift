@@ -11,6 +11,7 @@ public struct Console: Sendable {
     let settings: ConsoleSettings
     let renderer: Renderer?
     let startupProblem: String?
+    let charts = ChartCache()
 
     public init(services: Services, settings: ConsoleSettings) {
         self.services = services

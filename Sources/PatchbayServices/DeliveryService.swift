@@ -37,15 +37,26 @@ public struct DeliveryService: Sendable {
         return try await store.deliveries.list(of: webhook, filter: filter, request)
     }
 
-    /// The last hour of these webhooks (already reached by the caller): deliveries and attempts' latencies.
-    public func recentActivity(of webhooks: [Webhook], hours: Int64 = 1) async throws -> (
-        activity: [DeliveryRepository.Activity], latencies: [(sentAt: Int64, durationMs: Int)]
-    ) {
-        let since = services.clock.nowMillis - hours * 3_600_000
+    /// What the charts draw of these webhooks (already reached by the caller) over the last hour, counted by the
+    /// database.
+    public struct Recent: Sendable {
+        public var groups: [DeliveryRepository.ActivityGroup]
+        public var queuedBefore: (count: Int, oldest: Int64?)
+        public var histogram: [(minute: Int64, bucketMs: Int, count: Int)]
+    }
+
+    public func recentActivity(of webhooks: [Webhook], latency: Bool = true) async throws -> Recent {
+        let since = services.clock.nowMillis - 3_600_000
         let ids = webhooks.map(\.id)
-        return (
-            try await store.deliveries.activity(webhookIds: ids, since: since), try await store.deliveries.latencies(webhookIds: ids, since: since)
-        )
+        return Recent(
+            groups: try await store.deliveries.activity(webhookIds: ids, since: since),
+            queuedBefore: latency ? try await store.deliveries.queuedBefore(webhookIds: ids, before: since) : (0, nil),
+            histogram: latency ? try await store.deliveries.latencyHistogram(webhookIds: ids, since: since) : [])
+    }
+
+    /// The latest attempt's URL, status code and result of each delivery (read through `history` first).
+    public func lastOutcomes(of deliveries: [Delivery]) async throws -> [String: (url: String, statusCode: Int?, result: String)] {
+        try await store.deliveries.lastOutcomes(deliveryIds: deliveries.filter { $0.attemptCount > 0 || $0.lastAttemptAt != nil }.map(\.id))
     }
 
     /// The most recent attempt of a delivery (read through `get` or `history` first).

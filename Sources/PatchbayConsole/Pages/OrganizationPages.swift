@@ -31,12 +31,10 @@ extension Console {
         }
         if visit.principal.allows(.webhooksRead) {
             let webhooks = try await services.webhooks.list(organizationId: organization.id, ListRequest(limit: 100), by: visit.principal).items
-            let recent = try await services.deliveries.recentActivity(of: webhooks)
             model["webhookCount"] = webhooks.count
             model["failing"] = webhooks.filter { $0.state == .failing || $0.state == .disabled }.count
             model["paused"] = webhooks.filter { $0.state == .paused }.count
-            model["chart"] = Charts.all(
-                ChartData(activity: recent.activity, latencies: recent.latencies, now: services.clock.nowMillis), scope: "across its web hooks")
+            model["chart"] = Charts.all(try await chartData(webhooks), scope: "across its web hooks")
             model["webhooksHref"] = Section.webhooks.path(organization.id)
         }
         return html(

@@ -65,11 +65,8 @@ extension Console {
         let base = "/console/orgs/\(organization.id)/webhooks"
         let canWrite = visit.principal.allows(.webhooksWrite)
         var rows: [[String: Any]] = []
-        let recent = try await services.deliveries.recentActivity(of: page.items)
-        let now = services.clock.nowMillis
         for webhook in page.items {
-            let spark = ChartData(
-                activity: recent.activity.filter { $0.webhookId == webhook.id }, latencies: [], now: now)
+            let spark = try await chartData([webhook], latency: false)
             rows.append([
                 "name": webhook.name, "url": webhook.url, "href": "\(base)/\(webhook.id)", "lastTriggered": Formatting.time(webhook.lastTriggeredAt),
                 "state": webhook.state.rawValue, "stateLabel": Self.stateLabel(webhook.state), "canWrite": canWrite, "csrf": visit.session.csrf,
@@ -163,7 +160,6 @@ extension Console {
         if let reveal = try await revealModel(webhook, visit: visit) { model.merge(reveal) { $1 } }
         let chosen = Set(webhook.eventTypes)
         let secrets = webhook.signingSecrets(at: services.clock.nowMillis)
-        let recent = try await services.deliveries.recentActivity(of: [webhook])
         model.merge([
             "csrf": visit.session.csrf, "base": base, "name": webhook.name, "url": webhook.url, "state": webhook.state.rawValue,
             "stateLabel": Self.stateLabel(webhook.state), "canWrite": canWrite, "active": webhook.active, "held": webhook.heldCount,
@@ -174,8 +170,7 @@ extension Console {
             "maxEvents": webhook.maxEventsPerRequest, "rateLimit": webhook.rateLimit.map(String.init) ?? "",
             "secretMasked": "whsec_••••••••", "rotating": secrets.count > 1,
             "rotationEnds": Formatting.time(webhook.previousSecretExpiresAt),
-            "chart": Charts.all(
-                ChartData(activity: recent.activity, latencies: recent.latencies, now: services.clock.nowMillis), scope: "of this web hook"),
+            "chart": Charts.all(try await chartData([webhook]), scope: "of this web hook"),
             "recoverDefault": Self.localTime(services.clock.nowMillis - 3_600_000),
         ]) { $1 }
         return html(
@@ -219,13 +214,14 @@ extension Console {
         listRequest.search = nil
         let page = try await services.deliveries.history(
             webhookId: webhook.id, organizationId: organization.id, filter: filter, listRequest, by: visit.principal)
-        let deliveryRows = try await page.items.asyncMap { delivery -> [String: Any] in
-            let attempts = try await services.deliveries.lastAttempt(of: delivery)
+        let outcomes = try await services.deliveries.lastOutcomes(of: page.items)
+        let deliveryRows = page.items.map { delivery -> [String: Any] in
+            let attempts = outcomes[delivery.id]
             return [
                 "href": "\(base)/deliveries/\(delivery.id)", "id": delivery.id,
                 "sentAt": Formatting.time(delivery.lastAttemptAt ?? delivery.createdAt),
                 "url": attempts?.url ?? webhook.url, "status": delivery.status.rawValue, "statusLabel": delivery.status.rawValue.capitalized,
-                "code": attempts?.statusCode.map(String.init) ?? (attempts?.result.rawValue ?? "—"), "attempts": delivery.attemptCount,
+                "code": attempts?.statusCode.map(String.init) ?? (attempts?.result ?? "—"), "attempts": delivery.attemptCount,
                 "canResend": canWrite && delivery.status != .held, "resendAction": "\(base)/deliveries/\(delivery.id)/resend",
                 "csrf": visit.session.csrf,
             ]
@@ -411,14 +407,5 @@ extension Console {
         }
         lines.append("  --data-binary \(Formatting.shellQuoted(attempt.requestBody))")
         return lines.joined(separator: " \\\n")
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(count)
-        for element in self { result.append(try await transform(element)) }
-        return result
     }
 }

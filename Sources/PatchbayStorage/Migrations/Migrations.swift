@@ -3,8 +3,18 @@ public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
         inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
-        slashCommands, consoleSessions,
+        slashCommands, consoleSessions, consoleChartIndexes,
     ]
+
+    /// Covering indexes for the console's charts: a web hook's last hour counted from the indexes alone.
+    static let consoleChartIndexes = Migration(
+        version: 18,
+        name: "console chart indexes",
+        statements: [
+            .both("CREATE INDEX deliveries_webhook_activity ON deliveries(webhook_id, created_at, status, updated_at)"),
+            .both("CREATE INDEX delivery_attempts_latency ON delivery_attempts(delivery_id, sent_at, duration_ms)"),
+        ]
+    )
 
     /// Console sign-ins and the single-use portal links that start them. Only hashes of their secrets are stored.
     static let consoleSessions = Migration(

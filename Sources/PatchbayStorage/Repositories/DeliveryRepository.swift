@@ -124,41 +124,96 @@ public struct DeliveryRepository: Sendable {
         return try await list(of: webhook, status: nil, request, base: select)
     }
 
-    /// What the console's charts need of these webhooks' recent deliveries: every delivery created since `since`
-    /// and every one still queued (whatever its age), capped at `limit` rows.
-    public func activity(webhookIds: [String], since: Int64, limit: Int = 50_000) async throws -> [Activity] {
+    /// Deliveries of these webhooks created since `since`, counted in SQL by webhook, minute of creation, minute of
+    /// completion (nil while queued) and status: at most a few thousand rows however many deliveries there are.
+    public func activity(webhookIds: [String], since: Int64) async throws -> [ActivityGroup] {
         guard !webhookIds.isEmpty else { return [] }
         return try await driver.query(
             """
-            SELECT webhook_id, created_at, updated_at, status FROM deliveries
-            WHERE webhook_id IN (\(Self.list(webhookIds)))
-              AND (created_at >= \(since) OR status IN ('pending', 'retrying', 'held'))
-            ORDER BY created_at DESC LIMIT \(limit)
+            SELECT webhook_id, created_at / 60000 AS created_minute,
+                   CASE WHEN status IN ('succeeded', 'failed') THEN updated_at / 60000 END AS finished_minute,
+                   status, COUNT(*) AS n, MIN(created_at) AS oldest
+            FROM deliveries WHERE webhook_id IN (\(Self.list(webhookIds))) AND created_at >= \(since)
+            GROUP BY webhook_id, created_at / 60000, CASE WHEN status IN ('succeeded', 'failed') THEN updated_at / 60000 END, status
             """
         ).map { row in
-            Activity(
-                webhookId: try row.string("webhook_id"), createdAt: try row.int("created_at"), updatedAt: try row.int("updated_at"),
-                status: Delivery.Status(rawValue: try row.string("status")) ?? .pending)
+            ActivityGroup(
+                webhookId: try row.string("webhook_id"), createdMinute: try row.int("created_minute"),
+                finishedMinute: try row.optionalInt("finished_minute"),
+                status: Delivery.Status(rawValue: try row.string("status")) ?? .pending, count: Int(try row.int("n")),
+                oldestCreatedAt: try row.int("oldest"))
         }
     }
 
-    public struct Activity: Sendable, Equatable {
+    public struct ActivityGroup: Sendable, Equatable {
         public var webhookId: String
-        public var createdAt: Int64
-        public var updatedAt: Int64
+        public var createdMinute: Int64
+        /// When a finished delivery finished; nil while it is queued (pending, retrying or held).
+        public var finishedMinute: Int64?
         public var status: Delivery.Status
+        public var count: Int
+        public var oldestCreatedAt: Int64
     }
 
-    /// When each attempt of these webhooks since `since` was sent and how long it took, capped at `limit` rows.
-    public func latencies(webhookIds: [String], since: Int64, limit: Int = 50_000) async throws -> [(sentAt: Int64, durationMs: Int)] {
+    /// How many deliveries created before `before` are still queued, and when the oldest was created. Each status
+    /// is counted through its partial index.
+    public func queuedBefore(webhookIds: [String], before: Int64) async throws -> (count: Int, oldest: Int64?) {
+        guard !webhookIds.isEmpty else { return (0, nil) }
+        let ids = Self.list(webhookIds)
+        let rows =
+            try await driver.query(
+                """
+                SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries
+                WHERE webhook_id IN (\(ids)) AND status IN ('pending', 'retrying') AND created_at < \(before)
+                """)
+            + (try await driver.query(
+                "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE webhook_id IN (\(ids)) AND status = 'held' AND created_at < \(before)"
+            ))
+        var count = 0
+        var oldest: Int64?
+        for row in rows {
+            count += Int(try row.int("n"))
+            if let value = try row.optionalInt("oldest") { oldest = min(oldest ?? value, value) }
+        }
+        return (count, oldest)
+    }
+
+    /// Upper bounds (ms) of the latency histogram's buckets; the last catches everything slower.
+    public static let latencyBuckets: [Int] = [
+        1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1_000, 1_500, 2_000, 3_000, 5_000, 7_000, 10_000, 15_000, 20_000,
+        30_000, 60_000,
+    ]
+
+    /// Attempts of these webhooks sent since `since`, counted by minute and latency bucket (`latencyBuckets`).
+    public func latencyHistogram(webhookIds: [String], since: Int64) async throws -> [(minute: Int64, bucketMs: Int, count: Int)] {
         guard !webhookIds.isEmpty else { return [] }
+        // Built from the constants above, never from input.
+        let bucket = SQLQuery(
+            unsafeSQL: "CASE " + Self.latencyBuckets.dropLast().map { "WHEN a.duration_ms <= \($0) THEN \($0) " }.joined()
+                + "ELSE \(Self.latencyBuckets.last ?? 60_000) END")
         return try await driver.query(
-            """
-            SELECT a.sent_at, a.duration_ms FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
-            WHERE d.webhook_id IN (\(Self.list(webhookIds))) AND d.created_at >= \(since - 86_400_000) AND a.sent_at >= \(since)
-            LIMIT \(limit)
-            """
-        ).map { row in (try row.int("sent_at"), Int(try row.int("duration_ms"))) }
+            "SELECT a.sent_at / 60000 AS minute, " + bucket
+                + """
+                 AS bucket, COUNT(*) AS n FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+                WHERE d.webhook_id IN (\(Self.list(webhookIds))) AND d.created_at >= \(since - 86_400_000) AND a.sent_at >= \(since)
+                GROUP BY a.sent_at / 60000, 
+                """ + bucket
+        ).map { row in (try row.int("minute"), Int(try row.int("bucket")), Int(try row.int("n"))) }
+    }
+
+    /// The latest attempt's outcome of each of these deliveries (what a history row shows), in one query.
+    public func lastOutcomes(deliveryIds: [String]) async throws -> [String: (url: String, statusCode: Int?, result: String)] {
+        guard !deliveryIds.isEmpty else { return [:] }
+        var outcomes: [String: (sentAt: Int64, url: String, statusCode: Int?, result: String)] = [:]
+        for row in try await driver.query(
+            "SELECT delivery_id, sent_at, url, status_code, result FROM delivery_attempts WHERE delivery_id IN (\(Self.list(deliveryIds)))")
+        {
+            let id = try row.string("delivery_id")
+            let sentAt = try row.int("sent_at")
+            if let known = outcomes[id], known.sentAt > sentAt { continue }
+            outcomes[id] = (sentAt, try row.string("url"), try row.optionalInt("status_code").map(Int.init), try row.string("result"))
+        }
+        return outcomes.mapValues { ($0.url, $0.statusCode, $0.result) }
     }
 
     /// The most recent attempt of a delivery.
