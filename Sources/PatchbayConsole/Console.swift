@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import PatchbayCore
 import PatchbayServices
+import PatchbayStorage
 
 /// The browser console at `/console`: server-rendered pages over the same services as the JSON API. Every page
 /// works without script; every state change is a form post checked for its CSRF token and origin, answered with a
@@ -40,6 +41,7 @@ public struct Console: Sendable {
         registerEventTypePages(on: router)
         registerIntegrationPages(on: router)
         registerInboundPages(on: router)
+        registerInstallationPages(on: router)
         // Anything else under /console is the console's own 404, not the API's 401.
         router.get("/console/**") { request, context in
             try await page(request, context) { _ in throw PatchbayError.notFound("Page \(request.uri.path.prefix(100))") }
@@ -58,6 +60,8 @@ public struct Console: Sendable {
             return try await body(visit)
         } catch let error as PatchbayError {
             return errorPage(error, request: request)
+        } catch {
+            return errorPage(Self.unexpected(error, context: context), request: request)
         }
     }
 
@@ -76,7 +80,19 @@ public struct Console: Sendable {
             return try await body(visit, form)
         } catch let error as PatchbayError {
             return errorPage(error, request: request)
+        } catch {
+            return errorPage(Self.unexpected(error, context: context), request: request)
         }
+    }
+
+    /// Anything else becomes a page too (never the API's problem+json): 503 while the database is unavailable,
+    /// otherwise 500, logged without the request's secrets.
+    static func unexpected<Context: RequestContext>(_ error: any Error, context: Context) -> PatchbayError {
+        if case StorageError.unavailable = error {
+            return PatchbayError(.unavailable, "The database is unavailable; try again shortly.", retryAfterSeconds: 5)
+        }
+        context.logger.error("console page failed", metadata: ["pb.error": "\(String(reflecting: error).prefix(500))"])
+        return PatchbayError(.internalError, "The console failed to show this page.")
     }
 
     static func form(_ request: Request) async throws -> FormData {

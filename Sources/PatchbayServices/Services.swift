@@ -31,6 +31,7 @@ public struct Services: Sendable {
     public var console: ConsoleAccess { ConsoleAccess(services: self) }
     public var organizations: OrganizationService { OrganizationService(services: self) }
     public var users: UserService { UserService(services: self) }
+    public var installations: InstallationService { InstallationService(services: self) }
     public var integrations: IntegrationService { IntegrationService(services: self) }
     public var inbound: InboundService { InboundService(services: self) }
     public var commands: CommandService { CommandService(services: self) }

@@ -261,5 +261,48 @@ extension E2ECase {
             #expect(try await browser.post("\(hookPath)/delete", ["confirmed": "yes"], csrf: csrf).status == 303)
             #expect(try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(hook)").status == 404)
         },
+        E2ECase("integrations through the console: a Turn-style endpoint integration's handshake and secret once, installations, uninstall") {
+            api, _ in
+            let acme = try await api.organization("Acme")
+            let globex = try await api.organization("Globex")
+            var browser = ConsoleBrowser(api)
+            let csrf = try await browser.signIn(api.adminToken)
+            let made = try await browser.post(
+                "/console/orgs/\(acme)/integrations",
+                ["kind": "endpoint", "name": "Turn", "url": "https://hooks.example.com/turn", "scheme": "Bearer", "token": "turn-secret-token-1"],
+                csrf: csrf)
+            #expect(made.status == 303)
+            let location = try #require(made.header("Location"))
+            let integration = String(location.split(separator: "?")[0].split(separator: "/").last ?? "")
+            let page = try await browser.get(location)
+            #expect(page.text.contains("id=\"secret-value\">whsec_") && page.text.contains("Handshake failed"))
+            #expect(!page.text.contains("turn-secret-token-1"))
+            #expect(!(try await browser.get(location)).text.contains("whsec_"))
+            let stored = try await api.admin(.get, "/v1/organizations/\(acme)/integrations/\(integration)").json
+            #expect(stored["endpoint"]?["url"] == "https://hooks.example.com/turn")
+            // A custom integration with a bot user and chosen features.
+            let custom = try await browser.post(
+                "/console/orgs/\(acme)/integrations", ["kind": "custom", "name": "Bot", "bot": "yes", "features": "actions"], csrf: csrf)
+            #expect(custom.status == 303)
+            let customId = String((custom.header("Location") ?? "").split(separator: "?")[0].split(separator: "/").last ?? "")
+            let customJSON = try await api.admin(.get, "/v1/organizations/\(acme)/integrations/\(customId)").json
+            #expect(customJSON["features"] == ["actions"] && customJSON["bot"] == true)
+            // Finalize through the console, install over the API, read and uninstall the installation in the console.
+            #expect(try await browser.post("/console/orgs/\(acme)/integrations/\(customId)/finalize", ["confirmed": "yes"], csrf: csrf).status == 303)
+            let installed = try await api.admin(.post, "/v1/organizations/\(acme)/integrations/\(customId)/installations", [:])
+            let installation = try #require(installed.json["id"]?.string, "\(installed.text)")
+            let installationPage = try await browser.get("/console/orgs/\(acme)/installations/\(installation)")
+            #expect(installationPage.status == 200 && installationPage.text.contains("Bot"))
+            #expect((try await browser.get("/console/orgs/\(acme)/integrations/\(customId)")).text.contains(installation))
+            var outsider = ConsoleBrowser(api)
+            _ = try await outsider.signIn(try await api.token(in: globex))
+            #expect(try await outsider.get("/console/orgs/\(acme)/installations/\(installation)").status == 404)
+            #expect(try await outsider.get("/console/orgs/\(globex)/installations/\(installation)").status == 404)
+            #expect(try await browser.post("/console/orgs/\(acme)/installations/\(installation)/uninstall", [:], csrf: csrf).status == 200)
+            #expect(
+                try await browser.post("/console/orgs/\(acme)/installations/\(installation)/uninstall", ["confirmed": "yes"], csrf: csrf).status
+                    == 303)
+            #expect(try await api.admin(.get, "/v1/organizations/\(acme)/installations/\(installation)").status == 404)
+        },
     ]
 }

@@ -144,6 +144,17 @@ extension Console {
             "canWrite": visit.principal.allows(.integrationsWrite), "apiBase": api?.settings.baseUrl ?? "",
             "tokensHref": "/console/orgs/\(organization.id)/tokens",
         ]
+        let installations = try await services.installations.list(
+            integrationId: integration.id, organizationId: organization.id, ListRequest(limit: 100), by: visit.principal
+        ).items
+        model["installations"] = installations.map { installation -> [String: Any] in
+            [
+                "href": "/console/orgs/\(installation.organizationId)/installations/\(installation.id)",
+                "organizationId": installation.organizationId,
+                "state": installation.state.rawValue, "stateClass": installation.state == .ready ? "active" : "paused",
+                "created": Formatting.time(installation.createdAt),
+            ]
+        }
         if let endpoint = integration.endpoint {
             model["endpointURL"] = endpoint.url
             model["endpointAuth"] = endpoint.authorizationScheme.map { "\($0) token" } ?? "None"

@@ -35,6 +35,8 @@ extension Console {
                 TokenSecret.constantTimeEquals(expected, sent)
             else { throw PatchbayError(.forbidden, "The sign-in form expired; it has been renewed, so sign in again.") }
             let started = try await services.console.signIn(secret: form["token"] ?? "")
+            // A new session id at every sign-in; the one the browser held before ends here.
+            if let previous = Cookies.value(Cookies.session, in: request.headers[.cookie]) { try await services.console.signOut(secret: previous) }
             let home = try await home(for: services.console.visit(secret: started.secret))
             let next = form["next"].flatMap(Self.safeNext) ?? home
             return redirect(

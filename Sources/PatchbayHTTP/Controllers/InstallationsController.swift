@@ -119,10 +119,10 @@ struct InstallationsController {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .integrationsRead)
         let integration = try await dependencies.integration(context, in: organization)
-        let listRequest = try request.listRequest(sortable: ["createdAt", "updatedAt", "state", "organizationId"])
+        let listRequest = try request.listRequest(sortable: InstallationService.sortable)
         return try JSONResponse.list(
-            try await dependencies.store.installations.list(integrationId: integration.id, ownerOrganizationId: organization.id, listRequest),
-            request: request)
+            try await dependencies.services.installations.list(
+                integrationId: integration.id, organizationId: organization.id, listRequest, by: principal), request: request)
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
@@ -131,12 +131,8 @@ struct InstallationsController {
     }
 
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let (organization, installation) = try await dependencies.installation(context, scope: .integrationsWrite)
-        let event = try dependencies.event("integration.uninstalled", installation, in: organization, by: principal, at: dependencies.clock.nowMillis)
-        guard try await dependencies.store.installations.delete(id: installation.id, in: principal.tenant(organization.id), event: event) else {
-            throw PatchbayError.notFound("Installation \(installation.id)")
-        }
+        try await dependencies.services.installations.delete(
+            context.parameters.value("ins"), organizationId: context.parameters.value("org"), by: try context.requirePrincipal())
         return JSONResponse.noContent()
     }
 

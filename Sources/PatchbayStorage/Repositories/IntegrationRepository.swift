@@ -52,6 +52,12 @@ public struct IntegrationRepository: Sendable {
         try await driver.query(Self.source + " WHERE id = \(id) AND \(tenant.condition(integrationColumn: "id"))").first.map(Self.decode)
     }
 
+    /// An integration's name, for an installation's page in the installing organization (which may not read the
+    /// integration itself, owned by another).
+    public func name(id: String) async throws -> String? {
+        try await driver.query("SELECT name FROM integrations WHERE id = \(id)").first.map { try $0.string("name") }
+    }
+
     public func list(in tenant: Tenant, _ request: ListRequest) async throws -> Page<Integration> {
         try await Self.pagination.page(
             on: driver,
