@@ -30,10 +30,23 @@ public struct Console: Sendable {
         router.get("/console/assets/{name}") { request, context in asset(context.parameters.get("name") ?? "") }
         router.get("/console") { request, context in try await page(request, context) { visit in try await index(request, visit) } }
         router.get("/console/login") { request, context in try await loginPage(request) }
-        router.post("/console/login") { request, context in try await signIn(request) }
-        router.get("/console/portal/{secret}") { request, context in try await portal(context.parameters.get("secret") ?? "") }
+        router.post("/console/login") { request, context in
+            do { return try await signIn(request) } catch { return errorPage(Self.unexpected(error, context: context), request: request) }
+        }
+        router.get("/console/portal/{secret}") { request, context in
+            do {
+                return try await portal(context.parameters.get("secret") ?? "", request: request)
+            } catch {
+                return errorPage(Self.unexpected(error, context: context), request: request)
+            }
+        }
         router.post("/console/logout") { request, context in
-            try await action(request, context) { visit, _ in try await signOut(request) }
+            let response = try await action(request, context) { visit, _ in try await signOut(request) }
+            // A session that has already ended still leaves with its cookie cleared.
+            guard response.status == .seeOther, response.headers[.location] == "/console/login" else { return response }
+            var cleared = response
+            cleared.headers.append(HTTPField(name: .setCookie, value: Cookies.clear(Cookies.session, secure: settings.secureCookies)))
+            return cleared
         }
         registerOrganizationPages(on: router)
         registerTokenPages(on: router)
@@ -52,11 +65,12 @@ public struct Console: Sendable {
 
     /// A signed-in GET page; errors become pages (401 → the sign-in page).
     func page<Context: RequestContext>(
-        _ request: Request, _ context: Context, _ body: (ConsoleAccess.Visit) async throws -> Response
+        _ request: Request, _ context: Context, touch: Bool = true, _ body: (ConsoleAccess.Visit) async throws -> Response
     ) async throws -> Response {
         do {
             guard renderer != nil else { return unavailable() }
-            let visit = try await services.console.visit(secret: Cookies.value(Cookies.session, in: request.headers[.cookie]) ?? "")
+            let visit = try await services.console.visit(
+                secret: Cookies.value(Cookies.session, in: request.headers[.cookie]) ?? "", touch: touch)
             return try await body(visit)
         } catch let error as PatchbayError {
             return errorPage(error, request: request)

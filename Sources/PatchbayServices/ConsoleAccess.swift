@@ -57,11 +57,13 @@ public struct ConsoleAccess: Sendable {
         guard linkSecret.utf8.count <= 200,
             let link = try await store.console.redeem(secretHash: TokenSecret.hash(of: linkSecret), now: services.clock.nowMillis)
         else { throw PatchbayError(.unauthenticated, "This console link is not valid: it has been used already, has expired, or never existed.") }
-        let started = try await start(
+        // The maker of the link must still be allowed in, before any session exists.
+        let probe = ConsoleSession(
+            idHash: "", csrf: "", tokenId: link.tokenId, environmentAdminHash: link.environmentAdminHash, organizationId: link.organizationId,
+            scopes: link.scopes, createdAt: 0, lastSeenAt: 0, expiresAt: 0)
+        _ = try await principal(of: probe)
+        return try await start(
             tokenId: link.tokenId, environmentAdminHash: link.environmentAdminHash, organizationId: link.organizationId, scopes: link.scopes)
-        // The maker of the link must still be allowed in.
-        _ = try await principal(of: started.session)
-        return started
     }
 
     private func start(tokenId: String?, environmentAdminHash: String?, organizationId: String?, scopes: [Scope]?) async throws -> Started {
@@ -76,7 +78,8 @@ public struct ConsoleAccess: Sendable {
     }
 
     /// The visit of the session whose cookie holds `secret`; 401 when there is none or it has ended.
-    public func visit(secret: String) async throws -> Visit {
+    /// `touch: false` for requests no person made (the live tail's polling), so an unattended tab still goes idle.
+    public func visit(secret: String, touch: Bool = true) async throws -> Visit {
         let now = services.clock.nowMillis
         guard !secret.isEmpty, secret.utf8.count <= 200, var session = try await store.console.session(idHash: TokenSecret.hash(of: secret))
         else { throw PatchbayError(.unauthenticated, "Sign in to use the console.") }
@@ -91,7 +94,7 @@ public struct ConsoleAccess: Sendable {
             try await store.console.deleteSession(idHash: session.idHash)
             throw error
         }
-        if now - session.lastSeenAt >= Self.touchResolutionMillis {
+        if touch, now - session.lastSeenAt >= Self.touchResolutionMillis {
             try await store.console.touch(idHash: session.idHash, at: now)
             session.lastSeenAt = now
         }

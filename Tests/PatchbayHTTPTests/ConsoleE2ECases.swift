@@ -19,7 +19,7 @@ struct ConsoleBrowser {
     mutating func remember(_ response: APIResponse) {
         for field in response.headers where field.name.canonicalName == "set-cookie" {
             setCookies.append(field.value)
-            let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { continue }
             if pair[1].isEmpty { cookies.removeValue(forKey: String(pair[0])) } else { cookies[String(pair[0])] = String(pair[1]) }
         }
@@ -110,6 +110,9 @@ extension E2ECase {
             }
             let listed = try await api.admin(.get, "/v1/organizations/\(org)/tokens").json["data"]?.array.compactMap { $0["name"]?.string } ?? []
             #expect(!listed.contains("Sneaky"))
+            // A lifetime that is not one of the form's choices is refused, never read as "Never".
+            let odd = try await browser.post(tokens, ["name": "Odd", "scopes": "*", "expiresIn": "99999999999999999999"], csrf: csrf)
+            #expect(odd.status == 422 && odd.text.contains("choose one of the listed lifetimes"))
             // Chromium's same-origin form post under Referrer-Policy: no-referrer: Origin null, Sec-Fetch-Site same-origin.
             let made = try await browser.post(tokens, ["name": "Honest", "scopes": "*"], csrf: csrf, site: .nullOriginSameSite)
             #expect(made.status == 201, "\(made.text.prefix(300))")
@@ -212,6 +215,18 @@ extension E2ECase {
             clock.advance(byMillis: 31 * 60_000)
             let idle = try await browser.get("/console/orgs/\(child)/webhooks")
             #expect(idle.status == 303 && idle.header("Location")?.hasPrefix("/console/login") == true)
+            // Polling the live tail is not activity: a tab left open still goes idle.
+            let watcher = try await api.token(in: child)
+            var watching = ConsoleBrowser(api)
+            _ = try await watching.signIn(watcher)
+            let hook = try await api.admin(.post, "/v1/organizations/\(child)/webhooks", ["name": "W", "url": "https://hooks.example.com/w"])
+            let rows = "/console/orgs/\(child)/webhooks/\(hook.json["id"]?.string ?? "")/rows"
+            for _ in 0..<2 {
+                clock.advance(byMillis: 10 * 60_000)
+                #expect(try await watching.get(rows).status == 200)
+            }
+            clock.advance(byMillis: 11 * 60_000)
+            #expect(try await watching.get(rows).status == 303)
             // Sign-out ends the session on the server, whatever the browser keeps.
             let token = try await api.token(in: child)
             var person = ConsoleBrowser(api)
@@ -220,6 +235,10 @@ extension E2ECase {
             #expect(try await person.post("/console/logout", [:], csrf: csrf).status == 303)
             person.cookies = kept
             #expect(try await person.get("/console/orgs/\(child)").status == 303)
+            // Signing out of a session that has already ended still clears the cookie.
+            person.cookies = kept
+            let again = try await person.post("/console/logout", [:], csrf: csrf)
+            #expect(again.status == 303 && person.cookies["pb_session"] == nil)
         },
         E2ECase("web hooks through the console: add (secret and handshake shown once), event types, options, history filters, re-send") { api, _ in
             let org = try await api.organization("Acme")

@@ -76,6 +76,9 @@ import Testing
         (["serve", "--database-url", "mysql://localhost/x"], "postgres://"),
         (["token", "create"], "--admin"),
         (["serve", "--no-such-flag"], "no-such-flag"),
+        (["serve", "--console-frame-ancestors", "https://*"], "--console-frame-ancestors"),
+        (["serve", "--console-frame-ancestors", "app.example.com"], "is not an origin"),
+        (["serve", "--console-frame-ancestors", "https://app.example.com/path"], "without a path"),
     ])
     func badCommandLinesExitWithAReason(arguments: [String], mention: String) async throws {
         let result = try await ServerProcess.runAsync(arguments)

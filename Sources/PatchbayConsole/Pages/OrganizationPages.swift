@@ -15,7 +15,7 @@ extension Console {
             try await page(request, context) { visit in try await eventTypesPage(request, visit) }
         }
         router.get("/console/orgs/{org}/webhooks/{wh}/rows") { request, context in
-            try await page(request, context) { visit in
+            try await page(request, context, touch: false) { visit in
                 try await deliveryRowsFragment(request, context.parameters.get("org") ?? "", context.parameters.get("wh") ?? "", visit)
             }
         }

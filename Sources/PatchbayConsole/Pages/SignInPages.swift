@@ -63,10 +63,11 @@ extension Console {
 
     /// A portal link: signs its visitor in once, then sends them on by a same-origin step (a redirect from a
     /// cross-site navigation would not carry the SameSite=Strict cookie just set).
-    func portal(_ secret: String) async throws -> Response {
+    func portal(_ secret: String, request: Request) async throws -> Response {
         guard renderer != nil else { return unavailable() }
         do {
             let started = try await services.console.redeem(linkSecret: secret)
+            if let previous = Cookies.value(Cookies.session, in: request.headers[.cookie]) { try await services.console.signOut(secret: previous) }
             let target = "/console/orgs/\(started.session.organizationId ?? "")"
             return html(
                 layout(title: "Signing in", body: render("portal", ["target": target]), visit: nil, organization: nil, section: nil, refresh: target),

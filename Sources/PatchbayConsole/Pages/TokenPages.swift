@@ -103,6 +103,12 @@ extension Console {
     }
 
     func createToken(_ organizationId: String, _ visit: ConsoleAccess.Visit, _ form: FormData) async throws -> Response {
+        let lifetime = form["expiresIn"] ?? ""
+        // "Never" is the empty choice; anything else must be one of the listed lifetimes, never silently "Never".
+        guard lifetime.isEmpty || Self.tokenLifetimes.contains(where: { $0.seconds.map(String.init) == lifetime }) else {
+            return try await newTokenPage(
+                organizationId, visit, form: form, error: .invalid("/expiresIn", "choose one of the listed lifetimes"))
+        }
         let scopes = form.all("scopes")
         let integrationId = form["integrationId"].flatMap { $0.isEmpty ? nil : $0 }
         // Full access is the form's default; an integration's token then gets the integration's default scopes.

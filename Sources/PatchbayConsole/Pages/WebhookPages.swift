@@ -105,7 +105,11 @@ extension Console {
 
     /// Every event type as a checkbox with its description and example (the `?` popover).
     func eventTypeChoices(chosen: Set<String>, by principal: Principal) async throws -> [[String: Any]] {
-        try await services.eventTypes.list(search: nil, by: principal).enumerated().map { index, type in
+        // Without events:read the catalog stays closed: the web hook's own types are shown, without examples.
+        guard principal.allows(.eventsRead) else {
+            return chosen.sorted().enumerated().map { index, name in ["name": name, "checked": true, "id": "et-\(index)"] }
+        }
+        return try await services.eventTypes.list(search: nil, by: principal).enumerated().map { index, type in
             [
                 "name": type.name, "description": type.description, "example": Formatting.pretty(type.example), "checked": chosen.contains(type.name),
                 "id": "et-\(index)",
@@ -274,7 +278,9 @@ extension Console {
             return try await saving(input, webhook, base: base, visit: visit)
         case "options":
             var input = WebhookService.UpdateInput()
-            input.verifyTls = form["verifyTls"] == "yes"
+            // The form sends verifyTls=no in a hidden field before the checkbox: a post without either leaves it alone.
+            let verify = form.all("verifyTls")
+            if !verify.isEmpty { input.verifyTls = verify.contains("yes") }
             input.format = form["format"]
             guard let maxEvents = Int(form["maxEventsPerRequest"] ?? "") else {
                 throw PatchbayError.invalid("/maxEventsPerRequest", "must be a whole number from 1 to 100")
@@ -398,6 +404,10 @@ extension Console {
             id: messageId, timestamp: timestamp, body: Array(attempt.requestBody.utf8), secrets: webhook.signingSecrets(at: now))
         var headers = attempt.requestHeaders.filter {
             !["webhook-timestamp", "webhook-signature", "content-length", "host"].contains($0.key.lowercased())
+        }
+        if let authorization = webhook.authorization {
+            headers = headers.filter { $0.key.lowercased() != "authorization" }
+            headers["authorization"] = authorization.headerValue
         }
         headers["webhook-timestamp"] = String(timestamp)
         headers["webhook-signature"] = signature

@@ -23,7 +23,11 @@ public struct ConsoleSettings: Sendable {
                 return "\(origin.prefix(100)) is not an origin: use https://host or https://host:port"
             }
             let rest = lower.drop { $0 != "/" }.dropFirst(2)
-            guard !rest.isEmpty, !rest.contains("/"), rest.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]*".contains($0) }) else {
+            let host = rest.split(separator: ":").first.map(String.init) ?? ""
+            // A wildcard may stand for one subdomain (https://*.example.com), never for every site.
+            guard !rest.isEmpty, !rest.contains("/"), rest.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]*".contains($0) }),
+                host != "*", !host.dropFirst(host.hasPrefix("*.") ? 2 : 0).contains("*"), host.contains(".") || host == "localhost"
+            else {
                 return "\(origin.prefix(100)) is not an origin: use https://host or https://host:port, without a path"
             }
         }
