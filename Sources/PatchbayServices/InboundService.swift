@@ -162,15 +162,3 @@ public struct InboundService: Sendable {
             password: strings["password"])
     }
 }
-
-/// Slash commands as an organization sees them: those of published integrations installed there.
-public struct CommandService: Sendable {
-    let services: Services
-
-    /// The commands usable in the organization whose names start with `prefix` (normalized, without the slash).
-    public func usable(organizationId: String, prefix: String, by principal: Principal) async throws -> [CommandRepository.Usable] {
-        let organization = try await services.access.organization(organizationId, for: principal, scope: .actionsRun)
-        return try await services.store.commands.usable(in: organization.id, integrationId: principal.integrationId)
-            .filter { $0.features.contains(.slashCommands) && (prefix.isEmpty || $0.command.name.hasPrefix(prefix)) }
-    }
-}

@@ -11,29 +11,6 @@ struct CommandsController {
     let dependencies: APIDependencies
     let caller: EndpointCaller
 
-    struct CreateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "usage"]
-        var name: String
-        var description: String?
-        var usage: String?
-    }
-
-    struct UpdateBody: RequestBody {
-        static let fields: Set<String> = ["name", "description", "usage"]
-        var name: String?
-        var description: String?
-        var usage: PatchValue<String>
-
-        enum CodingKeys: String, CodingKey { case name, description, usage }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decodeIfPresent(String.self, forKey: .name)
-            description = try container.decodeIfPresent(String.self, forKey: .description)
-            usage = try PatchValue(container, .usage)
-        }
-    }
-
     struct InvokeBody: RequestBody {
         static let fields: Set<String> = ["command", "text", "userId", "context"]
         var command: String
@@ -50,7 +27,6 @@ struct CommandsController {
     }
 
     static let maxTextCharacters = 4_000
-    static let maxUsageCharacters = 200
 
     func register(on router: Router<PatchbayRequestContext>) {
         router.serve("createCommand", create)
@@ -71,56 +47,20 @@ struct CommandsController {
 
     // MARK: - An integration's commands
 
-    /// The integration named in the path, when it may have commands: an endpoint integration declaring slashCommands.
+    private var commands: CommandService { dependencies.services.commands }
+
+    /// The integration named in the path, checked before the body is read.
     private func integration(_ context: PatchbayRequestContext, scope: Scope) async throws -> Integration {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: scope)
         return try await dependencies.integration(context, in: organization)
     }
 
-    private static func checkCommandable(_ integration: Integration) throws {
-        try integration.require(.slashCommands)
-        guard integration.endpoint != nil else {
-            throw PatchbayError(
-                .conflict, "Integration \(integration.id) has no endpoint; slash commands are answered by an endpoint integration.")
-        }
-    }
-
-    private func checkFields(name: String?, description: String?, usage: String?, problems: inout FieldProblems) {
-        if let name, let problem = SlashCommand.nameProblem(name) { problems.add("/name", problem) }
-        if let description { problems.check(FieldRules.text(description, at: "/description")) }
-        if let usage, usage.count > Self.maxUsageCharacters || usage.contains(where: \.isNewline) {
-            problems.add("/usage", "must be one line of at most \(Self.maxUsageCharacters) characters")
-        }
-    }
-
-    /// 409 naming both integrations when another integration installed beside this one has a command of that name.
-    private func checkClashes(_ name: String, integration: Integration) async throws {
-        if let clash = try await dependencies.store.commands.clashes(name: name, integrationId: integration.id).first {
-            throw PatchbayError(
-                .conflict,
-                "The command /\(name) of integration \(integration.id) (\(integration.name)) would clash with /\(clash.name) of integration "
-                    + "\(clash.integrationId) (\(clash.integrationName)), installed beside it in \(clash.organizationId).")
-        }
-    }
-
     @Sendable func create(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let integration = try await integration(context, scope: .integrationsWrite)
-        let body = try await request.decode(CreateBody.self, context: context)
-        var problems = FieldProblems()
-        checkFields(name: body.name, description: body.description ?? "", usage: body.usage, problems: &problems)
-        try problems.throwIfAny()
-        try Self.checkCommandable(integration)
-        try await checkClashes(body.name, integration: integration)
-        let now = dependencies.clock.nowMillis
-        let command = SlashCommand(
-            id: Identifier.make(.command, nowMillis: now), integrationId: integration.id, organizationId: integration.organizationId,
-            name: body.name, description: body.description ?? "", usage: body.usage, createdAt: now, updatedAt: now)
-        do {
-            try await dependencies.store.commands.insert(command)
-        } catch StorageError.uniqueViolation {
-            throw PatchbayError(.conflict, "Integration \(integration.id) already has a command /\(body.name).")
-        }
+        let body = try await request.decode(CommandService.CreateInput.self, context: context)
+        let command = try await commands.create(
+            body, integrationId: integration.id, organizationId: context.parameters.value("org"), by: try context.requirePrincipal())
         return try JSONResponse.make(
             command, status: .created,
             headers: [.location: "/v1/organizations/\(integration.organizationId)/integrations/\(integration.id)/commands/\(command.id)"])
@@ -128,54 +68,35 @@ struct CommandsController {
 
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let integration = try await integration(context, scope: .integrationsRead)
-        let listRequest = try request.listRequest(sortable: ["name", "createdAt", "updatedAt"])
-        return try JSONResponse.list(try await dependencies.store.commands.list(of: integration, listRequest), request: request)
-    }
-
-    private func command(_ context: PatchbayRequestContext, of integration: Integration) async throws -> SlashCommand {
-        let id = context.parameters.value("cmd")
-        guard Identifier.isWellFormed(id, .command), let command = try await dependencies.store.commands.find(id: id, of: integration) else {
-            throw PatchbayError.notFound("Command \(id.prefix(40))")
-        }
-        return command
+        let listRequest = try request.listRequest(sortable: CommandService.sortable)
+        return try JSONResponse.list(
+            try await commands.list(
+                integrationId: integration.id, organizationId: context.parameters.value("org"), listRequest, by: try context.requirePrincipal()),
+            request: request)
     }
 
     @Sendable func get(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let integration = try await integration(context, scope: .integrationsRead)
-        return try JSONResponse.make(try await command(context, of: integration))
+        try JSONResponse.make(
+            try await commands.get(
+                context.parameters.value("cmd"), integrationId: context.parameters.value("int"), organizationId: context.parameters.value("org"),
+                by: try context.requirePrincipal()))
     }
 
     @Sendable func update(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let integration = try await integration(context, scope: .integrationsWrite)
-        var command = try await command(context, of: integration)
-        let body = try await request.decode(UpdateBody.self, context: context)
-        var problems = FieldProblems()
-        var usage: String?
-        if case .value(let value) = body.usage { usage = value }
-        checkFields(name: body.name, description: body.description, usage: usage, problems: &problems)
-        try problems.throwIfAny()
-        if let name = body.name, name != command.name {
-            try Self.checkCommandable(integration)
-            try await checkClashes(name, integration: integration)
-        }
-        command.name = body.name ?? command.name
-        command.description = body.description ?? command.description
-        command.usage = body.usage.applied(to: command.usage)
-        command.updatedAt = dependencies.clock.nowMillis
-        do {
-            guard try await dependencies.store.commands.update(command) else { throw PatchbayError.notFound("Command \(command.id)") }
-        } catch StorageError.uniqueViolation {
-            throw PatchbayError(.conflict, "Integration \(integration.id) already has a command /\(command.name).")
-        }
-        return try JSONResponse.make(command)
+        let principal = try context.requirePrincipal()
+        let command = try await commands.get(
+            context.parameters.value("cmd"), integrationId: context.parameters.value("int"), organizationId: context.parameters.value("org"),
+            by: principal, scope: .integrationsWrite)
+        let body = try await request.decode(CommandService.UpdateInput.self, context: context)
+        return try JSONResponse.make(
+            try await commands.update(
+                command.id, body, integrationId: command.integrationId, organizationId: context.parameters.value("org"), by: principal))
     }
 
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let integration = try await integration(context, scope: .integrationsWrite)
-        let command = try await command(context, of: integration)
-        guard try await dependencies.store.commands.delete(id: command.id, of: integration) else {
-            throw PatchbayError.notFound("Command \(command.id)")
-        }
+        try await commands.delete(
+            context.parameters.value("cmd"), integrationId: context.parameters.value("int"), organizationId: context.parameters.value("org"),
+            by: try context.requirePrincipal())
         return JSONResponse.noContent()
     }
 
@@ -399,4 +320,12 @@ struct CommandsController {
             ["invocationId": .string(grant.invocationId), "eventId": .string(event.id), "sequence": .int(Int64(sequence))] as JSONValue,
             status: .accepted)
     }
+}
+
+extension CommandService.CreateInput: RequestBody {
+    static let fields: Set<String> = ["name", "description", "usage"]
+}
+
+extension CommandService.UpdateInput: RequestBody {
+    static let fields: Set<String> = ["name", "description", "usage"]
 }

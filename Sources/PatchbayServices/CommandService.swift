@@ -1,0 +1,139 @@
+import PatchbayCore
+import PatchbayStorage
+
+/// Slash commands: an integration's own (created, listed, renamed, deleted; names unique among the integrations
+/// installed beside it), and those an organization can use (of published integrations installed there).
+public struct CommandService: Sendable {
+    let services: Services
+    public static let sortable = ["name", "createdAt", "updatedAt"]
+    public static let maxUsageCharacters = 200
+
+    public struct CreateInput: Decodable, Sendable {
+        public var name: String
+        public var description: String?
+        public var usage: String?
+    }
+
+    public struct UpdateInput: Decodable, Sendable {
+        public var name: String?
+        public var description: String?
+        public var usage: PatchValue<String> = .absent
+
+        enum CodingKeys: String, CodingKey { case name, description, usage }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            usage = try PatchValue(container, .usage)
+        }
+    }
+
+    private var store: Store { services.store }
+
+    private func integration(_ id: String, organizationId: String, by principal: Principal, scope: Scope) async throws -> Integration {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: scope)
+        return try await services.access.integration(id, in: organization, for: principal)
+    }
+
+    private static func checkCommandable(_ integration: Integration) throws {
+        try integration.require(.slashCommands)
+        guard integration.endpoint != nil else {
+            throw PatchbayError(
+                .conflict, "Integration \(integration.id) has no endpoint; slash commands are answered by an endpoint integration.")
+        }
+    }
+
+    private static func checkFields(name: String?, description: String?, usage: String?, problems: inout FieldProblems) {
+        if let name, let problem = SlashCommand.nameProblem(name) { problems.add("/name", problem) }
+        if let description { problems.check(FieldRules.text(description, at: "/description")) }
+        if let usage, usage.count > maxUsageCharacters || usage.contains(where: \.isNewline) {
+            problems.add("/usage", "must be one line of at most \(maxUsageCharacters) characters")
+        }
+    }
+
+    /// 409 naming both integrations when another integration installed beside this one has a command of that name.
+    private func checkClashes(_ name: String, integration: Integration) async throws {
+        if let clash = try await store.commands.clashes(name: name, integrationId: integration.id).first {
+            throw PatchbayError(
+                .conflict,
+                "The command /\(name) of integration \(integration.id) (\(integration.name)) would clash with /\(clash.name) of integration "
+                    + "\(clash.integrationId) (\(clash.integrationName)), installed beside it in \(clash.organizationId).")
+        }
+    }
+
+    public func create(_ input: CreateInput, integrationId: String, organizationId: String, by principal: Principal) async throws -> SlashCommand {
+        let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsWrite)
+        var problems = FieldProblems()
+        Self.checkFields(name: input.name, description: input.description ?? "", usage: input.usage, problems: &problems)
+        try problems.throwIfAny()
+        try Self.checkCommandable(integration)
+        try await checkClashes(input.name, integration: integration)
+        let now = services.clock.nowMillis
+        let command = SlashCommand(
+            id: Identifier.make(.command, nowMillis: now), integrationId: integration.id, organizationId: integration.organizationId,
+            name: input.name, description: input.description ?? "", usage: input.usage, createdAt: now, updatedAt: now)
+        do {
+            try await store.commands.insert(command)
+        } catch StorageError.uniqueViolation {
+            throw PatchbayError(.conflict, "Integration \(integration.id) already has a command /\(input.name).")
+        }
+        return command
+    }
+
+    public func list(integrationId: String, organizationId: String, _ request: ListRequest, by principal: Principal) async throws -> Page<
+        SlashCommand
+    > {
+        let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsRead)
+        return try await store.commands.list(of: integration, request)
+    }
+
+    public func get(_ id: String, integrationId: String, organizationId: String, by principal: Principal, scope: Scope = .integrationsRead)
+        async throws -> SlashCommand
+    {
+        let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: scope)
+        guard Identifier.isWellFormed(id, .command), let command = try await store.commands.find(id: id, of: integration) else {
+            throw PatchbayError.notFound("Command \(id.prefix(40))")
+        }
+        return command
+    }
+
+    public func update(_ id: String, _ input: UpdateInput, integrationId: String, organizationId: String, by principal: Principal) async throws
+        -> SlashCommand
+    {
+        let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsWrite)
+        var command = try await get(id, integrationId: integration.id, organizationId: organizationId, by: principal, scope: .integrationsWrite)
+        var problems = FieldProblems()
+        var usage: String?
+        if case .value(let value) = input.usage { usage = value }
+        Self.checkFields(name: input.name, description: input.description, usage: usage, problems: &problems)
+        try problems.throwIfAny()
+        if let name = input.name, name != command.name {
+            try Self.checkCommandable(integration)
+            try await checkClashes(name, integration: integration)
+        }
+        command.name = input.name ?? command.name
+        command.description = input.description ?? command.description
+        command.usage = input.usage.applied(to: command.usage)
+        command.updatedAt = services.clock.nowMillis
+        do {
+            guard try await store.commands.update(command) else { throw PatchbayError.notFound("Command \(command.id)") }
+        } catch StorageError.uniqueViolation {
+            throw PatchbayError(.conflict, "Integration \(integration.id) already has a command /\(command.name).")
+        }
+        return command
+    }
+
+    public func delete(_ id: String, integrationId: String, organizationId: String, by principal: Principal) async throws {
+        let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsWrite)
+        let command = try await get(id, integrationId: integration.id, organizationId: organizationId, by: principal, scope: .integrationsWrite)
+        guard try await store.commands.delete(id: command.id, of: integration) else { throw PatchbayError.notFound("Command \(command.id)") }
+    }
+
+    /// The commands usable in the organization whose names start with `prefix` (normalized, without the slash).
+    public func usable(organizationId: String, prefix: String, by principal: Principal) async throws -> [CommandRepository.Usable] {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: .actionsRun)
+        return try await services.store.commands.usable(in: organization.id, integrationId: principal.integrationId)
+            .filter { $0.features.contains(.slashCommands) && (prefix.isEmpty || $0.command.name.hasPrefix(prefix)) }
+    }
+}
