@@ -28,6 +28,7 @@ public struct Services: Sendable {
     public var webhooks: WebhookService { WebhookService(services: self) }
     public var deliveries: DeliveryService { DeliveryService(services: self) }
     public var eventTypes: EventTypeService { EventTypeService(services: self) }
+    public var events: EventService { EventService(services: self) }
     public var console: ConsoleAccess { ConsoleAccess(services: self) }
     public var organizations: OrganizationService { OrganizationService(services: self) }
     public var users: UserService { UserService(services: self) }

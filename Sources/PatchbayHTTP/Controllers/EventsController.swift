@@ -1,6 +1,6 @@
 import Hummingbird
 import PatchbayCore
-import PatchbayStorage
+import PatchbayServices
 
 /// `GET /v1/organizations/{org}/events`: the outbox, oldest first.
 struct EventsController {
@@ -12,7 +12,7 @@ struct EventsController {
 
     @Sendable func list(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .eventsRead)
+        _ = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .eventsRead)
         let parameters = request.uri.queryParameters
         let order = SortOrder(field: "sequence", descending: false)
         var limit = ListRequest.defaultLimit
@@ -32,13 +32,9 @@ struct EventsController {
         }
         let type = parameters["type"].map(String.init)
         if let type, type.isEmpty || type.count > 200 { throw PatchbayError.invalidParameter("type", "must be 1 to 200 characters") }
-        let result = try await dependencies.store.events.list(
-            organization: organization,
-            includeDescendants: try request.booleanQuery("includeDescendants"),
-            type: type,
-            after: after,
-            limit: limit
-        )
+        let result = try await dependencies.services.events.list(
+            organizationId: context.parameters.value("org"), includeDescendants: try request.booleanQuery("includeDescendants"), type: type,
+            after: after, limit: limit, by: principal)
         let next =
             result.hasMore ? result.events.last.map { Cursor(sort: order.description, value: .integer($0.sequence), id: $0.id).encoded() } : nil
         return try JSONResponse.list(Page(items: result.events, nextCursor: next), request: request)
