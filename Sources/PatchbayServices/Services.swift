@@ -36,4 +36,5 @@ public struct Services: Sendable {
     public var integrations: IntegrationService { IntegrationService(services: self) }
     public var inbound: InboundService { InboundService(services: self) }
     public var commands: CommandService { CommandService(services: self) }
+    public var actions: ActionService { ActionService(services: self) }
 }
