@@ -136,4 +136,52 @@ public struct CommandService: Sendable {
         return try await services.store.commands.usable(in: organization.id, integrationId: principal.integrationId)
             .filter { $0.features.contains(.slashCommands) && (prefix.isEmpty || $0.command.name.hasPrefix(prefix)) }
     }
+
+    // MARK: - History and deferred responses
+
+    public static let invocationsSortable = ["createdAt", "latencyMs"]
+
+    /// The organization's invocations (an integration token sees its own integration's only).
+    public func invocations(
+        organizationId: String, outcome: CommandInvocation.Outcome?, command: String?, _ request: ListRequest, by principal: Principal
+    ) async throws -> Page<CommandInvocation> {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: .actionsRun)
+        return try await store.commands.invocations(in: principal.tenant(organization.id), outcome: outcome, command: command, request)
+    }
+
+    public func invocation(_ id: String, organizationId: String, by principal: Principal) async throws -> CommandInvocation {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: .actionsRun)
+        guard Identifier.isWellFormed(id, .commandInvocation),
+            let invocation = try await store.commands.invocation(id: id, in: principal.tenant(organization.id))
+        else { throw PatchbayError.notFound("Invocation \(id.prefix(40))") }
+        return invocation
+    }
+
+    /// A deferred reply posted to a response URL (the sealed grant is the capability): at most
+    /// `CommandResponseGrant.maxResponses` within its lifetime, each stored with a `command.responded` event.
+    public func respond(grant: CommandResponseGrant, reply: CommandReply) async throws -> (eventId: String, sequence: Int) {
+        let now = services.clock.nowMillis
+        guard now < grant.expiresAt else {
+            throw PatchbayError(.gone, "This response URL expired \(CommandResponseGrant.lifetimeMillis / 60_000) minutes after the command.")
+        }
+        guard let organization = try await store.organizations.find(id: grant.organizationId) else {
+            throw PatchbayError(.gone, "The organization of this command no longer exists.")
+        }
+        let data: JSONValue = [
+            "invocationId": .string(grant.invocationId), "command": .string("/" + grant.command), "userId": .string(grant.userId),
+            "text": reply.text.map(JSONValue.string) ?? .null, "blocks": reply.blocks.map(JSONValue.array) ?? .null,
+            "responseType": .string(reply.responseType.rawValue),
+        ]
+        let event = try Event.describing(
+            data, type: "command.responded", organizationId: organization.id, organizationPath: organization.path,
+            actor: Actor(type: .integration, id: grant.integrationId), at: now)
+        guard
+            let sequence = try await store.commands.respond(
+                invocationId: grant.invocationId, organizationId: organization.id, reply: reply, event: event,
+                limit: CommandResponseGrant.maxResponses, now: now)
+        else {
+            throw PatchbayError(.gone, "This response URL has been used \(CommandResponseGrant.maxResponses) times, its limit.")
+        }
+        return (event.id, Int(sequence))
+    }
 }

@@ -251,7 +251,7 @@ struct CommandsController {
 
     @Sendable func invocations(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
+        _ = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
         var outcome: CommandInvocation.Outcome?
         if let text = request.uri.queryParameters["outcome"] {
             guard let parsed = CommandInvocation.Outcome(rawValue: String(text)) else {
@@ -260,21 +260,17 @@ struct CommandsController {
             outcome = parsed
         }
         let command = request.uri.queryParameters["command"].map { SlashCommand.normalized(String($0)) }
-        let listRequest = try request.listRequest(sortable: ["createdAt", "latencyMs"])
+        let listRequest = try request.listRequest(sortable: CommandService.invocationsSortable)
         return try JSONResponse.list(
-            try await dependencies.store.commands.invocations(
-                in: principal.tenant(organization.id), outcome: outcome, command: command, listRequest),
+            try await commands.invocations(
+                organizationId: context.parameters.value("org"), outcome: outcome, command: command, listRequest, by: principal),
             request: request)
     }
 
     @Sendable func invocation(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
-        let id = context.parameters.value("cin")
-        guard Identifier.isWellFormed(id, .commandInvocation),
-            let invocation = try await dependencies.store.commands.invocation(id: id, in: principal.tenant(organization.id))
-        else { throw PatchbayError.notFound("Invocation \(id.prefix(40))") }
-        return try JSONResponse.make(invocation)
+        try JSONResponse.make(
+            try await commands.invocation(
+                context.parameters.value("cin"), organizationId: context.parameters.value("org"), by: try context.requirePrincipal()))
     }
 
     // MARK: - Deferred responses
@@ -284,8 +280,7 @@ struct CommandsController {
         guard let grant = CommandResponseGrant.open(context.parameters.value("token"), with: dependencies.store.secrets) else {
             throw PatchbayError.notFound("Response URL")
         }
-        let now = dependencies.clock.nowMillis
-        guard now < grant.expiresAt else {
+        guard dependencies.clock.nowMillis < grant.expiresAt else {
             throw PatchbayError(.gone, "This response URL expired \(CommandResponseGrant.lifetimeMillis / 60_000) minutes after the command.")
         }
         let body = try await request.decode(ReplyBody.self, context: context)
@@ -298,26 +293,9 @@ struct CommandsController {
         case .success(let parsed): reply = parsed
         case .failure(let problem): throw problem
         }
-        guard let organization = try await dependencies.store.organizations.find(id: grant.organizationId) else {
-            throw PatchbayError(.gone, "The organization of this command no longer exists.")
-        }
-        let data: JSONValue = [
-            "invocationId": .string(grant.invocationId), "command": .string("/" + grant.command), "userId": .string(grant.userId),
-            "text": reply.text.map(JSONValue.string) ?? .null, "blocks": reply.blocks.map(JSONValue.array) ?? .null,
-            "responseType": .string(reply.responseType.rawValue),
-        ]
-        let event = try Event.describing(
-            data, type: "command.responded", organizationId: organization.id, organizationPath: organization.path,
-            actor: Actor(type: .integration, id: grant.integrationId), at: now)
-        guard
-            let sequence = try await dependencies.store.commands.respond(
-                invocationId: grant.invocationId, organizationId: organization.id, reply: reply, event: event,
-                limit: CommandResponseGrant.maxResponses, now: now)
-        else {
-            throw PatchbayError(.gone, "This response URL has been used \(CommandResponseGrant.maxResponses) times, its limit.")
-        }
+        let (eventId, sequence) = try await commands.respond(grant: grant, reply: reply)
         return try JSONResponse.make(
-            ["invocationId": .string(grant.invocationId), "eventId": .string(event.id), "sequence": .int(Int64(sequence))] as JSONValue,
+            ["invocationId": .string(grant.invocationId), "eventId": .string(eventId), "sequence": .int(Int64(sequence))] as JSONValue,
             status: .accepted)
     }
 }
