@@ -1,4 +1,5 @@
 import PatchbayCore
+import PatchbayDelivery
 import PatchbayStorage
 
 /// Slash commands: an integration's own (created, listed, renamed, deleted; names unique among the integrations
@@ -183,5 +184,104 @@ public struct CommandService: Sendable {
             throw PatchbayError(.gone, "This response URL has been used \(CommandResponseGrant.maxResponses) times, its limit.")
         }
         return (event.id, Int(sequence))
+    }
+
+    // MARK: - Invoking
+
+    public static let maxTextCharacters = 4_000
+
+    public struct InvokeInput: Decodable, Sendable {
+        public var command: String
+        public var text: String?
+        public var userId: String
+        public var context: JSONValue?
+    }
+
+    /// Sends the signed `command.invoked` request to the command's integration and waits up to `timeoutMillis` for
+    /// its answer; the invocation is recorded whatever happens. `responseBase` is where the integration posts
+    /// deferred replies (`<base>/r/<sealed grant>`).
+    public func invoke(
+        _ input: InvokeInput, organizationId: String, caller: EndpointCaller, timeoutMillis: Int64, responseBase: String, by principal: Principal
+    ) async throws -> CommandInvocation {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: .actionsRun)
+        var problems = FieldProblems()
+        let name = SlashCommand.normalized(input.command)
+        if SlashCommand.nameProblem(name) != nil { problems.add("/command", "must be a command such as /deploy") }
+        let text = input.text ?? ""
+        if text.count > Self.maxTextCharacters { problems.add("/text", "must be at most \(Self.maxTextCharacters) characters") }
+        if let context = input.context, case .object = context {} else if input.context != nil { problems.add("/context", "must be an object") }
+        var user: User?
+        if Identifier.isWellFormed(input.userId, .user) { user = try await store.users.find(id: input.userId, organizationId: organization.id) }
+        if user == nil { problems.add("/userId", "no user \(input.userId.prefix(40)) in this organization") }
+        try problems.throwIfAny()
+        guard let user else { throw PatchbayError.validation([]) }
+
+        // An integration token invokes its own integration's commands only; the others do not exist for it.
+        let own = principal.integrationId
+        guard let found = try await store.commands.usable(in: organization.id, named: name, integrationId: own, limit: 1).first else {
+            let known = try await store.commands.usable(in: organization.id, integrationId: own, limit: 50)
+                .filter { $0.features.contains(.slashCommands) }.map { "/" + $0.command.name }
+            throw PatchbayError(
+                .notFound,
+                "No command /\(name.prefix(40)) in this organization; "
+                    + (known.isEmpty ? "none are installed." : "known commands: \(known.joined(separator: ", ")).")
+            )
+        }
+        guard found.features.contains(.slashCommands) else {
+            throw PatchbayError(
+                .conflict, "Integration \(found.command.integrationId) does not declare the slashCommands feature; /\(name) cannot be invoked.")
+        }
+        guard let webhookId = found.endpointWebhookId,
+            let endpoint = try await store.webhooks.find(id: webhookId, in: Tenant(organizationId: found.command.organizationId))
+        else {
+            throw PatchbayError(.conflict, "Integration \(found.command.integrationId) has no endpoint to answer /\(name).")
+        }
+
+        let now = services.clock.nowMillis
+        let id = Identifier.make(.commandInvocation, nowMillis: now)
+        let grant = CommandResponseGrant(
+            invocationId: id, organizationId: organization.id, integrationId: found.command.integrationId, command: name, userId: user.id,
+            expiresAt: now + CommandResponseGrant.lifetimeMillis)
+        let payload: JSONValue = [
+            "id": .string(id), "command": .string("/" + name), "text": .string(text), "organizationId": .string(organization.id),
+            "user": ["id": .string(user.id), "name": .string(user.name)], "context": input.context ?? [:],
+            "responseUrl": .string(responseBase + "/r/" + (try grant.token(sealedWith: store.secrets))),
+            "issuedAt": .string(Timestamp.format(now)),
+        ]
+        var invocation = CommandInvocation(
+            id: id, organizationId: organization.id, integrationId: found.command.integrationId, commandId: found.command.id, command: name,
+            userId: user.id, text: text, request: payload, outcome: .failed, answer: nil, statusCode: nil, latencyMs: 0, error: nil,
+            createdAt: now)
+        let started = ContinuousClock.now
+        do {
+            let answer = try await caller.call(endpoint, payload: JSONText.encode(payload), timeout: .milliseconds(timeoutMillis))
+            invocation.statusCode = answer.status
+            invocation.latencyMs = Int64(answer.durationMs)
+            if answer.status == 202 || answer.body.isEmpty {
+                invocation.outcome = .deferred
+            } else {
+                switch CommandReply.parse(JSONText.decode(answer.body) ?? .null) {
+                case .success(let reply):
+                    invocation.outcome = .answered
+                    invocation.answer = reply
+                case .failure(let problem):
+                    let reason = problem.errors.first.map { "\($0.pointer ?? "") \($0.message)" } ?? problem.detail
+                    throw PatchbayError(.badGateway, "The integration's answer is not a command reply: \(reason.trimmingWhitespace()).")
+                }
+            }
+        } catch let error as PatchbayError {
+            invocation.outcome = error.kind == .gatewayTimeout ? .timedOut : .failed
+            invocation.error = error.detail
+            invocation.latencyMs = Self.millis(since: started)
+            try await store.commands.record(invocation)
+            throw error
+        }
+        try await store.commands.record(invocation)
+        return invocation
+    }
+
+    static func millis(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 }

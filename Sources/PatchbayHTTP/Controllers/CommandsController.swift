@@ -11,22 +11,12 @@ struct CommandsController {
     let dependencies: APIDependencies
     let caller: EndpointCaller
 
-    struct InvokeBody: RequestBody {
-        static let fields: Set<String> = ["command", "text", "userId", "context"]
-        var command: String
-        var text: String?
-        var userId: String
-        var context: JSONValue?
-    }
-
     struct ReplyBody: RequestBody {
         static let fields: Set<String> = ["text", "blocks", "responseType"]
         var text: String?
         var blocks: [JSONValue]?
         var responseType: String?
     }
-
-    static let maxTextCharacters = 4_000
 
     func register(on router: Router<PatchbayRequestContext>) {
         router.serve("createCommand", create)
@@ -136,88 +126,14 @@ struct CommandsController {
     @Sendable func invoke(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
-        let body = try await request.decode(InvokeBody.self, context: context)
-        var problems = FieldProblems()
-        let name = SlashCommand.normalized(body.command)
-        if SlashCommand.nameProblem(name) != nil { problems.add("/command", "must be a command such as /deploy") }
-        let text = body.text ?? ""
-        if text.count > Self.maxTextCharacters { problems.add("/text", "must be at most \(Self.maxTextCharacters) characters") }
-        if let context = body.context, case .object = context {} else if body.context != nil { problems.add("/context", "must be an object") }
-        var user: User?
-        if Identifier.isWellFormed(body.userId, .user) {
-            user = try await dependencies.store.users.find(id: body.userId, organizationId: organization.id)
-        }
-        if user == nil { problems.add("/userId", "no user \(body.userId.prefix(40)) in this organization") }
-        try problems.throwIfAny()
-        guard let user else { throw PatchbayError.validation([]) }
-
-        // An integration token invokes its own integration's commands only; the others do not exist for it.
-        let own = principal.integrationId
-        guard let found = try await dependencies.store.commands.usable(in: organization.id, named: name, integrationId: own, limit: 1).first
-        else {
-            let known = try await dependencies.store.commands.usable(in: organization.id, integrationId: own, limit: 50)
-                .filter { $0.features.contains(.slashCommands) }.map { "/" + $0.command.name }
-            throw PatchbayError(
-                .notFound,
-                "No command /\(name.prefix(40)) in this organization; "
-                    + (known.isEmpty ? "none are installed." : "known commands: \(known.joined(separator: ", ")).")
-            )
-        }
-        guard found.features.contains(.slashCommands) else {
-            throw PatchbayError(
-                .conflict, "Integration \(found.command.integrationId) does not declare the slashCommands feature; /\(name) cannot be invoked.")
-        }
-        guard let webhookId = found.endpointWebhookId,
-            let endpoint = try await dependencies.store.webhooks.find(id: webhookId, in: Tenant(organizationId: found.command.organizationId))
-        else {
-            throw PatchbayError(.conflict, "Integration \(found.command.integrationId) has no endpoint to answer /\(name).")
-        }
-
-        let now = dependencies.clock.nowMillis
-        let id = Identifier.make(.commandInvocation, nowMillis: now)
-        let grant = CommandResponseGrant(
-            invocationId: id, organizationId: organization.id, integrationId: found.command.integrationId, command: name, userId: user.id,
-            expiresAt: now + CommandResponseGrant.lifetimeMillis)
-        let payload: JSONValue = [
-            "id": .string(id), "command": .string("/" + name), "text": .string(text), "organizationId": .string(organization.id),
-            "user": ["id": .string(user.id), "name": .string(user.name)], "context": body.context ?? [:],
-            "responseUrl": .string(responseBase(for: request) + "/r/" + (try grant.token(sealedWith: dependencies.store.secrets))),
-            "issuedAt": .string(Timestamp.format(now)),
-        ]
-        var invocation = CommandInvocation(
-            id: id, organizationId: organization.id, integrationId: found.command.integrationId, commandId: found.command.id, command: name,
-            userId: user.id, text: text, request: payload, outcome: .failed, answer: nil, statusCode: nil, latencyMs: 0, error: nil,
-            createdAt: now)
-        let started = ContinuousClock.now
-        do {
-            let answer = try await caller.call(
-                endpoint, payload: JSONText.encode(payload), timeout: .milliseconds(dependencies.settings.commandTimeoutMillis))
-            invocation.statusCode = answer.status
-            invocation.latencyMs = Int64(answer.durationMs)
-            if answer.status == 202 || answer.body.isEmpty {
-                invocation.outcome = .deferred
-            } else {
-                switch CommandReply.parse(JSONText.decode(answer.body) ?? .null) {
-                case .success(let reply):
-                    invocation.outcome = .answered
-                    invocation.answer = reply
-                case .failure(let problem):
-                    let reason = problem.errors.first.map { "\($0.pointer ?? "") \($0.message)" } ?? problem.detail
-                    throw PatchbayError(.badGateway, "The integration's answer is not a command reply: \(reason.trimmingWhitespace()).")
-                }
-            }
-        } catch let error as PatchbayError {
-            invocation.outcome = error.kind == .gatewayTimeout ? .timedOut : .failed
-            invocation.error = error.detail
-            invocation.latencyMs = Self.millis(since: started)
-            try await dependencies.store.commands.record(invocation)
-            throw error
-        }
-        try await dependencies.store.commands.record(invocation)
+        let body = try await request.decode(CommandService.InvokeInput.self, context: context)
+        let invocation = try await commands.invoke(
+            body, organizationId: organization.id, caller: caller, timeoutMillis: dependencies.settings.commandTimeoutMillis,
+            responseBase: responseBase(for: request), by: principal)
         if let reply = invocation.answer {
-            return try JSONResponse.make(Answered(id: id, reply: reply))
+            return try JSONResponse.make(Answered(id: invocation.id, reply: reply))
         }
-        return try JSONResponse.make(["id": id, "status": "deferred"], status: .accepted)
+        return try JSONResponse.make(["id": invocation.id, "status": "deferred"], status: .accepted)
     }
 
     struct Answered: Encodable {
@@ -234,11 +150,6 @@ struct CommandsController {
             try container.encode(reply.blocks, forKey: .blocks)
             try container.encode(reply.responseType, forKey: .responseType)
         }
-    }
-
-    static func millis(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Where integrations post deferred responses: the configured public URL, else the scheme and host of this request.
@@ -306,4 +217,8 @@ extension CommandService.CreateInput: RequestBody {
 
 extension CommandService.UpdateInput: RequestBody {
     static let fields: Set<String> = ["name", "description", "usage"]
+}
+
+extension CommandService.InvokeInput: RequestBody {
+    static let fields: Set<String> = ["command", "text", "userId", "context"]
 }
