@@ -203,6 +203,7 @@ let package = Package(
             name: "PatchbayHTTPTests",
             dependencies: [
                 "PatchbayApp",
+                "PatchbayConsole",
                 "PatchbayConnectors",
                 "PatchbayDelivery",
                 "PatchbayTestSupport",

@@ -26,8 +26,7 @@ public struct InstallationService: Sendable {
     public func delete(_ id: String, organizationId: String, by principal: Principal) async throws {
         let (organization, installation) = try await get(id, organizationId: organizationId, by: principal, scope: .integrationsWrite)
         let event = try Event.describing(
-            installation, type: "integration.uninstalled", organizationId: organization.id, organizationPath: organization.path,
-            actor: principal.actor, at: services.clock.nowMillis)
+            installation, type: "integration.uninstalled", in: organization, by: principal, at: services.clock.nowMillis)
         guard try await services.store.installations.delete(id: installation.id, in: principal.tenant(organization.id), event: event) else {
             throw PatchbayError.notFound("Installation \(installation.id)")
         }

@@ -67,13 +67,6 @@ public struct IntegrationService: Sendable {
         if let reason = SVGIconValidator.problem(in: svg) { problems.add("/iconSvg", reason) }
     }
 
-    private func event(_ type: String, _ integration: Integration, in organization: Organization, by principal: Principal, at now: Int64) throws
-        -> Event
-    {
-        try Event.describing(
-            integration, type: type, organizationId: organization.id, organizationPath: organization.path, actor: principal.actor, at: now)
-    }
-
     public func create(_ input: CreateInput, organizationId: String, by principal: Principal) async throws -> Created {
         let organization = try await services.access.organization(organizationId, for: principal, scope: .integrationsWrite)
         try principal.requireNotIntegration("create integrations")
@@ -98,7 +91,8 @@ public struct IntegrationService: Sendable {
         integration.features = features
         guard let endpoint else {
             try await store.integrations.insert(
-                integration, user: user, event: try event("integration.created", integration, in: organization, by: principal, at: now))
+                integration, user: user,
+                event: try Event.describing(integration, type: "integration.created", in: organization, by: principal, at: now))
             return Created(integration: integration)
         }
         let webhook = EndpointSettings.webhook(for: integration, settings: endpoint, at: now)
@@ -106,7 +100,7 @@ public struct IntegrationService: Sendable {
             webhookId: webhook.id, url: webhook.url, authorizationScheme: webhook.authorization?.scheme.rawValue)
         try await store.integrations.insert(
             integration, user: user, endpoint: webhook, webhooks: store.webhooks,
-            event: try event("integration.created", integration, in: organization, by: principal, at: now))
+            event: try Event.describing(integration, type: "integration.created", in: organization, by: principal, at: now))
         let (handshake, _) = try await services.handshake.run(webhook, organizationPath: organization.path, actor: principal.actor)
         return Created(integration: integration, secret: webhook.secret.encoded, handshake: handshake)
     }
@@ -182,7 +176,7 @@ public struct IntegrationService: Sendable {
         guard
             try await store.integrations.update(
                 integration, settings: settings, endpoint: endpointWebhook, webhooks: store.webhooks,
-                event: try event("integration.updated", integration, in: organization, by: principal, at: now))
+                event: try Event.describing(integration, type: "integration.updated", in: organization, by: principal, at: now))
         else { throw PatchbayError.notFound("Integration \(integration.id)") }
         return (integration, try await store.actions.api(integrationId: integration.id))
     }
@@ -206,7 +200,7 @@ public struct IntegrationService: Sendable {
         integration.updatedAt = now
         guard
             try await store.integrations.update(
-                integration, event: try event("integration.updated", integration, in: organization, by: principal, at: now))
+                integration, event: try Event.describing(integration, type: "integration.updated", in: organization, by: principal, at: now))
         else { throw PatchbayError.notFound("Integration \(integration.id)") }
         return integration
     }
@@ -214,7 +208,7 @@ public struct IntegrationService: Sendable {
     public func delete(_ id: String, organizationId: String, by principal: Principal) async throws {
         let organization = try await services.access.organization(organizationId, for: principal, scope: .integrationsWrite)
         let integration = try await services.access.integration(id, in: organization, for: principal)
-        let event = try event("integration.deleted", integration, in: organization, by: principal, at: services.clock.nowMillis)
+        let event = try Event.describing(integration, type: "integration.deleted", in: organization, by: principal, at: services.clock.nowMillis)
         guard try await store.integrations.delete(id: integration.id, in: principal.tenant(organization.id), event: event) else {
             throw PatchbayError.notFound("Integration \(integration.id)")
         }

@@ -12,11 +12,6 @@ public struct OrganizationService: Sendable {
 
     private var store: Store { services.store }
 
-    private func event(_ type: String, _ organization: Organization, by principal: Principal, at now: Int64) throws -> Event {
-        try Event.describing(
-            organization, type: type, organizationId: organization.id, organizationPath: organization.path, actor: principal.actor, at: now)
-    }
-
     /// A new organization under `parentId` (which the principal must reach), or at the top (admins only).
     public func create(name: String, parentId: String?, by principal: Principal) async throws -> Organization {
         try principal.require(.organizationsWrite)
@@ -41,7 +36,8 @@ public struct OrganizationService: Sendable {
             path = .root(id)
         }
         let organization = Organization(id: id, name: name, parentId: parentId, path: path, createdAt: now, updatedAt: now)
-        try await store.organizations.insert(organization, event: try event("organization.created", organization, by: principal, at: now))
+        try await store.organizations.insert(
+            organization, event: try Event.describing(organization, type: "organization.created", in: organization, by: principal, at: now))
         return organization
     }
 
@@ -63,7 +59,9 @@ public struct OrganizationService: Sendable {
         let now = services.clock.nowMillis
         organization.name = name ?? organization.name
         organization.updatedAt = now
-        guard try await store.organizations.update(organization, event: try event("organization.updated", organization, by: principal, at: now))
+        guard
+            try await store.organizations.update(
+                organization, event: try Event.describing(organization, type: "organization.updated", in: organization, by: principal, at: now))
         else { throw PatchbayError.notFound("Organization \(organization.id)") }
         return organization
     }
@@ -72,7 +70,9 @@ public struct OrganizationService: Sendable {
         let organization = try await services.access.organization(id, for: principal, scope: .organizationsWrite)
         let now = services.clock.nowMillis
         guard
-            try await store.organizations.delete(id: organization.id, event: try event("organization.deleted", organization, by: principal, at: now))
+            try await store.organizations.delete(
+                id: organization.id, event: try Event.describing(organization, type: "organization.deleted", in: organization, by: principal, at: now)
+            )
         else { throw PatchbayError.notFound("Organization \(organization.id)") }
     }
 

@@ -38,3 +38,12 @@ public struct Services: Sendable {
     public var commands: CommandService { CommandService(services: self) }
     public var actions: ActionService { ActionService(services: self) }
 }
+
+extension Event {
+    /// An event about `subject` in `organization`, made by `principal`: how every service records a change.
+    public static func describing(
+        _ subject: some Encodable, type: String, in organization: Organization, by principal: Principal, at now: Int64
+    ) throws -> Event {
+        try describing(subject, type: type, organizationId: organization.id, organizationPath: organization.path, actor: principal.actor, at: now)
+    }
+}

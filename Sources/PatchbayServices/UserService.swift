@@ -42,10 +42,6 @@ public struct UserService: Sendable {
         return role
     }
 
-    private func event(_ type: String, _ user: User, in organization: Organization, by principal: Principal, at now: Int64) throws -> Event {
-        try Event.describing(user, type: type, organizationId: organization.id, organizationPath: organization.path, actor: principal.actor, at: now)
-    }
-
     public func create(_ input: CreateInput, organizationId: String, by principal: Principal) async throws -> User {
         let organization = try await services.access.organization(organizationId, for: principal, scope: .organizationsWrite)
         var problems = FieldProblems()
@@ -58,7 +54,7 @@ public struct UserService: Sendable {
         let user = User(
             id: Identifier.make(.user, nowMillis: now), organizationId: organization.id, name: input.name, email: input.email, phone: input.phone,
             role: role, kind: .human, integrationId: nil, createdAt: now, updatedAt: now)
-        try await store.users.insert(user, event: try event("user.created", user, in: organization, by: principal, at: now))
+        try await store.users.insert(user, event: try Event.describing(user, type: "user.created", in: organization, by: principal, at: now))
         return user
     }
 
@@ -97,7 +93,8 @@ public struct UserService: Sendable {
         user.phone = input.phone.applied(to: user.phone)
         user.role = role ?? user.role
         user.updatedAt = now
-        guard try await store.users.update(user, event: try event("user.updated", user, in: organization, by: principal, at: now)) else {
+        guard try await store.users.update(user, event: try Event.describing(user, type: "user.updated", in: organization, by: principal, at: now))
+        else {
             throw PatchbayError.notFound("User \(user.id)")
         }
         return user
@@ -110,7 +107,8 @@ public struct UserService: Sendable {
         let now = services.clock.nowMillis
         guard
             try await store.users.delete(
-                id: user.id, organizationId: organization.id, event: try event("user.deleted", user, in: organization, by: principal, at: now))
+                id: user.id, organizationId: organization.id,
+                event: try Event.describing(user, type: "user.deleted", in: organization, by: principal, at: now))
         else { throw PatchbayError.notFound("User \(user.id)") }
     }
 }

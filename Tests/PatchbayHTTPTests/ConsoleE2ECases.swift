@@ -108,6 +108,11 @@ extension E2ECase {
                 let refused = try await browser.post(tokens, ["name": "Sneaky"], csrf: sendCSRF ? csrf : "wrong", site: site)
                 #expect(refused.status == 403, "\(site) csrf:\(sendCSRF) answered \(refused.status)")
             }
+            // Oversized forms and forms of too many fields are refused before anything is read from them.
+            #expect(try await browser.post(tokens, ["name": String(repeating: "x", count: 70_000)], csrf: csrf).status == 413)
+            var crowded: [String: String] = [:]
+            for index in 0..<600 { crowded["f\(index)"] = "1" }
+            #expect(try await browser.post(tokens, crowded, csrf: csrf).status == 413)
             let listed = try await api.admin(.get, "/v1/organizations/\(org)/tokens").json["data"]?.array.compactMap { $0["name"]?.string } ?? []
             #expect(!listed.contains("Sneaky"))
             // A lifetime that is not one of the form's choices is refused, never read as "Never".
@@ -270,6 +275,12 @@ extension E2ECase {
             #expect(history.status == 200 && history.text.contains("/deliveries/dlv_"))
             #expect(!(try await browser.get("\(hookPath)?q=haystack")).text.contains("/deliveries/dlv_"))
             #expect((try await browser.get("\(hookPath)?status=nonsense")).text.contains("Unknown status"))
+            // The event type and the time range narrow the history through the deliveries' events, on both stores.
+            #expect((try await browser.get("\(hookPath)?type=order.created")).text.contains("/deliveries/dlv_"))
+            #expect(!(try await browser.get("\(hookPath)?type=user.created")).text.contains("/deliveries/dlv_"))
+            #expect(!(try await browser.get("\(hookPath)?from=2100-01-01T00:00")).text.contains("/deliveries/dlv_"))
+            #expect((try await browser.get("\(hookPath)?until=2100-01-01T00:00")).text.contains("/deliveries/dlv_"))
+            #expect((try await browser.get("\(hookPath)?from=yesterday")).text.contains("is not a date and time"))
             #expect(try await browser.post("\(hookPath)/pause", [:], csrf: csrf).status == 303)
             #expect(try await api.admin(.get, "/v1/organizations/\(org)/webhooks/\(hook)").json["state"] == "paused")
             #expect(try await browser.post("\(hookPath)/resume", [:], csrf: csrf).status == 303)

@@ -148,13 +148,6 @@ extension Console {
         return model
     }
 
-    func handshakeModel(_ result: HandshakeResult) -> [String: Any] {
-        [
-            "ok": result.ok, "status": result.statusCode.map(String.init) ?? "no answer", "durationMs": result.durationMs,
-            "challenge": result.challengeEchoed, "error": result.error ?? "",
-        ]
-    }
-
     func webhookPage(_ request: Request, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit) async throws -> Response {
         let (organization, webhook) = try await services.access.webhook(
             id, organizationId: organizationId, for: visit.principal, scope: .webhooksRead)

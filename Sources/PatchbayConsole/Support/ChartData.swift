@@ -55,7 +55,9 @@ struct ChartData: Sendable {
             let at = min((minute + 1) * 60_000, now)
             var count = queuedBefore.count
             var oldest = queuedBefore.oldest ?? Int64.max
-            for group in groups where group.createdMinute <= minute && (group.finishedMinute.map { $0 > minute } ?? true) {
+            // Groups from before the hour are what `queuedBefore` counts already.
+            for group in groups
+            where slot(group.createdMinute) != nil && group.createdMinute <= minute && (group.finishedMinute.map { $0 > minute } ?? true) {
                 count += group.count
                 oldest = min(oldest, group.oldestCreatedAt)
             }

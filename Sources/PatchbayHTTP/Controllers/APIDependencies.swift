@@ -37,13 +37,6 @@ struct APIDependencies: Sendable {
     }
 
     func event(_ type: String, _ subject: some Encodable, in organization: Organization, by principal: Principal, at now: Int64) throws -> Event {
-        try Event.describing(
-            subject,
-            type: type,
-            organizationId: organization.id,
-            organizationPath: organization.path,
-            actor: principal.actor,
-            at: now
-        )
+        try Event.describing(subject, type: type, in: organization, by: principal, at: now)
     }
 }

@@ -135,6 +135,7 @@ public struct DeliveryRepository: Sendable {
                    status, COUNT(*) AS n, MIN(created_at) AS oldest
             FROM deliveries WHERE webhook_id IN (\(Self.list(webhookIds))) AND created_at >= \(since)
             GROUP BY webhook_id, created_at / 60000, CASE WHEN status IN ('succeeded', 'failed') THEN updated_at / 60000 END, status
+            LIMIT \(Self.maxChartRows)
             """
         ).map { row in
             ActivityGroup(
@@ -145,6 +146,9 @@ public struct DeliveryRepository: Sendable {
         }
     }
 
+    /// A cap on the grouped rows a chart reads (a minute, status and completion minute per web hook stay far below it).
+    static let maxChartRows = 20_000
+
     public struct ActivityGroup: Sendable, Equatable {
         public var webhookId: String
         public var createdMinute: Int64
@@ -153,6 +157,15 @@ public struct DeliveryRepository: Sendable {
         public var status: Delivery.Status
         public var count: Int
         public var oldestCreatedAt: Int64
+
+        public init(webhookId: String, createdMinute: Int64, finishedMinute: Int64?, status: Delivery.Status, count: Int, oldestCreatedAt: Int64) {
+            self.webhookId = webhookId
+            self.createdMinute = createdMinute
+            self.finishedMinute = finishedMinute
+            self.status = status
+            self.count = count
+            self.oldestCreatedAt = oldestCreatedAt
+        }
     }
 
     /// How many deliveries created before `before` are still queued, and when the oldest was created. Each status
@@ -197,7 +210,7 @@ public struct DeliveryRepository: Sendable {
                  AS bucket, COUNT(*) AS n FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
                 WHERE d.webhook_id IN (\(Self.list(webhookIds))) AND d.created_at >= \(since - 86_400_000) AND a.sent_at >= \(since)
                 GROUP BY a.sent_at / 60000, 
-                """ + bucket
+                """ + bucket + " LIMIT \(Self.maxChartRows)"
         ).map { row in (try row.int("minute"), Int(try row.int("bucket")), Int(try row.int("n"))) }
     }
 

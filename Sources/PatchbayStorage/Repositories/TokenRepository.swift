@@ -89,27 +89,18 @@ public struct TokenRepository: Sendable {
 extension TokenRepository {
     /// The token with the path of its organization, in one query: the hot path of every request.
     public func findForAuthentication(secretHash: String) async throws -> (AccessToken, OrganizationPath?)? {
-        guard
-            let row = try await driver.query(
-                """
-                SELECT t.*, o.path AS organization_path FROM access_tokens t
-                LEFT JOIN organizations o ON o.id = t.organization_id WHERE t.secret_hash = \(secretHash)
-                """
-            ).first
-        else { return nil }
-        return (try Self.decode(row), try row.optionalString("organization_path").map(OrganizationPath.init(rawValue:)))
+        try await findWithPath(where: "t.secret_hash = \(secretHash)")
     }
 
     /// As `findForAuthentication(secretHash:)`, by the token's id (console sessions hold the id, never the secret).
     public func findForAuthentication(id: String) async throws -> (AccessToken, OrganizationPath?)? {
-        guard
-            let row = try await driver.query(
-                """
-                SELECT t.*, o.path AS organization_path FROM access_tokens t
-                LEFT JOIN organizations o ON o.id = t.organization_id WHERE t.id = \(id)
-                """
-            ).first
-        else { return nil }
+        try await findWithPath(where: "t.id = \(id)")
+    }
+
+    private func findWithPath(where condition: SQLQuery) async throws -> (AccessToken, OrganizationPath?)? {
+        let select: SQLQuery =
+            "SELECT t.*, o.path AS organization_path FROM access_tokens t LEFT JOIN organizations o ON o.id = t.organization_id WHERE "
+        guard let row = try await driver.query(select + condition).first else { return nil }
         return (try Self.decode(row), try row.optionalString("organization_path").map(OrganizationPath.init(rawValue:)))
     }
 }
