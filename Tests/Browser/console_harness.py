@@ -103,23 +103,28 @@ def wait_for_load(driver):
 
 def click(driver, element, navigates=True):
     """Clicks element; when it navigates (a link, a submit), waits for the next document to finish loading."""
-    old = driver.find_element(By.TAG_NAME, "html") if navigates else None
+    # A mark on the current window tells the documents apart: every new document starts without it.
+    # (Polling an old element for staleness raced Chromium's inspector: "Node with given id does not
+    # belong to the document" is raised instead of a stale-element error while the page is swapped.)
+    mark = None
+    if navigates:
+        mark = "pb-%d" % time.monotonic_ns()
+        driver.execute_script("window.__pbMark = arguments[0]", mark)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
     element.click()
     if navigates:
         try:
-            WebDriverWait(driver, WAIT).until(lambda d: _is_stale(old))
+            WebDriverWait(driver, WAIT).until(lambda d: _left_document(d, mark))
         except TimeoutException:
             raise AssertionError(f"clicking {describe(element)} did not load a new page") from None
         wait_for_load(driver)
 
 
-def _is_stale(element):
+def _left_document(driver, mark):
     try:
-        element.tag_name
+        return driver.execute_script("return window.__pbMark") != mark
+    except WebDriverException:  # the document is being swapped; ask again
         return False
-    except StaleElementReferenceException:
-        return True
 
 
 def describe(element):
