@@ -82,6 +82,7 @@ let package = Package(
                 "PatchbayConnectors",
                 "PatchbayOpenAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(

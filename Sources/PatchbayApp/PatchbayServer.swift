@@ -43,7 +43,8 @@ public enum PatchbayServer {
         let connectors = Connectors(store: store, client: sender.client, clock: clock, configuration: configuration.connectors, logger: logger)
         let services = Services(
             store: store, clock: clock, addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
-            handshake: WebhookHandshake(sender: sender, store: store, clock: clock), environmentAdminToken: configuration.adminToken)
+            handshake: WebhookHandshake(sender: sender, store: store, clock: clock), caller: EndpointCaller(sender: sender, clock: clock),
+            connectors: connectors, environmentAdminToken: configuration.adminToken, maxDocumentParses: configuration.maxDocumentParses)
         let console = Console(
             services: services,
             settings: ConsoleSettings(

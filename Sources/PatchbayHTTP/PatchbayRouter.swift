@@ -22,19 +22,19 @@ public enum PatchbayRouter {
             services
             ?? Services(
                 store: store, clock: clock, addressPolicy: AddressPolicy(allowPrivateTargets: settings.allowPrivateTargets),
-                handshake: WebhookHandshake(sender: sender, store: store, clock: clock), environmentAdminToken: settings.environmentAdminToken)
+                handshake: WebhookHandshake(sender: sender, store: store, clock: clock), caller: EndpointCaller(sender: sender, clock: clock),
+                connectors: connectors, environmentAdminToken: settings.environmentAdminToken, maxDocumentParses: settings.maxDocumentParses)
         let dependencies = APIDependencies(services: services, settings: settings)
         let router = Router(context: PatchbayRequestContext.self)
         router.add(middleware: MetricsMiddleware(registry: registry))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: settings.maxBodyBytes))
         SystemController(dependencies: dependencies, registry: registry).register(on: router)
-        let installations = InstallationsController(dependencies: dependencies, connectors: connectors)
+        let installations = InstallationsController(dependencies: dependencies)
         installations.registerPublic(on: router)
-        let inboundLookup = InboundLookup()
         let inboundLimiter = settings.inboundRateLimit > 0 ? RateLimiter(rate: settings.inboundRateLimit, burst: 2 * settings.inboundRateLimit) : nil
-        InboundReceiver(dependencies: dependencies, lookup: inboundLookup, limiter: inboundLimiter).register(on: router)
-        let commands = CommandsController(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock))
+        InboundReceiver(dependencies: dependencies, limiter: inboundLimiter).register(on: router)
+        let commands = CommandsController(dependencies: dependencies)
         commands.registerPublic(on: router)
         // The console authenticates its own visitors (sessions), so it is mounted before the API's bearer tokens.
         beforeAuthentication(router)
@@ -48,16 +48,16 @@ public enum PatchbayRouter {
         TokensController(dependencies: dependencies).register(on: router)
         ConsoleLinksController(dependencies: dependencies).register(on: router)
         IntegrationsController(dependencies: dependencies).register(on: router)
-        EndpointIntegrations(dependencies: dependencies, caller: EndpointCaller(sender: sender, clock: clock)).register(on: router)
-        OpenAPIController(dependencies: dependencies, parsing: DocumentParsing(maximumLarge: settings.maxDocumentParses)).register(on: router)
+        EndpointIntegrations(dependencies: dependencies).register(on: router)
+        OpenAPIController(dependencies: dependencies).register(on: router)
         ActionsController(dependencies: dependencies).register(on: router)
         installations.register(on: router)
-        OrganizationMappingController(dependencies: dependencies, connectors: connectors).register(on: router)
+        OrganizationMappingController(dependencies: dependencies).register(on: router)
         EventsController(dependencies: dependencies).register(on: router)
         EventPublishing(dependencies: dependencies).register(on: router)
         EventTypesController(dependencies: dependencies).register(on: router)
         WebhooksController(dependencies: dependencies).register(on: router)
-        InboundWebhooksController(dependencies: dependencies, lookup: inboundLookup).register(on: router)
+        InboundWebhooksController(dependencies: dependencies).register(on: router)
         DeliveriesController(dependencies: dependencies).register(on: router)
         commands.register(on: router)
         return router

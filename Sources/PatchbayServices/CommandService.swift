@@ -158,6 +158,15 @@ public struct CommandService: Sendable {
         return invocation
     }
 
+    /// The grant sealed in a response URL's token, if the token is one this server made and it has not expired.
+    public func grant(token: String) throws -> CommandResponseGrant {
+        guard let grant = CommandResponseGrant.open(token, with: store.secrets) else { throw PatchbayError.notFound("Response URL") }
+        guard services.clock.nowMillis < grant.expiresAt else {
+            throw PatchbayError(.gone, "This response URL expired \(CommandResponseGrant.lifetimeMillis / 60_000) minutes after the command.")
+        }
+        return grant
+    }
+
     /// A deferred reply posted to a response URL (the sealed grant is the capability): at most
     /// `CommandResponseGrant.maxResponses` within its lifetime, each stored with a `command.responded` event.
     public func respond(grant: CommandResponseGrant, reply: CommandReply) async throws -> (eventId: String, sequence: Int) {
@@ -201,7 +210,7 @@ public struct CommandService: Sendable {
     /// its answer; the invocation is recorded whatever happens. `responseBase` is where the integration posts
     /// deferred replies (`<base>/r/<sealed grant>`).
     public func invoke(
-        _ input: InvokeInput, organizationId: String, caller: EndpointCaller, timeoutMillis: Int64, responseBase: String, by principal: Principal
+        _ input: InvokeInput, organizationId: String, timeoutMillis: Int64, responseBase: String, by principal: Principal
     ) async throws -> CommandInvocation {
         let organization = try await services.access.organization(organizationId, for: principal, scope: .actionsRun)
         var problems = FieldProblems()
@@ -254,7 +263,7 @@ public struct CommandService: Sendable {
             createdAt: now)
         let started = ContinuousClock.now
         do {
-            let answer = try await caller.call(endpoint, payload: JSONText.encode(payload), timeout: .milliseconds(timeoutMillis))
+            let answer = try await services.caller.call(endpoint, payload: JSONText.encode(payload), timeout: .milliseconds(timeoutMillis))
             invocation.statusCode = answer.status
             invocation.latencyMs = Int64(answer.durationMs)
             if answer.status == 202 || answer.body.isEmpty {

@@ -79,16 +79,18 @@ public struct InboundService: Sendable {
         inbound.active = input.active ?? inbound.active
         inbound.updatedAt = services.clock.nowMillis
         guard try await services.store.inbound.update(inbound) else { throw PatchbayError.notFound("Inbound webhook \(inbound.id)") }
+        services.inboundLookup.forget(token: inbound.urlToken)
         return inbound
     }
 
-    /// Deletes the endpoint; returns it (its URL token is to be forgotten by caches).
+    /// Deletes the endpoint (its URL stops answering at once on this instance); returns it.
     @discardableResult
     public func delete(_ id: String, organizationId: String, by principal: Principal) async throws -> InboundWebhook {
         let inbound = try await get(id, organizationId: organizationId, by: principal, scope: .webhooksWrite)
         guard try await services.store.inbound.delete(id: inbound.id, in: principal.tenant(inbound.organizationId)) else {
             throw PatchbayError.notFound("Inbound webhook \(inbound.id)")
         }
+        services.inboundLookup.forget(token: inbound.urlToken)
         return inbound
     }
 

@@ -1,3 +1,4 @@
+import PatchbayConnectors
 import PatchbayCore
 import PatchbayDelivery
 import PatchbayStorage
@@ -11,15 +12,30 @@ public struct Services: Sendable {
     /// The SSRF rules every configured outbound URL is checked against.
     public let addressPolicy: AddressPolicy
     public let handshake: WebhookHandshake
+    /// Signed synchronous calls to endpoint integrations (slash commands, `…/call`).
+    public let caller: EndpointCaller
+    /// Token refresh, action runs and OAuth authorization, over the guarded client.
+    public let connectors: Connectors
     /// The `PATCHBAY_ADMIN_TOKEN` value, if any: an admin token that lives only in the environment.
     public let environmentAdminToken: String?
+    /// Where API descriptions are parsed (threads of their own, a cap on large ones at once).
+    public let documents: DocumentParsing
+    /// The `/in/…` endpoints recently asked for; changes made through these services forget theirs at once.
+    public let inboundLookup: InboundLookup
 
-    public init(store: Store, clock: any TimeSource, addressPolicy: AddressPolicy, handshake: WebhookHandshake, environmentAdminToken: String?) {
+    public init(
+        store: Store, clock: any TimeSource, addressPolicy: AddressPolicy, handshake: WebhookHandshake, caller: EndpointCaller,
+        connectors: Connectors, environmentAdminToken: String?, maxDocumentParses: Int = 2
+    ) {
         self.store = store
         self.clock = clock
         self.addressPolicy = addressPolicy
         self.handshake = handshake
+        self.caller = caller
+        self.connectors = connectors
         self.environmentAdminToken = environmentAdminToken
+        documents = DocumentParsing(maximumLarge: maxDocumentParses)
+        inboundLookup = InboundLookup()
     }
 
     public var access: Access { Access(store: store) }
@@ -37,6 +53,7 @@ public struct Services: Sendable {
     public var inbound: InboundService { InboundService(services: self) }
     public var commands: CommandService { CommandService(services: self) }
     public var actions: ActionService { ActionService(services: self) }
+    public var mappings: OrganizationMappingService { OrganizationMappingService(services: self) }
 }
 
 extension Event {

@@ -4,16 +4,13 @@ import PatchbayDelivery
 import PatchbayServices
 import PatchbayStorage
 
-/// What every controller needs: the services (and, until every controller is a thin adapter over them, the store,
-/// the clock and the edge settings).
+/// What every controller needs: the services (every rule and store access is theirs), the clock and the edge
+/// settings.
 struct APIDependencies: Sendable {
     let services: Services
     let settings: HTTPSettings
 
-    var store: Store { services.store }
     var clock: any TimeSource { services.clock }
-    var handshake: WebhookHandshake { services.handshake }
-    var addressPolicy: AddressPolicy { services.addressPolicy }
 
     func organization(_ id: String, for principal: Principal, scope: Scope) async throws -> Organization {
         try await services.access.organization(id, for: principal, scope: scope)
@@ -34,9 +31,5 @@ struct APIDependencies: Sendable {
     func webhook(_ context: PatchbayRequestContext, scope: Scope) async throws -> (Organization, Webhook) {
         try await services.access.webhook(
             context.parameters.value("wh"), organizationId: context.parameters.value("org"), for: try context.requirePrincipal(), scope: scope)
-    }
-
-    func event(_ type: String, _ subject: some Encodable, in organization: Organization, by principal: Principal, at now: Int64) throws -> Event {
-        try Event.describing(subject, type: type, in: organization, by: principal, at: now)
     }
 }

@@ -9,7 +9,6 @@ import PatchbayStorage
 /// organization, invoking one (`…/commands/invoke`), the history, and the response URL (`/r/{token}`).
 struct CommandsController {
     let dependencies: APIDependencies
-    let caller: EndpointCaller
 
     struct ReplyBody: RequestBody {
         static let fields: Set<String> = ["text", "blocks", "responseType"]
@@ -128,7 +127,7 @@ struct CommandsController {
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
         let body = try await request.decode(CommandService.InvokeInput.self, context: context)
         let invocation = try await commands.invoke(
-            body, organizationId: organization.id, caller: caller, timeoutMillis: dependencies.settings.commandTimeoutMillis,
+            body, organizationId: organization.id, timeoutMillis: dependencies.settings.commandTimeoutMillis,
             responseBase: responseBase(for: request), by: principal)
         if let reply = invocation.answer {
             return try JSONResponse.make(Answered(id: invocation.id, reply: reply))
@@ -188,12 +187,7 @@ struct CommandsController {
 
     /// `POST /r/{token}`: a deferred reply, accepted at most 5 times within 30 minutes, each a `command.responded` event.
     @Sendable func respond(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        guard let grant = CommandResponseGrant.open(context.parameters.value("token"), with: dependencies.store.secrets) else {
-            throw PatchbayError.notFound("Response URL")
-        }
-        guard dependencies.clock.nowMillis < grant.expiresAt else {
-            throw PatchbayError(.gone, "This response URL expired \(CommandResponseGrant.lifetimeMillis / 60_000) minutes after the command.")
-        }
+        let grant = try commands.grant(token: context.parameters.value("token"))
         let body = try await request.decode(ReplyBody.self, context: context)
         var value: [String: JSONValue] = [:]
         if let text = body.text { value["text"] = .string(text) }

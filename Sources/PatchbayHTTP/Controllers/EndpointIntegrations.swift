@@ -4,14 +4,12 @@ import Hummingbird
 import PatchbayCore
 import PatchbayDelivery
 import PatchbayServices
-import PatchbayStorage
 
 /// Endpoint integrations (Turn-style): an integration that is a single URL. Its events go to that URL through a
 /// webhook owned by the integration (so retries, history and secret rotation are the webhooks'), and
 /// `POST …/integrations/{int}/call` sends a payload there and answers with the endpoint's JSON.
 struct EndpointIntegrations {
     let dependencies: APIDependencies
-    let caller: EndpointCaller
 
     struct CallBody: RequestBody {
         static let fields: Set<String> = ["payload", "timeoutMs"]
@@ -30,16 +28,8 @@ struct EndpointIntegrations {
         let organization = try await dependencies.organization(context.parameters.value("org"), for: principal, scope: .actionsRun)
         let integration = try await dependencies.integration(context, in: organization)
         let body = try await request.decode(CallBody.self, context: context)
-        if let timeout = body.timeoutMs, !(100...30_000).contains(timeout) {
-            throw PatchbayError.invalid("/timeoutMs", "must be from 100 to 30000")
-        }
-        guard let endpoint = integration.endpoint,
-            let webhook = try await dependencies.store.webhooks.find(id: endpoint.webhookId, in: Tenant(organizationId: integration.organizationId))
-        else {
-            throw PatchbayError(.conflict, "Integration \(integration.id) has no endpoint; only endpoint integrations can be called.")
-        }
-        let answer = try await caller.call(
-            webhook, payload: JSONText.encode(body.payload), timeout: body.timeoutMs.map { .milliseconds(Int64($0)) } ?? EndpointCaller.timeout)
+        let answer = try await dependencies.services.integrations.call(
+            integration.id, payload: body.payload, timeoutMillis: body.timeoutMs, organizationId: organization.id, by: principal)
         var headers: HTTPFields = [:]
         headers[.endpointStatus] = String(answer.status)
         headers[.endpointDuration] = String(answer.durationMs)

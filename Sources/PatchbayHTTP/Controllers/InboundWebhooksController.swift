@@ -7,8 +7,6 @@ import PatchbayStorage
 /// The public `/in/…` URL they receive on is `InboundReceiver`.
 struct InboundWebhooksController {
     let dependencies: APIDependencies
-    /// Forgets an endpoint's cached settings when they change here.
-    let lookup: InboundLookup
 
     func register(on router: Router<PatchbayRequestContext>) {
         router.serve("createInboundWebhook", create)
@@ -53,14 +51,12 @@ struct InboundWebhooksController {
         let current = try await inbound(context, scope: .webhooksWrite)
         let body = try await request.decode(InboundService.UpdateInput.self, context: context)
         let updated = try await inbound.update(current.id, body, organizationId: current.organizationId, by: try context.requirePrincipal())
-        lookup.forget(token: updated.urlToken)
         return try JSONResponse.make(updated)
     }
 
     @Sendable func delete(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
-        let deleted = try await inbound.delete(
+        try await inbound.delete(
             context.parameters.value("inb"), organizationId: context.parameters.value("org"), by: try context.requirePrincipal())
-        lookup.forget(token: deleted.urlToken)
         return JSONResponse.noContent()
     }
 
@@ -75,8 +71,9 @@ struct InboundWebhooksController {
             verdict = parsed
         }
         return try JSONResponse.list(
-            try await dependencies.store.inbound.requests(
-                inboundWebhookId: inbound.id, organizationId: inbound.organizationId, verdict: verdict, listRequest), request: request)
+            try await self.inbound.requests(
+                inbound.id, organizationId: inbound.organizationId, verdict: verdict, listRequest, by: try context.requirePrincipal()),
+            request: request)
     }
 }
 

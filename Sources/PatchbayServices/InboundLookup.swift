@@ -6,11 +6,11 @@ import Synchronization
 /// organization and its event type. Kept for a second per URL, so a provider's burst costs one lookup instead of
 /// three queries and two decryptions per request. Changes made through this instance take effect at once; another
 /// instance sharing the database sees them within `lifetime`.
-final class InboundLookup: Sendable {
-    struct Entry: Sendable {
-        var inbound: InboundWebhook
-        var organization: Organization
-        var eventType: EventType
+public final class InboundLookup: Sendable {
+    public struct Entry: Sendable {
+        public var inbound: InboundWebhook
+        public var organization: Organization
+        public var eventType: EventType
         var expires: ContinuousClock.Instant
     }
 
@@ -20,12 +20,12 @@ final class InboundLookup: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// The endpoint behind `token` when it exists, is active and its event type is still registered.
-    func find(token: String, dependencies: APIDependencies) async throws -> Entry? {
+    func find(token: String, services: Services) async throws -> Entry? {
         let now = ContinuousClock.now
         if let entry = entries.withLock({ $0[token] }), entry.expires > now { return entry }
-        guard let inbound = try await dependencies.store.inbound.find(urlToken: token), inbound.active,
-            let organization = try await dependencies.store.organizations.find(id: inbound.organizationId),
-            let eventType = try await dependencies.eventType(inbound.eventType)
+        guard let inbound = try await services.store.inbound.find(urlToken: token), inbound.active,
+            let organization = try await services.store.organizations.find(id: inbound.organizationId),
+            let eventType = try await services.eventTypes.find(inbound.eventType)
         else {
             forget(token: token)
             return nil
@@ -38,7 +38,7 @@ final class InboundLookup: Sendable {
         return entry
     }
 
-    func forget(token: String) {
+    public func forget(token: String) {
         _ = entries.withLock { $0.removeValue(forKey: token) }
     }
 }

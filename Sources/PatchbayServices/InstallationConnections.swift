@@ -1,0 +1,158 @@
+import PatchbayConnectors
+import PatchbayCore
+import PatchbayStorage
+
+/// Installing an integration into an organization, connecting it (OAuth 2.0 authorization code) and running its
+/// actions there.
+extension InstallationService {
+    /// Installs integration `integrationId` of organization `ownerOrganizationId` into `targetOrganizationId` (the
+    /// owner itself when nil, or one of its descendants) with the credentials its API's auth needs.
+    public func create(
+        integrationId: String, ownerOrganizationId: String, targetOrganizationId: String?, credentials value: JSONValue?, by principal: Principal
+    ) async throws -> Installation {
+        let owner = try await services.access.organization(ownerOrganizationId, for: principal, scope: .integrationsWrite)
+        let integration = try await services.access.integration(integrationId, in: owner, for: principal)
+        var problems = FieldProblems()
+        let target = try await descendant(targetOrganizationId ?? owner.id, of: owner, reachedBy: principal)
+        if target == nil { problems.add("/organizationId", "must be the integration's organization or one of its descendants") }
+        let api = try await services.store.actions.api(integrationId: integration.id)
+        let auth = api?.settings.auth ?? APISettings.Auth(type: .none)
+        let credentials = Self.credentials(value, problems: &problems)
+        if let credentials { for problem in credentials.problems(for: auth) { problems.check(problem) } }
+        try problems.throwIfAny()
+        guard integration.status != .draft else {
+            throw PatchbayError(.conflict, "Integration \(integration.id) is a draft; finalize it (POST …/finalize) before installing it.")
+        }
+        guard let target, let credentials else { throw PatchbayError.validation([]) }
+        // Command names are unique among the integrations installed in any one organization.
+        if let clash = try await services.store.commands.clashes(installing: integration.id, into: target.id).first {
+            throw PatchbayError(
+                .conflict,
+                "Installing integration \(integration.id) (\(integration.name)) into \(target.id) would clash: its command /\(clash.name) "
+                    + "is also a command of integration \(clash.integrationId) (\(clash.integrationName)), installed there.")
+        }
+        let now = services.clock.nowMillis
+        let installation = Installation(
+            id: Identifier.make(.installation, nowMillis: now), integrationId: integration.id, organizationId: target.id,
+            state: auth.type == .oauth2 && auth.grantType == .authorizationCode ? .authorizationRequired : .ready, createdAt: now, updatedAt: now)
+        let event = try Event.describing(installation, type: "integration.installed", in: target, by: principal, at: now)
+        do {
+            try await services.store.installations.insert(installation, credentials: credentials, event: event)
+        } catch StorageError.uniqueViolation {
+            throw PatchbayError(.conflict, "Integration \(integration.id) is already installed in \(target.id).")
+        }
+        return installation
+    }
+
+    /// Credentials as given: only the known fields, all strings.
+    public static func credentials(_ value: JSONValue?, problems: inout FieldProblems) -> ConnectorCredentials? {
+        guard let value, value != .null else { return ConnectorCredentials() }
+        guard case .object(let members) = value else {
+            problems.add("/credentials", "must be an object")
+            return nil
+        }
+        var strings: [String: String] = [:]
+        for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+            let pointer = "/credentials/" + JSONPointer.escape(key)
+            guard ConnectorCredentials.fields.contains(key) else {
+                problems.add(pointer, "is not a known field (apiKey, username, password, clientId, clientSecret)")
+                continue
+            }
+            guard case .string(let text) = member else {
+                problems.add(pointer, "must be a string")
+                continue
+            }
+            strings[key] = text
+        }
+        return ConnectorCredentials(
+            apiKey: strings["apiKey"], username: strings["username"], password: strings["password"], clientId: strings["clientId"],
+            clientSecret: strings["clientSecret"])
+    }
+
+    /// The provider's authorization URL for installation `id` (PKCE and a single-use `state`), returning to `redirectURI`.
+    public func authorize(_ id: String, organizationId: String, redirectURI: String, by principal: Principal) async throws -> String {
+        let (_, installation) = try await get(id, organizationId: organizationId, by: principal, scope: .integrationsWrite)
+        guard let api = try await services.store.actions.api(integrationId: installation.integrationId),
+            let secrets = try await services.store.installations.secrets(of: installation.id)
+        else { throw PatchbayError(.conflict, "The integration has no API settings.") }
+        return try await services.connectors.authorizer.begin(
+            installation: installation, auth: api.settings.auth, credentials: secrets.credentials, redirectURI: redirectURI)
+    }
+
+    /// Where the provider sends the browser back: the single-use `state` is the capability, so no principal.
+    public func completeAuthorization(state: String, code: String?, error: String?, errorDescription: String?) async throws -> Installation {
+        try await services.connectors.authorizer.complete(state: state, code: code, error: error, errorDescription: errorDescription)
+    }
+
+    /// What a run asks for besides the action: its input, paging, and a child organization whose mapped external
+    /// id fills the mapping's parameter.
+    public struct RunInput: Sendable {
+        public var input: ActionInput
+        public var paginate: Bool
+        public var pageLimit: Int?
+        public var childOrganizationId: String?
+
+        public init(input: ActionInput, paginate: Bool = false, pageLimit: Int? = nil, childOrganizationId: String? = nil) {
+            self.input = input
+            self.paginate = paginate
+            self.pageLimit = pageLimit
+            self.childOrganizationId = childOrganizationId
+        }
+    }
+
+    /// Runs action `actionId` of installation `id` against the provider's API with the installation's credentials.
+    public func run(_ actionId: String, installation id: String, organizationId: String, _ run: RunInput, by principal: Principal) async throws
+        -> ActionRunResult
+    {
+        let (organization, installation) = try await get(id, organizationId: organizationId, by: principal, scope: .actionsRun)
+        return try await self.run(try await action(actionId, of: installation), of: installation, in: organization, run, by: principal)
+    }
+
+    /// Action `id` of the integration `installation` installs.
+    public func action(_ id: String, of installation: Installation) async throws -> Action {
+        guard Identifier.isWellFormed(id, .action),
+            let action = try await services.store.actions.find(id: id, integrationId: installation.integrationId)
+        else { throw PatchbayError.notFound("Action \(id.prefix(40))") }
+        return action
+    }
+
+    /// Runs `action` (found with `action(_:of:)`) of `installation`, installed in `organization` (both found with `get`).
+    public func run(_ action: Action, of installation: Installation, in organization: Organization, _ run: RunInput, by principal: Principal)
+        async throws -> ActionRunResult
+    {
+        guard let api = try await services.store.actions.api(integrationId: installation.integrationId),
+            let secrets = try await services.store.installations.secrets(of: installation.id)
+        else { throw PatchbayError.invalid("/api", "the integration has no API settings; set api.baseUrl first") }
+        var input = run.input
+        if let child = run.childOrganizationId {
+            try await applyMapping(child, installation: installation, organization: organization, principal: principal, input: &input)
+        }
+        return try await services.connectors.runner.run(
+            action.definition, api: api, installation: installation, credentials: secrets.credentials,
+            request: ActionRunRequest(input: input, paginate: run.paginate, pageLimit: run.pageLimit))
+    }
+
+    /// Puts the child organization's mapped external id into the mapping's parameter.
+    private func applyMapping(
+        _ childId: String, installation: Installation, organization: Organization, principal: Principal, input: inout ActionInput
+    ) async throws {
+        guard let child = try await descendant(childId, of: organization, reachedBy: principal) else {
+            throw PatchbayError.invalid("/organizationId", "must be the installation's organization or one of its descendants")
+        }
+        guard let settings = installation.mapping else {
+            throw PatchbayError.invalid("/organizationId", "the installation has no organization mapping; set one first")
+        }
+        guard let entry = try await services.store.installations.mapping(for: installation.id, organizationId: child.id) else {
+            throw PatchbayError.invalid("/organizationId", "\(child.id) is not mapped to an external id")
+        }
+        input.parameters[settings.parameter] = .string(entry.externalId)
+    }
+
+    /// Organization `id` when it is `ancestor` or below it and `principal` reaches it; nil otherwise.
+    func descendant(_ id: String, of ancestor: Organization, reachedBy principal: Principal) async throws -> Organization? {
+        guard Identifier.isWellFormed(id, .organization), let found = try await services.store.organizations.find(id: id),
+            principal.reaches(found.path), ancestor.path.contains(found.path)
+        else { return nil }
+        return found
+    }
+}
