@@ -92,6 +92,7 @@ let package = Package(
                 "PatchbayStorage",
                 "PatchbayServices",
                 "PatchbayDelivery",
+                "PatchbayOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -49,7 +49,7 @@ public enum PatchbayServer {
             services: services,
             settings: ConsoleSettings(
                 publicURL: configuration.publicURL, frameAncestors: configuration.consoleFrameAncestors,
-                resourcesPath: configuration.consoleResourcesPath))
+                resourcesPath: configuration.consoleResourcesPath, maxDocumentBytes: configuration.maxDocumentBytes))
         let router = PatchbayRouter.build(
             store: store,
             clock: clock,

@@ -17,6 +17,13 @@ public struct ActionService: Sendable {
         public var requestBody: ActionDefinition.RequestBody?
         public var responseSchema: JSONValue?
         public var paginated: Bool?
+
+        public init(name: String, method: String, path: String, description: String? = nil) {
+            self.name = name
+            self.method = method
+            self.path = path
+            self.description = description
+        }
     }
 
     public struct UpdateInput: Decodable, Sendable {
@@ -29,6 +36,8 @@ public struct ActionService: Sendable {
         public var requestBody: ActionDefinition.RequestBody?
         public var responseSchema: JSONValue?
         public var paginated: Bool?
+
+        public init() {}
     }
 
     private var store: Store { services.store }

@@ -132,6 +132,14 @@ public struct IntegrationService: Sendable {
             let (decoded, apiProblems) = Self.apiSettings(api)
             settings = decoded
             for problem in apiProblems { problems.check(problem) }
+            // Installations hold credentials for one method: once finalized, the method stays.
+            if integration.status != .draft, let decoded, let current = try await store.actions.api(integrationId: integration.id)?.settings.auth,
+                decoded.auth.type != current.type || (current.type == .oauth2 && decoded.auth.grantType != current.grantType)
+            {
+                problems.add(
+                    "/api/auth/type",
+                    "cannot change once the integration is finalized: its installations hold credentials for \(current.type.rawValue)")
+            }
         }
         var endpointWebhook: Webhook?
         if let value = input.endpoint {

@@ -127,6 +127,10 @@ extension Console {
         }
         // The secret is shown once, on the integration's own page (a reload does not show it again).
         if created.secret != nil { try await services.console.allowReveal(created.integration.id, in: visit) }
+        if !isEndpoint, created.integration.features.contains(.actions) {
+            // A custom integration goes on to the builder: its API, authentication, pagination and actions.
+            return redirect("/console/orgs/\(organizationId)/integrations/\(created.integration.id)/build/host?done=saved")
+        }
         return redirect("/console/orgs/\(organizationId)/integrations/\(created.integration.id)?done=saved")
     }
 

@@ -6,11 +6,14 @@ public struct ConsoleSettings: Sendable {
     public var frameAncestors: [String]
     /// Where the templates and assets are, when not next to the executable (`PATCHBAY_CONSOLE_RESOURCES`).
     public var resourcesPath: String?
+    /// `--max-document-bytes`: the largest API description an upload may carry (the API's limit too).
+    public var maxDocumentBytes: Int
 
-    public init(publicURL: String? = nil, frameAncestors: [String] = [], resourcesPath: String? = nil) {
+    public init(publicURL: String? = nil, frameAncestors: [String] = [], resourcesPath: String? = nil, maxDocumentBytes: Int = 32 * 1024 * 1024) {
         self.publicURL = publicURL
         self.frameAncestors = frameAncestors
         self.resourcesPath = resourcesPath
+        self.maxDocumentBytes = maxDocumentBytes
     }
 
     var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }

@@ -23,6 +23,9 @@ struct FormData: Sendable {
 
     func all(_ name: String) -> [String] { values[name] ?? [] }
 
+    /// Replaces `name`'s values with one.
+    mutating func set(_ name: String, _ value: String) { values[name] = [value] }
+
     /// Percent-decoding with `+` as space; malformed escapes are kept as written.
     static func decode(_ text: Substring) -> String {
         var bytes: [UInt8] = []

@@ -29,7 +29,8 @@ enum Section: String, CaseIterable {
 
 /// Messages shown after a redirect, chosen by a code in the query string (never text from the URL itself).
 enum Flash: String {
-    case signedIn = "signed-in", renamed, revoked, saved, deleted, resent, recovered, paused, resumed, rotated, tested
+    case signedIn = "signed-in", renamed, revoked, saved, deleted, resent, recovered, paused, resumed, rotated, tested, imported
+    case actionsRenamed = "actions-renamed", installed, connected, finalized
 
     var message: String {
         switch self {
@@ -44,6 +45,11 @@ enum Flash: String {
         case .resumed: "Resumed. Held events are being sent, oldest first."
         case .rotated: "A new signing secret is in force; the previous one keeps signing for 24 hours."
         case .tested: "Test sent."
+        case .imported: "Imported. Check each step, then finalize."
+        case .actionsRenamed: "Actions renamed."
+        case .installed: "Installed."
+        case .connected: "Connected: the provider granted access."
+        case .finalized: "Finalized. The integration can no longer return to draft."
         }
     }
 }

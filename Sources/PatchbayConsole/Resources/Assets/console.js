@@ -89,14 +89,16 @@
 
   document.addEventListener('submit', (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) return;
+    // A form asks before any submit (data-confirm); a button asks before its own (data-confirm-submit).
+    const asking = event.submitter && event.submitter.hasAttribute('data-confirm-submit') ? event.submitter : null;
+    if (!(form instanceof HTMLFormElement) || !(asking || form.hasAttribute('data-confirm'))) return;
     const field = $('input[name="confirmed"]', form);
     if ((field && field.value === 'yes') || typeof HTMLDialogElement !== 'function') return;
     event.preventDefault();
     confirmDialog = confirmDialog || buildConfirmDialog();
     if (confirmDialog.open) return;
     pending = { form, submitter: event.submitter || null };
-    $('#confirm-message', confirmDialog).textContent = form.dataset.confirm || 'Are you sure?';
+    $('#confirm-message', confirmDialog).textContent = (asking ? asking.dataset.confirmSubmit : form.dataset.confirm) || 'Are you sure?';
     confirmDialog.returnValue = '';
     confirmDialog.showModal();
     $('.button.subtle', confirmDialog).focus();

@@ -1,0 +1,198 @@
+import Foundation
+import Hummingbird
+import PatchbayCore
+import PatchbayServices
+
+/// The actions editor: a searchable, paged list on the left (the server searches and pages, so a thousand actions
+/// cost one page), the chosen action's form on the right, "Add action", "Delete", and Regex Replace with a preview
+/// of every old → new name before anything changes.
+extension Console {
+    static let actionPageSize = 50
+    static let actionMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    func registerActionPages<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/console/orgs/{org}/integrations/{int}/actions") { request, context in
+            try await page(request, context) { visit in
+                try await actionsPage(request, context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit)
+            }
+        }
+        router.post("/console/orgs/{org}/integrations/{int}/actions/add") { request, context in
+            try await action(request, context) { visit, _ in
+                try await addAction(context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit)
+            }
+        }
+        router.post("/console/orgs/{org}/integrations/{int}/actions/rename") { request, context in
+            try await action(request, context) { visit, form in
+                try await renameActions(request, context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit, form)
+            }
+        }
+        router.post("/console/orgs/{org}/integrations/{int}/actions/{act}/{verb}") { request, context in
+            try await action(request, context) { visit, form in
+                try await actionVerb(
+                    request, context.parameters.get("verb") ?? "", context.parameters.get("org") ?? "", context.parameters.get("int") ?? "",
+                    context.parameters.get("act") ?? "", visit, form)
+            }
+        }
+    }
+
+    private func actionsBase(_ organizationId: String, _ integrationId: String) -> String {
+        "/console/orgs/\(organizationId)/integrations/\(integrationId)/actions"
+    }
+
+    /// The editor. `form`/`error` re-show a refused edit; `preview` is a Regex Replace plan waiting for Apply.
+    func actionsPage(
+        _ request: Request, _ organizationId: String, _ integrationId: String, _ visit: ConsoleAccess.Visit, form: FormData? = nil,
+        error: PatchbayError? = nil, rename: (pattern: String, replacement: String, changes: [ActionRename.Change])? = nil,
+        renameError: String? = nil
+    ) async throws -> Response {
+        let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsRead)
+        let (integration, _) = try await services.integrations.get(integrationId, organizationId: organization.id, by: visit.principal)
+        let base = actionsBase(organization.id, integration.id)
+        let query = request.uri.queryParameters
+        let search = query["q"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        var listRequest = ListRequest(limit: Self.actionPageSize, sort: SortOrder(field: "name", descending: false))
+        listRequest.search = search?.lowercased()
+        if let cursor = query["cursor"] { listRequest.cursor = try? Cursor.decode(String(cursor), for: listRequest.sort) }
+        let page = try await services.actions.list(
+            integrationId: integration.id, organizationId: organization.id, listRequest, by: visit.principal)
+        let selectedId = form?["id"] ?? query["selected"].map(String.init) ?? page.items.first?.id
+        func href(_ parameters: [String: String]) -> String { base + TableSort.query(parameters.filter { !$0.value.isEmpty }) }
+        var keep: [String: String] = [:]
+        if let search { keep["q"] = search }
+        var model: [String: Any] = [
+            "csrf": visit.session.csrf, "base": base, "q": search ?? "", "name": integration.name,
+            "integrationHref": "/console/orgs/\(organization.id)/integrations/\(integration.id)",
+            "canWrite": visit.principal.allows(.integrationsWrite),
+            "rows": page.items.map { action -> [String: Any] in
+                [
+                    "name": action.definition.name, "method": action.definition.method, "path": action.definition.path,
+                    "href": href(keep.merging(["selected": action.id]) { $1 }), "current": action.id == selectedId,
+                ]
+            },
+            "next": page.nextCursor.map { href(keep.merging(["cursor": $0]) { $1 }) } ?? "",
+            "pattern": rename?.pattern ?? form?["pattern"] ?? "", "replacement": rename?.replacement ?? form?["replacement"] ?? "",
+        ]
+        if let rename {
+            model["previewed"] = true
+            model["changes"] = rename.changes.map { ["from": $0.from, "to": $0.to] }
+            model["changeCount"] = rename.changes.count
+        }
+        if let renameError { model["renameError"] = renameError }
+        if let selectedId, Identifier.isWellFormed(selectedId, .action),
+            let action = try? await services.actions.get(
+                selectedId, integrationId: integration.id, organizationId: organization.id, by: visit.principal)
+        {
+            let definition = action.definition
+            let method = form?["method"] ?? definition.method
+            model["selected"] =
+                [
+                    "id": action.id, "action": "\(base)/\(action.id)/save", "deleteAction": "\(base)/\(action.id)/delete",
+                    "name": form?["name"] ?? definition.name, "description": form?["description"] ?? definition.description,
+                    "path": form?["path"] ?? definition.path, "operationId": definition.operationId ?? "",
+                    "paginated": form.map { $0["paginated"] == "yes" } ?? definition.paginated,
+                    "parameters": form?["parameters"] ?? Self.parametersText(definition.parameters),
+                    "methods": Self.actionMethods.map { ["value": $0, "selected": $0 == method] },
+                    "returnQuery": keep.merging(["selected": action.id]) { $1 }.map { "\($0.key)=\(FormData.encode($0.value))" }.sorted()
+                        .joined(separator: "&"),
+                ] as [String: Any]
+        }
+        if let error { model.merge(FieldMessages(error).model) { $1 } }
+        return html(
+            layout(
+                title: "Actions · \(integration.name)", body: render("actions", model), visit: visit, organization: organization,
+                section: .integrations,
+                crumbs: [
+                    (organization.name, "/console/orgs/\(organization.id)"), ("Integrations", "/console/orgs/\(organization.id)/integrations"),
+                    (integration.name, "/console/orgs/\(organization.id)/integrations/\(integration.id)"), ("Actions", base),
+                ], flash: flash(request)),
+            status: error == nil && renameError == nil ? .ok : .unprocessableContent)
+    }
+
+    static func parametersText(_ parameters: [ActionDefinition.Parameter]) -> String {
+        guard !parameters.isEmpty else { return "" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(parameters)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    func addAction(_ organizationId: String, _ integrationId: String, _ visit: ConsoleAccess.Visit) async throws -> Response {
+        let input = ActionService.CreateInput(name: "New Action", method: "GET", path: "/", description: "")
+        let created = try await services.actions.create(input, integrationId: integrationId, organizationId: organizationId, by: visit.principal)
+        return redirect("\(actionsBase(organizationId, integrationId))?selected=\(created.id)&done=saved")
+    }
+
+    func renameActions(_ request: Request, _ organizationId: String, _ integrationId: String, _ visit: ConsoleAccess.Visit, _ form: FormData)
+        async throws -> Response
+    {
+        let pattern = form["pattern"] ?? ""
+        let replacement = form["replacement"] ?? ""
+        let apply = form["nav"] == "apply"
+        let changes: [ActionRename.Change]
+        do {
+            changes = try await services.actions.rename(
+                pattern: pattern, replacement: replacement, dryRun: !apply, integrationId: integrationId, organizationId: organizationId,
+                by: visit.principal)
+        } catch let error as PatchbayError where error.kind == .validation || error.kind == .malformed {
+            let message = error.errors.first?.message ?? error.detail
+            return try await actionsPage(request, organizationId, integrationId, visit, form: form, renameError: message)
+        }
+        if apply { return redirect("\(actionsBase(organizationId, integrationId))?done=actions-renamed") }
+        return try await actionsPage(
+            request, organizationId, integrationId, visit, rename: (pattern, replacement, changes))
+    }
+
+    func actionVerb(
+        _ request: Request, _ verb: String, _ organizationId: String, _ integrationId: String, _ id: String, _ visit: ConsoleAccess.Visit,
+        _ form: FormData
+    ) async throws -> Response {
+        let base = actionsBase(organizationId, integrationId)
+        let action = try await services.actions.get(id, integrationId: integrationId, organizationId: organizationId, by: visit.principal)
+        switch verb {
+        case "save":
+            var input = ActionService.UpdateInput()
+            input.name = form["name"] ?? ""
+            input.description = form["description"] ?? ""
+            input.method = form["method"] ?? action.definition.method
+            input.path = form["path"] ?? ""
+            input.paginated = form["paginated"] == "yes"
+            let text = (form["parameters"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            var formWithId = form
+            formWithId.set("id", action.id)
+            do {
+                if text.isEmpty {
+                    input.parameters = []
+                } else {
+                    do {
+                        input.parameters = try JSONDecoder().decode([ActionDefinition.Parameter].self, from: Data(text.utf8))
+                    } catch {
+                        throw PatchbayError.invalid(
+                            "/parameters", "must be a JSON array of {name, location, required, schema?} objects (\(Self.reason(error)))")
+                    }
+                }
+                _ = try await services.actions.update(
+                    action.id, input, integrationId: integrationId, organizationId: organizationId, by: visit.principal)
+            } catch let error as PatchbayError where error.kind == .validation {
+                return try await actionsPage(request, organizationId, integrationId, visit, form: formWithId, error: error)
+            }
+            return redirect("\(base)?\(form["return"] ?? "selected=\(action.id)")&done=saved")
+        case "delete":
+            guard form["confirmed"] == "yes" else {
+                return try await confirmPage(
+                    visit, organizationId: organizationId, section: .integrations, title: "Delete the action “\(action.definition.name)”?",
+                    message: "Installations can no longer run it.", action: "\(base)/\(action.id)/delete", button: "Delete",
+                    cancel: "\(base)?selected=\(action.id)")
+            }
+            try await services.actions.delete(action.id, integrationId: integrationId, organizationId: organizationId, by: visit.principal)
+            return redirect("\(base)?done=deleted")
+        default:
+            throw PatchbayError.notFound("Action \(verb.prefix(40))")
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? DecodingError, let problem = DecodingProblems.problem(for: error).errors.first {
+            return "\(problem.pointer ?? ""): \(problem.message)"
+        }
+        return "not valid JSON"
+    }
+}
