@@ -9,11 +9,14 @@ public struct ActionRunRequest: Sendable {
     public var input: ActionInput
     public var paginate: Bool
     public var pageLimit: Int?
+    /// Records each page's request, items and next request (the console's pagination preview).
+    public var trace: Bool
 
-    public init(input: ActionInput, paginate: Bool = false, pageLimit: Int? = nil) {
+    public init(input: ActionInput, paginate: Bool = false, pageLimit: Int? = nil, trace: Bool = false) {
         self.input = input
         self.paginate = paginate
         self.pageLimit = pageLimit
+        self.trace = trace
     }
 }
 
@@ -27,10 +30,23 @@ public struct ActionRunResult: Sendable, Encodable {
         public var body: JSONValue
     }
 
+    /// One page of a traced run: where it was fetched (without credentials), what came back and where next.
+    public struct Page: Sendable, Encodable {
+        public var method: String
+        public var url: String
+        public var status: Int
+        /// The items the pagination settings found in this page (nil when the page's shape is unknown).
+        public var items: [JSONValue]?
+        /// The next page's URL, as the pagination settings worked it out.
+        public var next: String?
+    }
+
     public var status: Int
     public var pages: Int
     public var results: [JSONValue]?
     public var response: Response
+    /// Each page, when the run was traced.
+    public var trace: [Page]?
     /// Why pagination ended (nil for a single request).
     public var stopReason: String?
     /// Requests sent, retries included.
@@ -80,18 +96,27 @@ public struct ActionRunner: Sendable {
         if paginates { request = engine.first(request) }
         var results: [JSONValue]?
         var requests = 0
+        var trace: [ActionRunResult.Page]? = runRequest.trace ? [] : nil
         while true {
             let (response, attempts) = try await send(request, auth: api.settings.auth, installation: installation, credentials: credentials)
             requests += attempts
             let json = JSONText.decode(response.body)
             let record = ActionRunResult.Response(
                 status: response.status, headers: response.headerDictionary, body: json ?? .string(String(decoding: response.body, as: UTF8.self)))
+            // The request before auth was applied: a key in the query never reaches the trace.
+            var page = ActionRunResult.Page(method: request.method, url: request.url, status: response.status, items: nil, next: nil)
             guard (200..<300).contains(response.status) else {
+                trace?.append(page)
                 return ActionRunResult(
-                    status: response.status, pages: engine.pages + 1, results: results, response: record,
+                    status: response.status, pages: engine.pages + 1, results: results, response: record, trace: trace,
                     stopReason: paginates ? PaginationEngine.StopReason.failed.rawValue : nil, requests: requests)
             }
             let step = engine.next(after: request, headers: response.headers, body: json, rawBody: response.body)
+            if trace != nil {
+                page.items = engine.results(in: json)
+                if case .next(let next) = step { page.next = next.url }
+                trace?.append(page)
+            }
             // A page identical to the previous one is a loop, not more results.
             if paginates, step != .stop(.identicalPage), let items = engine.results(in: json) { results = (results ?? []) + items }
             switch step {
@@ -99,7 +124,7 @@ public struct ActionRunner: Sendable {
                 request = next
             case .stop(let reason):
                 return ActionRunResult(
-                    status: response.status, pages: engine.pages, results: results, response: record,
+                    status: response.status, pages: engine.pages, results: results, response: record, trace: trace,
                     stopReason: paginates ? reason.rawValue : nil, requests: requests)
             case .unusable(let reason):
                 throw PatchbayError(.badGateway, "\(RetryingCaller.origin(of: request.url)) answered page \(engine.pages) with \(reason).")

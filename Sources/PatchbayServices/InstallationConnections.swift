@@ -132,6 +132,35 @@ extension InstallationService {
             request: ActionRunRequest(input: input, paginate: run.paginate, pageLimit: run.pageLimit))
     }
 
+    /// Runs action `actionId` of integration `integrationId` with credentials typed for the occasion and stored
+    /// nowhere: the builder's "Test connection" and pagination preview (at most two pages, traced), before anything
+    /// is installed. OAuth 2.0 is tried for real by installing and connecting.
+    public func trial(
+        _ actionId: String, integrationId: String, organizationId: String, credentials: ConnectorCredentials, input: ActionInput,
+        paginate: Bool, by principal: Principal
+    ) async throws -> ActionRunResult {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: .integrationsWrite)
+        let integration = try await services.access.integration(integrationId, in: organization, for: principal)
+        guard let api = try await services.store.actions.api(integrationId: integration.id) else {
+            throw PatchbayError.invalid("/api", "the integration has no API settings; set its hostname first")
+        }
+        guard api.settings.auth.type != .oauth2 else {
+            throw PatchbayError(.conflict, "OAuth 2.0 is tried by installing the integration and connecting it (Connect).")
+        }
+        let credentialProblems = credentials.problems(for: api.settings.auth)
+        if !credentialProblems.isEmpty { throw PatchbayError.validation(credentialProblems) }
+        guard Identifier.isWellFormed(actionId, .action),
+            let action = try await services.store.actions.find(id: actionId, integrationId: integration.id)
+        else { throw PatchbayError.invalid("/actionId", "choose one of the integration's actions") }
+        let now = services.clock.nowMillis
+        let transient = Installation(
+            id: Identifier.make(.installation, nowMillis: now), integrationId: integration.id, organizationId: organization.id, state: .ready,
+            createdAt: now, updatedAt: now)
+        return try await services.connectors.runner.run(
+            action.definition, api: api, installation: transient, credentials: credentials,
+            request: ActionRunRequest(input: input, paginate: paginate, pageLimit: paginate ? 2 : nil, trace: true))
+    }
+
     /// Puts the child organization's mapped external id into the mapping's parameter.
     private func applyMapping(
         _ childId: String, installation: Installation, organization: Organization, principal: Principal, input: inout ActionInput

@@ -32,6 +32,16 @@ public struct InstallationService: Sendable {
         }
     }
 
+    /// The API settings of what `installation` installs (its auth type decides the credentials and Connect).
+    public func api(of installation: Installation) async throws -> IntegrationAPI? {
+        try await services.store.actions.api(integrationId: installation.integrationId)
+    }
+
+    /// The actions `installation` can run, searched and paged.
+    public func actions(of installation: Installation, _ request: ListRequest) async throws -> Page<Action> {
+        try await services.store.actions.list(integrationId: installation.integrationId, request)
+    }
+
     /// The integration an installation installs, as the installing organization may see it (name and status only).
     public func integrationName(of installation: Installation) async throws -> String? {
         try await services.store.integrations.name(id: installation.integrationId)

@@ -316,7 +316,8 @@ def navigates(driver, element):
              return h !== '' && !h.startsWith('#') && !el.hasAttribute('download') && el.target !== '_blank'; }
            if (el.tagName === 'SUMMARY' || !el.form) return false;
            if (!['submit', 'image'].includes((el.getAttribute('type') || 'submit').toLowerCase())) return false;
-           return el.form.getAttribute('method') !== 'dialog' && !el.form.hasAttribute('data-confirm');""", element)
+           return el.form.getAttribute('method') !== 'dialog' && !el.form.hasAttribute('data-confirm')
+             && !el.hasAttribute('data-confirm-submit');""", element)
 
 
 def press(driver, name, scope=None):

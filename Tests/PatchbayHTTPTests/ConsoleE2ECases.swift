@@ -314,7 +314,8 @@ extension E2ECase {
             let custom = try await browser.post(
                 "/console/orgs/\(acme)/integrations", ["kind": "custom", "name": "Bot", "bot": "yes", "features": "actions"], csrf: csrf)
             #expect(custom.status == 303)
-            let customId = String((custom.header("Location") ?? "").split(separator: "?")[0].split(separator: "/").last ?? "")
+            // A custom integration with actions goes on to the builder (…/integrations/{int}/build/host).
+            let customId = String((custom.header("Location") ?? "").split(separator: "/").first { $0.hasPrefix("int_") } ?? "")
             let customJSON = try await api.admin(.get, "/v1/organizations/\(acme)/integrations/\(customId)").json
             #expect(customJSON["features"] == ["actions"] && customJSON["bot"] == true)
             // Finalize through the console, install over the API, read and uninstall the installation in the console.

@@ -116,7 +116,14 @@ extension Console {
     }
 
     func addAction(_ organizationId: String, _ integrationId: String, _ visit: ConsoleAccess.Visit) async throws -> Response {
-        let input = ActionService.CreateInput(name: "New Action", method: "GET", path: "/", description: "")
+        // "New Action", then "New Action 2", … : the first name no action has yet.
+        var listRequest = ListRequest(limit: 1000, sort: SortOrder(field: "name", descending: false))
+        listRequest.search = "new action"
+        let taken = Set(
+            try await services.actions.list(integrationId: integrationId, organizationId: organizationId, listRequest, by: visit.principal)
+                .items.map { $0.definition.name.lowercased() })
+        let name = (1...1001).lazy.map { $0 == 1 ? "New Action" : "New Action \($0)" }.first { !taken.contains($0.lowercased()) } ?? "New Action"
+        let input = ActionService.CreateInput(name: name, method: "GET", path: "/", description: "")
         let created = try await services.actions.create(input, integrationId: integrationId, organizationId: organizationId, by: visit.principal)
         return redirect("\(actionsBase(organizationId, integrationId))?selected=\(created.id)&done=saved")
     }
@@ -166,7 +173,7 @@ extension Console {
                         input.parameters = try JSONDecoder().decode([ActionDefinition.Parameter].self, from: Data(text.utf8))
                     } catch {
                         throw PatchbayError.invalid(
-                            "/parameters", "must be a JSON array of {name, location, required, schema?} objects (\(Self.reason(error)))")
+                            "/parameters", "must be a JSON array of {name, in, required, schema?} objects (\(Self.reason(error)))")
                     }
                 }
                 _ = try await services.actions.update(

@@ -1,4 +1,5 @@
 import Hummingbird
+import PatchbayConnectors
 import PatchbayCore
 import PatchbayServices
 
@@ -24,6 +25,14 @@ extension Console {
                 try await saveBuilderStep(
                     request, context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", step: context.parameters.get("step") ?? "",
                     visit, form)
+            }
+        }
+        for (path, kind) in [("test-connection", TrialKind.connection), ("preview-pages", TrialKind.pages)] {
+            router.post("/console/orgs/{org}/integrations/{int}/build/\(path)") { request, context in
+                try await action(request, context) { visit, form in
+                    try await runTrial(
+                        kind, request, context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit, form)
+                }
             }
         }
         router.get("/console/orgs/{org}/integrations/{int}/icon.svg") { request, context in
@@ -98,7 +107,7 @@ extension Console {
 
     func builderPage(
         _ request: Request, _ organizationId: String, _ id: String, step name: String, _ visit: ConsoleAccess.Visit, form: FormData?,
-        error: PatchbayError?
+        error: PatchbayError?, trial: TrialOutcome? = nil
     ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsWrite)
         let (integration, api) = try await services.integrations.get(id, organizationId: organization.id, by: visit.principal)
@@ -172,6 +181,11 @@ extension Console {
             model["hiddenChecked"] = chosen == "hidden"
         }
         if let error { model.merge(BuilderForms.messages(error, prefix: step.pointerPrefix)) { $1 } }
+        if let kind = TrialKind.on(step, settings: settings) {
+            model["trial"] = try await trialModel(
+                kind, base: base, integration: integration, organization: organization, settings: settings,
+                visit: visit, outcome: trial)
+        }
         return html(
             layout(
                 title: "\(step.title) · \(integration.name)", body: render("builder", model), visit: visit, organization: organization,
@@ -180,7 +194,7 @@ extension Console {
                     (organization.name, "/console/orgs/\(organization.id)"), ("Integrations", "/console/orgs/\(organization.id)/integrations"),
                     (integration.name, base), (step.title, "\(base)/build/\(step.rawValue)"),
                 ], flash: flash(request)),
-            status: error == nil ? .ok : .unprocessableContent)
+            status: error == nil && trial?.problem == nil ? .ok : .unprocessableContent)
     }
 
     func saveBuilderStep(
@@ -321,6 +335,84 @@ extension Console {
         fields[.cacheControl] = "private, max-age=300"
         fields[SecurityHeaders.contentTypeOptions] = "nosniff"
         return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: svg)))
+    }
+}
+
+/// The builder's live checks: "Test connection" (one request with credentials typed for the occasion) and the
+/// pagination preview (pages 1–2 of a list action, with the items found and the next page worked out).
+enum TrialKind: Sendable {
+    case connection, pages
+
+    /// The step a check sits on: the connection beside the auth defaults (or the choice, for No Auth), the pages
+    /// beside the pagination details.
+    static func on(_ step: BuilderForms.Step, settings: APISettings) -> TrialKind? {
+        switch step {
+        case .authSettings: .connection
+        case .auth where settings.auth.type == .none && settings.baseUrl != nil: .connection
+        case .paginationSettings: .pages
+        default: nil
+        }
+    }
+
+    var path: String { self == .connection ? "test-connection" : "preview-pages" }
+    var step: BuilderForms.Step { self == .connection ? .authSettings : .paginationSettings }
+}
+
+struct TrialOutcome {
+    var form: FormData
+    var result: ActionRunResult?
+    var problem: PatchbayError?
+}
+
+extension Console {
+    func trialModel(
+        _ kind: TrialKind, base: String, integration: Integration, organization: Organization, settings: APISettings,
+        visit: ConsoleAccess.Visit, outcome: TrialOutcome?
+    ) async throws -> [String: Any] {
+        var listRequest = ListRequest(limit: 100, sort: SortOrder(field: "name", descending: false))
+        listRequest.search = nil
+        let actions = try await services.actions.list(
+            integrationId: integration.id, organizationId: organization.id, listRequest, by: visit.principal
+        ).items.filter { kind == .connection ? $0.definition.method == "GET" : $0.definition.paginated }
+        let chosen = outcome?.form["actionId"]
+        var model: [String: Any] = [
+            "action": "\(base)/build/\(kind.path)", "connection": kind == .connection, "pages": kind == .pages,
+            "oauth": settings.auth.type == .oauth2, "apiKey": settings.auth.type == .apiKey, "basic": settings.auth.type == .basic,
+            "choices": actions.map {
+                ["id": $0.id, "label": "\($0.definition.name) — \($0.definition.method) \($0.definition.path)", "selected": $0.id == chosen]
+            },
+            "username": outcome?.form["username"] ?? "", "parameters": outcome?.form["parameters"] ?? "",
+        ]
+        if let result = outcome?.result { model["result"] = RunResults.model(result) }
+        if let problem = outcome?.problem {
+            model["trialProblem"] = ([problem.detail] + problem.errors.map { "\($0.pointer ?? $0.parameter ?? ""): \($0.message)" }).joined(
+                separator: " ")
+        }
+        return model
+    }
+
+    func runTrial(
+        _ kind: TrialKind, _ request: Request, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: FormData
+    ) async throws -> Response {
+        var outcome = TrialOutcome(form: form)
+        do {
+            var parameters: [String: JSONValue] = [:]
+            if let text = form["parameters"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                guard case .object(let object)? = JSONText.decode(Array(text.utf8)) else {
+                    throw PatchbayError.invalid("/parameters", "must be a JSON object such as {\"per_page\": 5}")
+                }
+                parameters = object
+            }
+            outcome.result = try await services.installations.trial(
+                form["actionId"] ?? "", integrationId: id, organizationId: organizationId, credentials: RunResults.credentials(form),
+                input: ActionInput(parameters: parameters), paginate: kind == .pages, by: visit.principal)
+        } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind) {
+            outcome.problem = error
+        }
+        let (_, api) = try await services.integrations.get(id, organizationId: organizationId, by: visit.principal)
+        let settings = api?.settings ?? APISettings(baseUrl: nil, auth: .init(type: .none), pagination: .init(type: .none))
+        let step = kind == .connection && settings.auth.type == .none ? BuilderForms.Step.auth : kind.step
+        return try await builderPage(request, organizationId, id, step: step.rawValue, visit, form: nil, error: nil, trial: outcome)
     }
 }
 

@@ -146,7 +146,7 @@ extension Console {
                 "problems": items.prefix(problemsShownPerRule).map { problem -> [String: Any] in
                     var entry: [String: Any] = [
                         "message": problem.message, "pointer": problem.pointer.isEmpty ? "/" : problem.pointer,
-                        "severity": problem.severity.rawValue,
+                        "severity": problem.severity.rawValue, "excerpt": [[String: Any]](),
                     ]
                     if let line = problem.line {
                         entry["place"] = "\(line):\(problem.column ?? 1)"

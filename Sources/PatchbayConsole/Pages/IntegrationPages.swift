@@ -34,7 +34,8 @@ extension Console {
         router.post("/console/orgs/{org}/integrations/{int}/{verb}") { request, context in
             try await action(request, context) { visit, form in
                 try await integrationAction(
-                    context.parameters.get("verb") ?? "", context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit, form)
+                    request, context.parameters.get("verb") ?? "", context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit,
+                    form)
             }
         }
     }
@@ -63,7 +64,7 @@ extension Console {
         let model: [String: Any] = [
             "rows": rows, "q": query.search ?? "", "base": base, "headers": headers,
             "canWrite": visit.principal.allows(.integrationsWrite) && visit.principal.integrationId == nil,
-            "newHref": "\(base)/new", "endpointHref": "\(base)/new?kind=endpoint",
+            "newHref": "\(base)/new", "endpointHref": "\(base)/new?kind=endpoint", "importHref": "\(base)/import",
             "next": page.nextCursor.map { base + TableSort.query(query.parameters.merging(["cursor": $0, "sort": sort.parameter]) { $1 }) } ?? "",
         ]
         return html(
@@ -134,7 +135,10 @@ extension Console {
         return redirect("/console/orgs/\(organizationId)/integrations/\(created.integration.id)?done=saved")
     }
 
-    func integrationPage(_ request: Request, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit) async throws -> Response {
+    func integrationPage(
+        _ request: Request, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, installForm: FormData? = nil,
+        installError: PatchbayError? = nil
+    ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsRead)
         let (integration, api) = try await services.integrations.get(id, organizationId: organization.id, by: visit.principal)
         let base = "/console/orgs/\(organization.id)/integrations/\(integration.id)"
@@ -159,6 +163,26 @@ extension Console {
                 "created": Formatting.time(installation.createdAt),
             ]
         }
+        let canInstall = integration.status == .published && visit.principal.allows(.integrationsWrite) && visit.principal.integrationId == nil
+        if canInstall {
+            // Where it can go: this organization or one below it that the session reaches.
+            let targets = (try? await services.organizations.subtree(of: organization.id, by: visit.principal)) ?? [organization]
+            let chosen = installForm?["organizationId"] ?? organization.id
+            model["install"] =
+                [
+                    "action": "\(base)/install",
+                    "targets": targets.map { ["id": $0.id, "name": $0.name, "selected": $0.id == chosen] },
+                    "apiKey": api?.settings.auth.type == .apiKey, "basic": api?.settings.auth.type == .basic,
+                    "client": api?.settings.auth.type == .oauth2,
+                    "connectAfter": api?.settings.auth.type == .oauth2 && api?.settings.auth.grantType == .authorizationCode,
+                    "username": installForm?["username"] ?? "", "clientId": installForm?["clientId"] ?? "",
+                ] as [String: Any]
+        }
+        if let installError { model.merge(FieldMessages(installError).model) { $1 } }
+        if integration.endpoint == nil, integration.features.contains(.actions), visit.principal.allows(.integrationsWrite) {
+            model["buildHref"] = "\(base)/build/details"
+            model["actionsHref"] = "\(base)/actions"
+        }
         if let endpoint = integration.endpoint {
             model["endpointURL"] = endpoint.url
             model["endpointAuth"] = endpoint.authorizationScheme.map { "\($0) token" } ?? "None"
@@ -174,12 +198,13 @@ extension Console {
         return html(
             layout(
                 title: "\(integration.name) · Integrations", body: render("integration", model), visit: visit, organization: organization,
-                section: .integrations, crumbs: integrationCrumbs(organization, (integration.name, base)), flash: flash(request)))
+                section: .integrations, crumbs: integrationCrumbs(organization, (integration.name, base)), flash: flash(request)),
+            status: installError == nil ? .ok : .unprocessableContent)
     }
 
-    func integrationAction(_ verb: String, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: FormData) async throws
-        -> Response
-    {
+    func integrationAction(
+        _ request: Request, _ verb: String, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: FormData
+    ) async throws -> Response {
         let base = "/console/orgs/\(organizationId)/integrations/\(id)"
         let (integration, _) = try await services.integrations.get(id, organizationId: organizationId, by: visit.principal)
         switch verb {
@@ -199,6 +224,20 @@ extension Console {
             input.status = form["status"] == "hidden" ? "hidden" : "published"
             _ = try await services.integrations.update(id, input, organizationId: organizationId, by: visit.principal)
             return redirect("\(base)?done=saved")
+        case "install":
+            var credentials: [String: JSONValue] = [:]
+            for field in ["apiKey", "username", "password", "clientId", "clientSecret"] {
+                if let value = form[field], !value.isEmpty { credentials[field] = .string(value) }
+            }
+            let installation: Installation
+            do {
+                installation = try await services.installations.create(
+                    integrationId: integration.id, ownerOrganizationId: organizationId, targetOrganizationId: form["organizationId"],
+                    credentials: .object(credentials), by: visit.principal)
+            } catch let error as PatchbayError where error.kind == .validation || error.kind == .conflict {
+                return try await integrationPage(request, organizationId, id, visit, installForm: form, installError: error)
+            }
+            return redirect("/console/orgs/\(installation.organizationId)/installations/\(installation.id)?done=installed")
         case "delete":
             guard form["confirmed"] == "yes" else {
                 return try await confirmPage(

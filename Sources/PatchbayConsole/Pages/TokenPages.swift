@@ -227,5 +227,6 @@ struct FieldMessages {
         }
         if summary.isEmpty { summary.append(error.detail) }
         model["problems"] = summary
+        model["hasProblems"] = true
     }
 }

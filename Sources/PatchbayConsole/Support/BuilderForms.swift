@@ -257,6 +257,7 @@ enum BuilderForms {
         }
         if summary.isEmpty { summary.append(error.detail) }
         model["problems"] = summary
+        model["hasProblems"] = true
         return model
     }
 }

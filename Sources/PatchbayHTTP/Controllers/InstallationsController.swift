@@ -99,6 +99,13 @@ struct InstallationsController {
         let installation = try await installations.completeAuthorization(
             state: query["state"].map(String.init) ?? "", code: query["code"].map(String.init), error: query["error"].map(String.init),
             errorDescription: query["error_description"].map(String.init))
+        // A person who pressed Connect in the console goes back to the installation's page; API clients get JSON.
+        if request.headers[.accept]?.contains("text/html") == true {
+            var headers = HTTPFields()
+            headers[.location] = "/console/orgs/\(installation.organizationId)/installations/\(installation.id)?done=connected"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .seeOther, headers: headers)
+        }
         return try JSONResponse.make(installation)
     }
 

@@ -208,7 +208,8 @@ extension APIOperation {
             tag: "API connectors", scope: .integrationsWrite, successStatus: 302, problems: [409, 422]),
         APIOperation(
             id: "oauthCallback", method: .get, path: "/oauth/callback",
-            summary: "Where the provider returns after authorization; exchanges the code and readies the installation",
+            summary:
+                "Where the provider returns after authorization; exchanges the code and readies the installation (a browser, Accept: text/html, is sent back to the console's installation page with 303)",
             tag: "API connectors", isPublic: true, responseSchema: ref("Installation"),
             query: [
                 .query("state", "The single-use state of the authorization request.", ["type": "string"]),

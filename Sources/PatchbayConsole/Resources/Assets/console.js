@@ -1,5 +1,6 @@
 /* Patchbay console — progressive enhancement only; every page works without it.
-   Behaviours: copy buttons, confirm dialogs, help popovers, live tail, keyboard shortcuts. */
+   Behaviours: copy buttons, confirm dialogs, help popovers, live tail, file drop zones, SVG file reading,
+   keyboard shortcuts. */
 (function () {
   'use strict';
 
@@ -194,6 +195,115 @@
     body.innerHTML = html;
     if (index >= 0 && body.rows.length) setCurrentRow(body, Math.min(index, body.rows.length - 1), hadFocus);
   }
+
+  /* ---------- File drop zones ([data-dropzone]) ---------- */
+  const fileSize = (bytes) => (bytes < 1024 ? `${bytes} bytes`
+    : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`);
+  const carriesFiles = (event) => !!event.dataTransfer && Array.from(event.dataTransfer.types || []).includes('Files');
+  const zones = $$('[data-dropzone]');
+
+  zones.forEach((zone) => {
+    const input = $('input[type="file"]', zone);
+    if (!input) return;
+    const hint = $('.hint', zone);
+    const original = hint ? hint.textContent : '';
+    const describe = () => {
+      const file = input.files && input.files[0];
+      return file ? `Chosen: ${file.name} (${fileSize(file.size)})` : '';
+    };
+    const show = () => { if (hint) hint.textContent = describe() || original; };
+    let depth = 0; // dragenter/dragleave also fire for the zone's children
+    const clear = () => { depth = 0; zone.classList.remove('dragover'); };
+    zone.addEventListener('dragenter', (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      depth += 1;
+      zone.classList.add('dragover');
+    });
+    zone.addEventListener('dragover', (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+      zone.classList.add('dragover');
+    });
+    zone.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) zone.classList.remove('dragover');
+    });
+    zone.addEventListener('drop', (event) => {
+      clear();
+      const files = event.dataTransfer && event.dataTransfer.files;
+      if (!files || !files.length) return;
+      event.preventDefault();
+      try { // the input takes one file: keep the first of several
+        if (files.length > 1 && !input.multiple && typeof DataTransfer === 'function') {
+          const one = new DataTransfer();
+          one.items.add(files[0]);
+          input.files = one.files;
+        } else {
+          input.files = files;
+        }
+      } catch (err) {
+        if (hint) hint.textContent = 'This browser cannot take a dropped file here: choose it with the button.';
+        return;
+      }
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      input.focus();
+    });
+    input.addEventListener('change', () => {
+      show();
+      const text = describe();
+      if (text) announce(text);
+    });
+    document.addEventListener('dragend', clear);
+    show(); // a file kept by the back/forward cache
+  });
+
+  // A file dropped beside a drop zone must not make the browser leave the page (and the form) to show it.
+  if (zones.length) {
+    ['dragover', 'drop'].forEach((type) => document.addEventListener(type, (event) => {
+      if (!carriesFiles(event) || (event.target instanceof Element && event.target.closest('[data-dropzone]'))) return;
+      event.preventDefault();
+      if (type === 'dragover') event.dataTransfer.dropEffect = 'none';
+    }));
+  }
+
+  /* ---------- SVG file read into a text box (input[type=file][data-svg-into]) ---------- */
+  const SVG_MAX_BYTES = 256 * 1024;
+  $$('input[type="file"][data-svg-into]').forEach((input) => {
+    const target = $(input.dataset.svgInto);
+    if (!(target instanceof HTMLTextAreaElement) || typeof FileReader !== 'function') return;
+    const hintId = (target.getAttribute('aria-describedby') || '').split(/\s+/).find((id) => {
+      const node = id && document.getElementById(id);
+      return node && node.classList.contains('hint');
+    });
+    const hint = (hintId && document.getElementById(hintId)) || $('.hint', input.closest('.field') || document.body);
+    const status = el('span', { className: 'file-status' });
+    if (hint) hint.append(status);
+    const say = (text, isError = false) => {
+      status.textContent = text;
+      status.classList.toggle('error', isError);
+      announce(text);
+    };
+    input.hidden = false;
+    input.addEventListener('change', () => {
+      const file = input.files && input.files[0];
+      if (!file) { status.textContent = ''; return; }
+      if (file.size > SVG_MAX_BYTES) {
+        say(`${file.name} is ${fileSize(file.size)}; an icon file can be at most 256 KiB.`, true);
+        input.value = '';
+        return;
+      }
+      const reader = new FileReader();
+      reader.addEventListener('load', () => {
+        target.value = String(reader.result);
+        target.dispatchEvent(new Event('input', { bubbles: true }));
+        say(`Read ${file.name} (${fileSize(file.size)}) into the box; it is saved with the form.`);
+      });
+      reader.addEventListener('error', () => say(`Could not read ${file.name}.`, true));
+      reader.readAsText(file);
+    });
+  });
 
   /* ---------- Keyboard shortcuts ---------- */
   const rowsBody = () => { const table = $('table[data-rows]'); return table && table.tBodies[0]; };
