@@ -15,6 +15,8 @@ import PatchbayCore
 struct ConsoleScenario {
     let deliveries: Int
     let requests: Int
+    /// The document uploaded through the builder (GitHub's, 3.5 MB, about 1,000 operations).
+    var uploadPath: String
 
     func run() async throws {
         var logger = Logger(label: "patchbay.bench")
@@ -124,6 +126,89 @@ struct ConsoleScenario {
                     + String(format: "%7.2f  %7.2f  %7.2f  %7.2f  %6d", first, p50, p95, times.last ?? 0, size)
                     + verdict)
         }
+        try await measureBuilder(client: client, base: base, org: org, cookie: cookie)
+    }
+
+    /// "Add OpenAPI Integration" with a large document (target: the lint result in under a second), then the actions
+    /// editor over its actions (server-side paging and search).
+    private func measureBuilder(client: HTTPClient, base: String, org: String, cookie: String) async throws {
+        guard let document = FileManager.default.contents(atPath: uploadPath) else {
+            print("\n(no \(uploadPath): the upload is not measured; set PATCHBAY_SPECS_DIR)")
+            return
+        }
+        var form = HTTPClientRequest(url: base + "/console/orgs/\(org)/integrations/import")
+        form.headers.add(name: "Cookie", value: cookie)
+        let page = String(buffer: try await client.execute(form, timeout: .seconds(10)).body.collect(upTo: 1 << 20))
+        let csrf = page.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression).map { String(page[$0]).split(separator: "\"")[3] } ?? ""
+        let boundary = "----PatchbayBench\(UInt32.random(in: 0...UInt32.max))"
+        var body = ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n")
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"document\"; filename=\"github.json\"\r\n")
+        body.writeString("Content-Type: application/json\r\n\r\n")
+        body.writeBytes(document)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        print("\nupload (\(document.count / 1024) KiB)                 ms      status   bytes")
+        var times: [Double] = []
+        var integrationId: String?
+        for round in 1...3 {
+            var request = HTTPClientRequest(url: base + "/console/orgs/\(org)/integrations/import")
+            request.method = .POST
+            request.headers.add(name: "Cookie", value: cookie)
+            request.headers.add(name: "Origin", value: base)
+            request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+            request.body = .bytes(body)
+            let start = ContinuousClock.now
+            let response = try await client.execute(request, timeout: .seconds(60))
+            let answer = try await response.body.collect(upTo: 64 << 20)
+            let millis = Self.millis(ContinuousClock.now - start)
+            times.append(millis)
+            let html = String(buffer: answer)
+            if integrationId == nil, let range = html.range(of: #"integrations/int_[0-9A-Z]+"#, options: .regularExpression) {
+                integrationId = String(html[range].dropFirst("integrations/".count))
+            }
+            if integrationId == nil, let location = response.headers["Location"].first,
+                let range = location.range(of: #"int_[0-9A-Z]+"#, options: .regularExpression)
+            {
+                integrationId = String(location[range])
+            }
+            print(
+                "  upload \(round), lint result shown".padding(toLength: 34, withPad: " ", startingAt: 0)
+                    + String(format: "%7.1f", millis) + "   \(response.status.code)   \(answer.readableBytes)" + (millis < 1000 ? "" : "  over 1 s"))
+        }
+        guard let integrationId else { throw BenchFailure("the upload made no integration") }
+        let actions = "/console/orgs/\(org)/integrations/\(integrationId)/actions"
+        var next = try await client.execute(
+            {
+                var r = HTTPClientRequest(url: base + actions); r.headers.add(name: "Cookie", value: cookie); return r
+            }(), timeout: .seconds(10))
+        let first = String(buffer: try await next.body.collect(upTo: 16 << 20))
+        let cursor = first.range(of: #"cursor=[^"&]+"#, options: .regularExpression).map { String(first[$0]) } ?? ""
+        next = try await client.execute(HTTPClientRequest(url: base + "/v1/health"), timeout: .seconds(10))
+        let editorPages: [(String, String)] = [
+            ("actions editor, first page", actions),
+            ("actions editor, next page", actions + "?" + cursor.replacingOccurrences(of: "&amp;", with: "&")),
+            ("actions editor, search", actions + "?q=pull"), ("actions editor, one selected", actions + "?q=issues&selected="),
+        ]
+        print("\nactions editor (≈1,000 actions)     p50 ms   p95 ms   bytes")
+        for (name, path) in editorPages {
+            var samples: [Double] = []
+            var size = 0
+            for _ in 0..<(requests + 5) {
+                let start = ContinuousClock.now
+                size = try await get(client, base + path, cookie: cookie)
+                samples.append(Self.millis(ContinuousClock.now - start))
+            }
+            samples = Array(samples.dropFirst(5)).sorted()
+            print(
+                name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%7.2f  %7.2f  %6d", samples[samples.count / 2], samples[min(samples.count - 1, Int(Double(samples.count) * 0.95))],
+                        size))
+        }
+        _ = times
+    }
+
+    static func millis(_ duration: Duration) -> Double {
+        Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000
     }
 
     /// Signs in through the console's form; returns the session cookie and one delivery of the hook.

@@ -13,7 +13,8 @@ import PatchbayStorage
 /// `PatchbayBench patterns [--runs N]` times the bounded pattern matcher on catastrophic and realistic patterns.
 /// `PatchbayBench commands [--iterations N]` measures a slash command invocation's overhead over calling its endpoint.
 /// `PatchbayBench retention [--rows N]` times the retention pass over N old rows and a publisher's latency meanwhile.
-/// `PatchbayBench console [--deliveries N] [--requests N]` times every console page with N deliveries in its history.
+/// `PatchbayBench console [--deliveries N] [--requests N]` times every console page with N deliveries in its history,
+/// then uploads GitHub's description through "Add OpenAPI Integration" and times the actions editor over its actions.
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
 /// and the inbound → outbound latency.
@@ -54,7 +55,11 @@ struct PatchbayBench {
         case "retention":
             try await RetentionScenario(rows: option("--rows", 200_000)).run()
         case "console":
-            try await ConsoleScenario(deliveries: option("--deliveries", 10_000), requests: option("--requests", 50)).run()
+            let directory = ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"
+            try await ConsoleScenario(
+                deliveries: option("--deliveries", 10_000), requests: option("--requests", 50),
+                uploadPath: directory + "/github-api.github.com.json"
+            ).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
         case "openapi":

@@ -110,6 +110,25 @@ public struct ConsoleAccess: Sendable {
         try await store.console.takeReveal(idHash: visit.session.idHash, value)
     }
 
+    /// Holds an uploaded document for this session until it is applied (re-import: diff first, then "Apply").
+    public func holdUpload(_ document: [UInt8], integrationId: String, in visit: Visit) async throws -> String {
+        let id = Self.randomSecret()
+        try await store.console.holdUpload(
+            id: id, sessionHash: visit.session.idHash, integrationId: integrationId, document: String(decoding: document, as: UTF8.self),
+            now: services.clock.nowMillis)
+        return id
+    }
+
+    public func heldUpload(_ id: String, integrationId: String, in visit: Visit) async throws -> [UInt8]? {
+        guard id.count <= 100 else { return nil }
+        return try await store.console.heldUpload(
+            id: id, sessionHash: visit.session.idHash, integrationId: integrationId, now: services.clock.nowMillis
+        )
+        .map { Array($0.utf8) }
+    }
+
+    public func releaseUpload(_ id: String) async throws { try await store.console.releaseUpload(id: id) }
+
     public func signOut(secret: String) async throws {
         guard !secret.isEmpty, secret.utf8.count <= 200 else { return }
         try await store.console.deleteSession(idHash: TokenSecret.hash(of: secret))

@@ -157,6 +157,35 @@ extension E2ECase {
             #expect(pasted.status == 303 && (pasted.header("Location") ?? "").contains("/build/details?done=imported"), "\(pasted.text.prefix(500))")
             let imported = try #require(try await api.admin(.get, "/v1/organizations/\(acme)/integrations").json["data"]?.array.first)
             #expect(imported["name"] == "Zoo" && imported["bot"] == true && imported["status"] == "draft")
+            // Re-importing a newer document: the diff first (names kept), then Apply, once, by this session only.
+            let zoo = try #require(imported["id"]?.string)
+            let actionsPath = "/v1/organizations/\(acme)/integrations/\(zoo)/actions"
+            let listAnimals = try #require(try await api.admin(.get, actionsPath).json["data"]?.array.first?["id"]?.string)
+            #expect(try await api.admin(.patch, "\(actionsPath)/\(listAnimals)", ["name": "All animals"]).status == 200)
+            let newer = goodDocument.replacingOccurrences(
+                of: #""responses": {"200": {"description": "ok"}}}}}}"#,
+                with:
+                    #""parameters": [{"name": "kind", "in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}},"#
+                    + #" "/animals/{id}": {"get": {"operationId": "getAnimal", "summary": "One animal", "description": "By id.", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}"#
+            )
+            let reimport = "/console/orgs/\(acme)/integrations/\(zoo)/reimport"
+            let diff = try await browser.upload(reimport, fields: ["csrf": csrf, "pasted": newer])
+            #expect(diff.status == 200 && diff.text.contains("1 added · 0 removed · 1 changed"), "\(diff.text.suffix(2000))")
+            #expect(diff.text.contains("All animals") && diff.text.contains("parameters"))
+            let upload = try #require(
+                diff.text.range(of: #"name="upload" value="[^"]+""#, options: .regularExpression).map {
+                    String(diff.text[$0]).split(separator: "\"")[3]
+                })
+            #expect(try await api.admin(.get, actionsPath).json["data"]?.array.count == 1)
+            var stranger = ConsoleBrowser(api)
+            let strangerCSRF = try await stranger.signIn(try await api.token(in: acme))
+            #expect(try await stranger.post("\(reimport)/apply", ["upload": String(upload)], csrf: strangerCSRF).status == 422)
+            let applied = try await browser.post("\(reimport)/apply", ["upload": String(upload)], csrf: csrf)
+            #expect(applied.status == 303)
+            let after = try await api.admin(.get, actionsPath).json["data"]?.array ?? []
+            #expect(after.compactMap { $0["name"]?.string }.sorted() == ["All animals", "Get Animal"])
+            #expect(after.first { $0["name"] == "All animals" }?["parameters"]?.array.count == 1)
+            #expect(try await browser.post("\(reimport)/apply", ["upload": String(upload)], csrf: csrf).status == 422)
             // A body that is not multipart, or a broken one, is a clear 4xx.
             var malformed = try await browser.post(path, ["pasted": "x"], csrf: csrf)
             #expect(malformed.status == 415)

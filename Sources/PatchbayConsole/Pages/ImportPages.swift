@@ -16,6 +16,21 @@ extension Console {
         router.post("/console/orgs/{org}/integrations/import") { request, context in
             try await upload(request, context) { visit, form in try await importDocument(context.parameters.get("org") ?? "", visit, form) }
         }
+        router.get("/console/orgs/{org}/integrations/{int}/reimport") { request, context in
+            try await page(request, context) { visit in
+                try await reimportPage(context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit)
+            }
+        }
+        router.post("/console/orgs/{org}/integrations/{int}/reimport") { request, context in
+            try await upload(request, context) { visit, form in
+                try await planReimport(context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit, form)
+            }
+        }
+        router.post("/console/orgs/{org}/integrations/{int}/reimport/apply") { request, context in
+            try await action(request, context) { visit, form in
+                try await applyReimport(context.parameters.get("org") ?? "", context.parameters.get("int") ?? "", visit, form)
+            }
+        }
     }
 
     /// A signed-in multipart post (a form with a file): origin, size and CSRF checked before the document is read.
@@ -127,6 +142,86 @@ extension Console {
         guard !lint.problems.isEmpty else { return redirect("\(base)/build/details?done=imported") }
         result.imported = imported
         return try await importPage(organizationId, visit, result: result)
+    }
+
+    /// The re-import page: the upload form, and after a document, its problems or the diff with "Apply".
+    func reimportPage(
+        _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, plan: IntegrationService.ReimportPlan? = nil,
+        document: [UInt8] = [], uploadId: String? = nil, problem: String? = nil
+    ) async throws -> Response {
+        let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsWrite)
+        let (integration, api) = try await services.integrations.get(id, organizationId: organization.id, by: visit.principal)
+        let base = "/console/orgs/\(organization.id)/integrations/\(integration.id)"
+        var model: [String: Any] = [
+            "csrf": visit.session.csrf, "name": integration.name, "action": "\(base)/reimport", "cancel": base,
+            "source": api?.source ?? "", "maxMiB": settings.maxDocumentBytes / (1024 * 1024),
+        ]
+        var status: HTTPResponse.Status = .ok
+        if let problem {
+            model["documentError"] = problem
+            status = .unprocessableContent
+        }
+        if let plan {
+            model["checked"] = true
+            model["groups"] = Self.problemGroups(plan.lint.problems, document: document)
+            model["errorCount"] = plan.lint.problems.filter { $0.severity == .error }.count
+            if let uploadId {
+                model["planned"] = true
+                model["applyAction"] = "\(base)/reimport/apply"
+                model["uploadId"] = uploadId
+                model["nothing"] = plan.isEmpty
+                model["unchanged"] = plan.unchanged
+                model["added"] = plan.added.map { ["name": $0.name, "method": $0.method, "path": $0.path] }
+                model["removed"] = plan.removed.map { ["name": $0.definition.name, "method": $0.definition.method, "path": $0.definition.path] }
+                model["changed"] = plan.changed.map { change -> [String: Any] in
+                    [
+                        "name": change.action.definition.name, "method": change.definition.method, "path": change.definition.path,
+                        "fields": change.fields.joined(separator: ", "),
+                    ]
+                }
+                model["addedCount"] = plan.added.count
+                model["removedCount"] = plan.removed.count
+                model["changedCount"] = plan.changed.count
+            } else {
+                status = .unprocessableContent
+            }
+        }
+        return html(
+            layout(
+                title: "Re-import · \(integration.name)", body: render("reimport", model), visit: visit, organization: organization,
+                section: .integrations,
+                crumbs: [
+                    (organization.name, "/console/orgs/\(organization.id)"), ("Integrations", "/console/orgs/\(organization.id)/integrations"),
+                    (integration.name, base), ("Re-import", "\(base)/reimport"),
+                ]),
+            status: status)
+    }
+
+    func planReimport(_ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: MultipartForm) async throws -> Response {
+        let file = form.first("document").flatMap { $0.body.isEmpty ? nil : $0 }
+        let pasted = form["pasted"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let bytes: [UInt8]
+        switch (file, pasted) {
+        case (let file?, nil): bytes = Array(file.body)
+        case (nil, let text?): bytes = Array(text.utf8)
+        default:
+            return try await reimportPage(
+                organizationId, id, visit, problem: "Choose a file, drop one on the box, or paste the document (one of them).")
+        }
+        let plan = try await services.integrations.planReimport(bytes, integrationId: id, organizationId: organizationId, by: visit.principal)
+        guard plan.lint.valid else { return try await reimportPage(organizationId, id, visit, plan: plan, document: bytes) }
+        let uploadId = try await services.console.holdUpload(bytes, integrationId: id, in: visit)
+        return try await reimportPage(organizationId, id, visit, plan: plan, document: bytes, uploadId: uploadId)
+    }
+
+    func applyReimport(_ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: FormData) async throws -> Response {
+        guard let uploadId = form["upload"], let bytes = try await services.console.heldUpload(uploadId, integrationId: id, in: visit) else {
+            return try await reimportPage(
+                organizationId, id, visit, problem: "That upload is no longer held (an hour has passed, or it was applied); upload it again.")
+        }
+        try await services.integrations.applyReimport(bytes, integrationId: id, organizationId: organizationId, by: visit.principal)
+        try await services.console.releaseUpload(uploadId)
+        return redirect("/console/orgs/\(organizationId)/integrations/\(id)/actions?done=saved")
     }
 
     /// The problems by rule (errors first), each with its place and the document's lines around it.

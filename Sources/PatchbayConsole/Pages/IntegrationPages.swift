@@ -182,6 +182,7 @@ extension Console {
         if integration.endpoint == nil, integration.features.contains(.actions), visit.principal.allows(.integrationsWrite) {
             model["buildHref"] = "\(base)/build/details"
             model["actionsHref"] = "\(base)/actions"
+            model["reimportHref"] = "\(base)/reimport"
         }
         if let endpoint = integration.endpoint {
             model["endpointURL"] = endpoint.url

@@ -3,8 +3,28 @@ public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
         inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
-        slashCommands, consoleSessions, consoleChartIndexes,
+        slashCommands, consoleSessions, consoleChartIndexes, consoleUploads,
     ]
+
+    /// A document uploaded to re-import an integration, held between its diff and "Apply" (minutes, per session).
+    static let consoleUploads = Migration(
+        version: 19,
+        name: "console uploads",
+        statements: [
+            .both(
+                """
+                CREATE TABLE console_uploads (
+                    id TEXT PRIMARY KEY,
+                    session_hash TEXT NOT NULL,
+                    integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+                    document TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """
+            ),
+            .both("CREATE INDEX console_uploads_age ON console_uploads(created_at)"),
+        ]
+    )
 
     /// Covering indexes for the console's charts: a web hook's last hour counted from the indexes alone.
     static let consoleChartIndexes = Migration(

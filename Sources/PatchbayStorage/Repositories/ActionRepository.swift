@@ -24,6 +24,44 @@ public struct ActionRepository: Sendable {
         }
     }
 
+    /// A newer description applied: the API's definitions and source replaced (its settings kept), new actions
+    /// added, changed ones saved, gone ones deleted, in one transaction.
+    public func applyReimport(
+        integrationId: String, definitions: [String: JSONValue], source: String, settingsIfNone: APISettings, added: [Action], changed: [Action],
+        removed: [String], now: Int64
+    ) async throws {
+        try await Self.conflictOnDuplicateName(added.first?.definition.name ?? "") {
+            try await driver.transaction { connection in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let text = String(decoding: try encoder.encode(definitions), as: UTF8.self)
+                let updated = try await connection.query(
+                    """
+                    UPDATE integration_apis SET definitions = \(text), source = \(source), updated_at = \(now)
+                    WHERE integration_id = \(integrationId) RETURNING integration_id
+                    """)
+                // A hand-built integration without an API connection gets the document's.
+                if updated.isEmpty {
+                    try await Self.saveAPI(
+                        IntegrationAPI(settings: settingsIfNone, definitions: definitions, source: source), integrationId: integrationId, at: now,
+                        on: connection)
+                }
+                for id in removed { _ = try await connection.query("DELETE FROM actions WHERE id = \(id) AND integration_id = \(integrationId)") }
+                for action in changed {
+                    let definition = action.definition
+                    _ = try await connection.query(
+                        """
+                        UPDATE actions SET method = \(definition.method), path = \(definition.path),
+                            search_text = \(searchText(definition.name, definition.path)), definition = \(try Self.encode(definition)),
+                            updated_at = \(action.updatedAt)
+                        WHERE id = \(action.id) AND integration_id = \(integrationId)
+                        """)
+                }
+                for action in added { try await Self.insert(action, on: connection) }
+            }
+        }
+    }
+
     public func api(integrationId: String) async throws -> IntegrationAPI? {
         guard let row = try await driver.query("SELECT * FROM integration_apis WHERE integration_id = \(integrationId)").first else { return nil }
         let decoder = JSONDecoder()

@@ -40,6 +40,36 @@ public struct ConsoleRepository: Sendable {
         ).isEmpty
     }
 
+    /// Holds a document for the session until "Apply": one per session and integration; older than an hour go.
+    public func holdUpload(id: String, sessionHash: String, integrationId: String, document: String, now: Int64) async throws {
+        try await driver.transaction { connection in
+            _ = try await connection.query(
+                """
+                DELETE FROM console_uploads
+                WHERE (session_hash = \(sessionHash) AND integration_id = \(integrationId)) OR created_at < \(now - 3_600_000)
+                """)
+            _ = try await connection.query(
+                """
+                INSERT INTO console_uploads (id, session_hash, integration_id, document, created_at)
+                VALUES (\(id), \(sessionHash), \(integrationId), \(document), \(now))
+                """)
+        }
+    }
+
+    /// The held document, if this session holds it for this integration and it is younger than an hour.
+    public func heldUpload(id: String, sessionHash: String, integrationId: String, now: Int64) async throws -> String? {
+        try await driver.query(
+            """
+            SELECT document FROM console_uploads
+            WHERE id = \(id) AND session_hash = \(sessionHash) AND integration_id = \(integrationId) AND created_at >= \(now - 3_600_000)
+            """
+        ).first.map { try $0.string("document") }
+    }
+
+    public func releaseUpload(id: String) async throws {
+        _ = try await driver.query("DELETE FROM console_uploads WHERE id = \(id)")
+    }
+
     public func deleteSession(idHash: String) async throws {
         _ = try await driver.query("DELETE FROM console_sessions WHERE id_hash = \(idHash)")
     }
