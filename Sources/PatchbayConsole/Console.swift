@@ -128,10 +128,10 @@ public struct Console: Sendable {
 
     // MARK: - Responses
 
-    func html(_ text: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
+    func html(_ text: String, status: HTTPResponse.Status = .ok, cookies: [String] = [], formTargets: [String] = []) -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
-        SecurityHeaders.apply(to: &fields, settings: settings)
+        SecurityHeaders.apply(to: &fields, settings: settings, formTargets: formTargets)
         for cookie in cookies { fields.append(HTTPField(name: .setCookie, value: cookie)) }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import PatchbayCore
 import Testing
 
@@ -150,5 +151,18 @@ import Testing
         let minified = DocumentLines(Array(("{" + String(repeating: "\"k\":1,", count: 10_000) + "\"bad\":x}").utf8))
         let text = minified.excerpt(around: 1, column: 60_000).first?["text"] as? String ?? ""
         #expect(text.hasPrefix("…") && text.contains("\"bad\"") && text.utf8.count <= DocumentLines.maxWidth + 6)
+    }
+}
+
+@Suite struct ConsoleFormTargetTests {
+    @Test func onlyAnHTTPOriginIsAddedToFormAction() {
+        #expect(SecurityHeaders.origin("https://id.example.com:8443/oauth/authorize?x=1") == "https://id.example.com:8443")
+        #expect(SecurityHeaders.origin("HTTP://user:pw@Example.com/a") == "http://example.com")
+        #expect(SecurityHeaders.origin("javascript:alert(1)") == nil)
+        #expect(SecurityHeaders.origin("https://evil.example.com; script-src *") == nil)
+        #expect(SecurityHeaders.origin("https://") == nil)
+        var fields = HTTPFields()
+        SecurityHeaders.apply(to: &fields, settings: ConsoleSettings(), formTargets: ["https://id.example.com/authorize", "data:x"])
+        #expect(fields[SecurityHeaders.contentSecurityPolicy]?.contains("form-action 'self' https://id.example.com;") == true)
     }
 }

@@ -127,6 +127,7 @@ extension Console {
                     (organization.name, "/console/orgs/\(organization.id)"), ("Integrations", "/console/orgs/\(organization.id)/integrations"),
                     (name, base),
                 ], flash: flash(request)),
-            status: status)
+            status: status,
+            formTargets: auth?.type == .oauth2 && auth?.grantType == .authorizationCode ? [auth?.authorizationUrl ?? ""] : [])
     }
 }
