@@ -58,6 +58,7 @@ public struct Console: Sendable {
         registerIntegrationPages(on: router)
         registerInboundPages(on: router)
         registerInstallationPages(on: router)
+        registerMappingPages(on: router)
         // Anything else under /console is the console's own 404, not the API's 401.
         router.get("/console/**") { request, context in
             try await page(request, context) { _ in throw PatchbayError.notFound("Page \(request.uri.path.prefix(100))") }

@@ -19,6 +19,7 @@ public enum FuzzTargets {
         "link": LinkHeaderFuzzTarget.run,
         "svg": SVGIconFuzzTarget.run,
         "pattern": PatternFuzzTarget.run,
+        "multipart": MultipartFuzzTarget.run,
     ]
 
     /// The names in a stable order, for usage messages and listings.

@@ -59,6 +59,14 @@ public struct ActionService: Sendable {
         return try await store.actions.list(integrationId: integration.id, request)
     }
 
+    /// The list without definitions (the actions editor's and other pickers' rows).
+    public func summaries(integrationId: String, organizationId: String, _ request: ListRequest, by principal: Principal) async throws -> Page<
+        ActionRepository.Summary
+    > {
+        let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsRead)
+        return try await store.actions.summaries(integrationId: integration.id, request)
+    }
+
     public func create(_ input: CreateInput, integrationId: String, organizationId: String, by principal: Principal) async throws -> Action {
         let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsWrite)
         let definition = ActionDefinition(

@@ -42,6 +42,10 @@ public struct InstallationService: Sendable {
         try await services.store.actions.list(integrationId: installation.integrationId, request)
     }
 
+    public func actionSummaries(of installation: Installation, _ request: ListRequest) async throws -> Page<ActionRepository.Summary> {
+        try await services.store.actions.summaries(integrationId: installation.integrationId, request)
+    }
+
     /// The integration an installation installs, as the installing organization may see it (name and status only).
     public func integrationName(of installation: Installation) async throws -> String? {
         try await services.store.integrations.name(id: installation.integrationId)

@@ -242,6 +242,29 @@ extension E2ECase {
                 #expect(paged.requests(to: "/page").suffix(2).allSatisfy { $0.headers["x-api-key"] == "stored-key-2" })
                 let refused = try await browser.post("\(installationPath)/run", ["action": action, "paginate": "yes", "pageLimit": "99"], csrf: csrf)
                 #expect(refused.status == 422 && refused.text.contains("must be from 1 to 20"))
+                // Organization mapping: the list action's items matched to child organizations by name, then kept.
+                let child = try await api.organization("Item 2", parent: org)
+                _ = try await api.organization("Nobody", parent: org)
+                let settingsSaved = try await browser.post(
+                    "\(installationPath)/mapping/settings", ["actionId": action, "idKey": "id", "nameKey": "name", "parameter": "company"],
+                    csrf: csrf)
+                #expect(settingsSaved.status == 303)
+                let suggested = try await browser.post("\(installationPath)/mapping/suggest", [:], csrf: csrf)
+                #expect(suggested.status == 200 && suggested.text.contains("Save mapping") && suggested.text.contains("no match"))
+                let row = try #require(
+                    suggested.text.range(of: #"name="org\.(\d+)" value="\#(child)""#, options: .regularExpression).map {
+                        String(suggested.text[$0]).split(separator: ".")[1].split(separator: "\"")[0]
+                    })
+                let kept = try await browser.post(
+                    "\(installationPath)/mapping/entries",
+                    ["accept": String(row), "org.\(row)": child, "id.\(row)": "2", "name.\(row)": "Item 2"], csrf: csrf)
+                #expect(kept.status == 303)
+                let installationId = String(installationPath.split(separator: "/").last ?? "")
+                let mapping = try await api.admin(.get, "/v1/organizations/\(org)/installations/\(installationId)/organization-mapping").json
+                #expect(mapping["entries"]?.array.first?["organizationId"]?.string == child && mapping["settings"]?["parameter"] == "company")
+                let badKeys = try await browser.post(
+                    "\(installationPath)/mapping/settings", ["actionId": action, "idKey": "", "nameKey": "name", "parameter": "company"], csrf: csrf)
+                #expect(badKeys.status == 422 && badKeys.text.contains("dotted path"))
                 // A second install into the same organization is a message on the page, not an error page.
                 let twice = try await browser.post("\(base)/install", ["organizationId": org, "apiKey": "k"], csrf: csrf)
                 #expect(twice.status == 422 && twice.text.contains("already installed"))

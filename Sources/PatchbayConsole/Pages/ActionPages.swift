@@ -53,7 +53,7 @@ extension Console {
         var listRequest = ListRequest(limit: Self.actionPageSize, sort: SortOrder(field: "name", descending: false))
         listRequest.search = search?.lowercased()
         if let cursor = query["cursor"] { listRequest.cursor = try? Cursor.decode(String(cursor), for: listRequest.sort) }
-        let page = try await services.actions.list(
+        let page = try await services.actions.summaries(
             integrationId: integration.id, organizationId: organization.id, listRequest, by: visit.principal)
         let selectedId = form?["id"] ?? query["selected"].map(String.init) ?? page.items.first?.id
         func href(_ parameters: [String: String]) -> String { base + TableSort.query(parameters.filter { !$0.value.isEmpty }) }
@@ -65,7 +65,7 @@ extension Console {
             "canWrite": visit.principal.allows(.integrationsWrite),
             "rows": page.items.map { action -> [String: Any] in
                 [
-                    "name": action.definition.name, "method": action.definition.method, "path": action.definition.path,
+                    "name": action.name, "method": action.method, "path": action.path,
                     "href": href(keep.merging(["selected": action.id]) { $1 }), "current": action.id == selectedId,
                 ]
             },

@@ -169,9 +169,9 @@ extension Console {
             model["maxPageSize"] = APISettings.Pagination.maximumPageSize
             model["maxPageLimit"] = APISettings.Pagination.maximumPageLimit
         case .actions:
-            let page = try await services.actions.list(
+            let page = try await services.actions.summaries(
                 integrationId: integration.id, organizationId: organization.id, ListRequest(limit: 10), by: visit.principal)
-            model["actions"] = page.items.map { ["name": $0.definition.name, "method": $0.definition.method, "path": $0.definition.path] }
+            model["actions"] = page.items.map { ["name": $0.name, "method": $0.method, "path": $0.path] }
             model["moreActions"] = page.nextCursor != nil
             model["actionsHref"] = "\(base)/actions"
         case .finalize:

@@ -61,7 +61,8 @@ extension Console {
     }
 
     func installationPage(
-        _ request: Request, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, runForm: FormData? = nil
+        _ request: Request, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, runForm: FormData? = nil,
+        suggestions: OrganizationMappingService.Suggestions? = nil, mappingForm: FormData? = nil, mappingError: PatchbayError? = nil
     ) async throws -> Response {
         let (organization, installation) = try await services.installations.get(id, organizationId: organizationId, by: visit.principal)
         let name = try await services.installations.integrationName(of: installation) ?? installation.integrationId
@@ -84,12 +85,21 @@ extension Console {
         let chosen = runForm?["action"] ?? query["action"].map(String.init)
         var listRequest = ListRequest(limit: Self.runActionChoices, sort: SortOrder(field: "name", descending: false))
         listRequest.search = query["q"].map { String($0.prefix(200)).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-        let actions = try await services.installations.actions(of: installation, listRequest)
-        model["actionChoices"] = actions.items.map {
-            ["id": $0.id, "name": "\($0.definition.name) — \($0.definition.method) \($0.definition.path)", "selected": $0.id == chosen]
-        }
+        let actions = try await services.installations.actionSummaries(of: installation, listRequest)
+        model["actionChoices"] = actions.items.map { ["id": $0.id, "name": "\($0.name) — \($0.method) \($0.path)", "selected": $0.id == chosen] }
         model["moreActions"] = actions.nextCursor != nil
         var status: HTTPResponse.Status = .ok
+        if visit.principal.allows(.integrationsWrite),
+            var mapping = try await mappingModel(
+                installation, organization: organization, base: base, visit: visit, suggestions: suggestions, form: mappingForm)
+        {
+            if let mappingError {
+                mapping["mappingProblem"] =
+                    ([mappingError.detail] + mappingError.errors.map { "\($0.pointer ?? ""): \($0.message)" }).joined(separator: " ")
+                status = .unprocessableContent
+            }
+            model["mapping"] = mapping
+        }
         if let chosen, let action = try? await services.installations.action(chosen, of: installation) {
             model["run"] =
                 [

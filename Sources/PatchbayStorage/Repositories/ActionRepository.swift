@@ -81,6 +81,26 @@ public struct ActionRepository: Sendable {
         )
     }
 
+    /// An action as a list shows it: without its definition, which for a large API is most of the row.
+    public struct Summary: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var method: String
+        public var path: String
+    }
+
+    /// The actions' summaries, searched and paged like `list` (sorting columns are selected for the cursor).
+    public func summaries(integrationId: String, _ request: ListRequest) async throws -> Page<Summary> {
+        try await Self.pagination.page(
+            on: driver,
+            select: "SELECT id, name, name_key, method, path, created_at, updated_at FROM actions WHERE integration_id = \(integrationId)",
+            request: request,
+            decode: { row in
+                Summary(id: try row.string("id"), name: try row.string("name"), method: try row.string("method"), path: try row.string("path"))
+            }
+        )
+    }
+
     public func all(integrationId: String) async throws -> [Action] {
         try await driver.query("SELECT * FROM actions WHERE integration_id = \(integrationId) ORDER BY created_at, id").map(Self.decode)
     }

@@ -1,21 +1,21 @@
-import PatchbayCore
+import Foundation
 
 /// A `multipart/form-data` body (RFC 7578) as browsers send a form with a file: each part's name, file name and
 /// bytes. Bounded: at most `maxParts` parts with `maxHeaderBytes` of headers each; anything malformed is a 400
 /// that says what was wrong, never a crash.
-struct MultipartForm: Sendable {
-    struct Part: Sendable {
-        var name: String
-        var filename: String?
-        var body: ArraySlice<UInt8>
+public struct MultipartForm: Sendable {
+    public struct Part: Sendable {
+        public var name: String
+        public var filename: String?
+        public var body: ArraySlice<UInt8>
     }
 
-    static let maxParts = 20
-    static let maxHeaderBytes = 8 * 1024
-    private(set) var parts: [Part] = []
+    public static let maxParts = 20
+    public static let maxHeaderBytes = 8 * 1024
+    public private(set) var parts: [Part] = []
 
     /// The boundary of a `multipart/form-data` content type, if it is one.
-    static func boundary(of contentType: String) -> String? {
+    public static func boundary(of contentType: String) -> String? {
         let pieces = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard let type = pieces.first, type.lowercased() == "multipart/form-data" else { return nil }
         for piece in pieces.dropFirst() {
@@ -30,7 +30,7 @@ struct MultipartForm: Sendable {
         return nil
     }
 
-    init(_ body: [UInt8], boundary: String) throws {
+    public init(_ body: [UInt8], boundary: String) throws {
         let delimiter = Array("--\(boundary)".utf8)
         let separator = [UInt8(ascii: "\r"), UInt8(ascii: "\n")] + delimiter
         guard var position = Self.find(delimiter, in: body, from: 0) else { throw Self.malformed("no part starts with the boundary") }
@@ -63,10 +63,10 @@ struct MultipartForm: Sendable {
         }
     }
 
-    func first(_ name: String) -> Part? { parts.first { $0.name == name } }
+    public func first(_ name: String) -> Part? { parts.first { $0.name == name } }
 
     /// A text field's value (UTF-8; a file part's name is not a field).
-    subscript(_ name: String) -> String? {
+    public subscript(_ name: String) -> String? {
         first(name).flatMap { $0.filename == nil ? String(decoding: $0.body, as: UTF8.self) : nil }
     }
 
