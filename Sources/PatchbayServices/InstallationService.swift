@@ -33,8 +33,8 @@ public struct InstallationService: Sendable {
     }
 
     /// The API settings of what `installation` installs (its auth type decides the credentials and Connect).
-    public func api(of installation: Installation) async throws -> IntegrationAPI? {
-        try await services.store.actions.api(integrationId: installation.integrationId)
+    public func settings(of installation: Installation) async throws -> APISettings? {
+        try await services.store.actions.settings(integrationId: installation.integrationId)?.settings
     }
 
     /// The actions `installation` can run, searched and paged.

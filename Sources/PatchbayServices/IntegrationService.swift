@@ -117,6 +117,15 @@ public struct IntegrationService: Sendable {
         return (integration, try await store.actions.api(integrationId: integration.id))
     }
 
+    /// The integration with its API settings and source, without the API's definitions (what pages need).
+    public func settings(_ id: String, organizationId: String, by principal: Principal) async throws -> (
+        Integration, (settings: APISettings, source: String?)?
+    ) {
+        let organization = try await services.access.organization(organizationId, for: principal, scope: .integrationsRead)
+        let integration = try await services.access.integration(id, in: organization, for: principal)
+        return (integration, try await store.actions.settings(integrationId: integration.id))
+    }
+
     public func update(_ id: String, _ input: UpdateInput, organizationId: String, by principal: Principal) async throws -> (
         Integration, IntegrationAPI?
     ) {

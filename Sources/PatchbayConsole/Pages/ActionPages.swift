@@ -46,7 +46,7 @@ extension Console {
         renameError: String? = nil
     ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsRead)
-        let (integration, _) = try await services.integrations.get(integrationId, organizationId: organization.id, by: visit.principal)
+        let (integration, _) = try await services.integrations.settings(integrationId, organizationId: organization.id, by: visit.principal)
         let base = actionsBase(organization.id, integration.id)
         let query = request.uri.queryParameters
         let search = query["q"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }

@@ -110,7 +110,7 @@ extension Console {
         error: PatchbayError?, trial: TrialOutcome? = nil
     ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsWrite)
-        let (integration, api) = try await services.integrations.get(id, organizationId: organization.id, by: visit.principal)
+        let (integration, api) = try await services.integrations.settings(id, organizationId: organization.id, by: visit.principal)
         guard integration.endpoint == nil else {
             throw PatchbayError(.conflict, "“\(integration.name)” is an endpoint integration; the builder is for API integrations.")
         }
@@ -200,7 +200,7 @@ extension Console {
     func saveBuilderStep(
         _ request: Request, _ organizationId: String, _ id: String, step name: String, _ visit: ConsoleAccess.Visit, _ form: FormData
     ) async throws -> Response {
-        let (integration, api) = try await services.integrations.get(id, organizationId: organizationId, by: visit.principal)
+        let (integration, api) = try await services.integrations.settings(id, organizationId: organizationId, by: visit.principal)
         let stored = api?.settings ?? APISettings(baseUrl: nil, auth: .init(type: .none), pagination: .init(type: .none))
         var settings = stored
         Self.applyPending(form["choice"], step: name, to: &settings)
@@ -276,7 +276,7 @@ extension Console {
     {
         let base = builderBase(organizationId, integration.id)
         if form["nav"] == "back" {
-            let (_, api) = try await services.integrations.get(integration.id, organizationId: organizationId, by: visit.principal)
+            let (_, api) = try await services.integrations.settings(integration.id, organizationId: organizationId, by: visit.principal)
             let steps = BuilderForms.steps(for: api?.settings ?? APISettings(baseUrl: nil, auth: .init(type: .none), pagination: .init(type: .none)))
             return redirect("\(base)/build/\(steps[max(0, steps.count - 2)].rawValue)")
         }
@@ -327,7 +327,7 @@ extension Console {
     /// The icon as an image of its own: an SVG shown through `<img>` runs no script, and its own policy forbids
     /// fetching anything, so a preview cannot reach outside even if the validator missed something.
     func integrationIcon(_ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit) async throws -> Response {
-        let (integration, _) = try await services.integrations.get(id, organizationId: organizationId, by: visit.principal)
+        let (integration, _) = try await services.integrations.settings(id, organizationId: organizationId, by: visit.principal)
         guard let svg = integration.iconSvg else { throw PatchbayError.notFound("Icon") }
         var fields = HTTPFields()
         fields[.contentType] = "image/svg+xml"
@@ -409,7 +409,7 @@ extension Console {
         } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind) {
             outcome.problem = error
         }
-        let (_, api) = try await services.integrations.get(id, organizationId: organizationId, by: visit.principal)
+        let (_, api) = try await services.integrations.settings(id, organizationId: organizationId, by: visit.principal)
         let settings = api?.settings ?? APISettings(baseUrl: nil, auth: .init(type: .none), pagination: .init(type: .none))
         let step = kind == .connection && settings.auth.type == .none ? BuilderForms.Step.auth : kind.step
         return try await builderPage(request, organizationId, id, step: step.rawValue, visit, form: nil, error: nil, trial: outcome)

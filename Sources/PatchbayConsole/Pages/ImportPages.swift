@@ -150,7 +150,7 @@ extension Console {
         document: [UInt8] = [], uploadId: String? = nil, problem: String? = nil
     ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsWrite)
-        let (integration, api) = try await services.integrations.get(id, organizationId: organization.id, by: visit.principal)
+        let (integration, api) = try await services.integrations.settings(id, organizationId: organization.id, by: visit.principal)
         let base = "/console/orgs/\(organization.id)/integrations/\(integration.id)"
         var model: [String: Any] = [
             "csrf": visit.session.csrf, "name": integration.name, "action": "\(base)/reimport", "cancel": base,

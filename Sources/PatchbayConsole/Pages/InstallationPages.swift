@@ -66,9 +66,9 @@ extension Console {
     ) async throws -> Response {
         let (organization, installation) = try await services.installations.get(id, organizationId: organizationId, by: visit.principal)
         let name = try await services.installations.integrationName(of: installation) ?? installation.integrationId
-        let api = try await services.installations.api(of: installation)
+        let apiSettings = try await services.installations.settings(of: installation)
         let base = "/console/orgs/\(organization.id)/installations/\(installation.id)"
-        let auth = api?.settings.auth
+        let auth = apiSettings?.auth
         var model: [String: Any] = [
             "csrf": visit.session.csrf, "base": base, "name": name, "id": installation.id, "integrationId": installation.integrationId,
             "state": installation.state.rawValue, "stateClass": installation.state == .ready ? "active" : "paused",

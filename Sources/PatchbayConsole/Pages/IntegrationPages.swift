@@ -140,7 +140,7 @@ extension Console {
         installError: PatchbayError? = nil
     ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsRead)
-        let (integration, api) = try await services.integrations.get(id, organizationId: organization.id, by: visit.principal)
+        let (integration, api) = try await services.integrations.settings(id, organizationId: organization.id, by: visit.principal)
         let base = "/console/orgs/\(organization.id)/integrations/\(integration.id)"
         var model: [String: Any] = [
             "csrf": visit.session.csrf, "base": base, "name": integration.name, "id": integration.id, "description": integration.description,
@@ -207,7 +207,7 @@ extension Console {
         _ request: Request, _ verb: String, _ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: FormData
     ) async throws -> Response {
         let base = "/console/orgs/\(organizationId)/integrations/\(id)"
-        let (integration, _) = try await services.integrations.get(id, organizationId: organizationId, by: visit.principal)
+        let (integration, _) = try await services.integrations.settings(id, organizationId: organizationId, by: visit.principal)
         switch verb {
         case "finalize":
             guard form["confirmed"] == "yes" else {

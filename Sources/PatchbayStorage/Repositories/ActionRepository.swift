@@ -62,6 +62,13 @@ public struct ActionRepository: Sendable {
         }
     }
 
+    /// The API's settings and source without its definitions (a large description's schemas are megabytes).
+    public func settings(integrationId: String) async throws -> (settings: APISettings, source: String?)? {
+        guard let row = try await driver.query("SELECT settings, source FROM integration_apis WHERE integration_id = \(integrationId)").first
+        else { return nil }
+        return (try JSONDecoder().decode(APISettings.self, from: Data(try row.string("settings").utf8)), try row.optionalString("source"))
+    }
+
     public func api(integrationId: String) async throws -> IntegrationAPI? {
         guard let row = try await driver.query("SELECT * FROM integration_apis WHERE integration_id = \(integrationId)").first else { return nil }
         let decoder = JSONDecoder()
