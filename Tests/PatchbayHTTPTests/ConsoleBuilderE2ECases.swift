@@ -225,8 +225,14 @@ extension E2ECase {
                 #expect(preview.text.contains("Page 2") && preview.text.contains("10 items") && preview.text.contains("Next:"))
                 #expect(preview.text.contains("page=2") && !preview.text.contains("typed-key-1"))
                 #expect(paged.requests(to: "/page").count == 2 && paged.requests(to: "/page").allSatisfy { $0.headers["x-api-key"] == "typed-key-1" })
+                let before = paged.requests(to: "/page").count
                 let test = try await browser.post("\(base)/build/test-connection", ["actionId": action, "apiKey": ""], csrf: csrf)
                 #expect(test.status == 422 && test.text.contains("apiKey"))
+                // Try it beside the action in the editor: the request as built, and the response.
+                let tried = try await browser.post("\(base)/actions/\(action)/try", ["apiKey": "typed-key-3"], csrf: csrf)
+                #expect(tried.status == 200 && tried.text.contains("Request: <code class=\"wrap\">GET http://127.0.0.1:\(port)/page"))
+                #expect(tried.text.contains("Item 1") && !tried.text.contains("typed-key-3"), "\(tried.text.suffix(1500))")
+                #expect(paged.requests(to: "/page").last?.headers["x-api-key"] == "typed-key-3")
                 // Installing needs a published integration; the console installs it with the key, then runs the action.
                 _ = try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(integration)/finalize")
                 let page = try await browser.get(base)
@@ -240,6 +246,7 @@ extension E2ECase {
                     "\(installationPath)/run", ["action": action, "paginate": "yes", "pageLimit": "2"], csrf: csrf)
                 #expect(run.status == 200 && run.text.contains("20 results") && run.text.contains("2 page(s)"), "\(run.text.suffix(1500))")
                 #expect(paged.requests(to: "/page").suffix(2).allSatisfy { $0.headers["x-api-key"] == "stored-key-2" })
+                #expect(paged.requests(to: "/page").count == before + 3)
                 let refused = try await browser.post("\(installationPath)/run", ["action": action, "paginate": "yes", "pageLimit": "99"], csrf: csrf)
                 #expect(refused.status == 422 && refused.text.contains("must be from 1 to 20"))
                 // Organization mapping: the list action's items matched to child organizations by name, then kept.

@@ -43,10 +43,10 @@ extension Console {
     func actionsPage(
         _ request: Request, _ organizationId: String, _ integrationId: String, _ visit: ConsoleAccess.Visit, form: FormData? = nil,
         error: PatchbayError? = nil, rename: (pattern: String, replacement: String, changes: [ActionRename.Change])? = nil,
-        renameError: String? = nil
+        renameError: String? = nil, tried: TrialOutcome? = nil
     ) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .integrationsRead)
-        let (integration, _) = try await services.integrations.settings(integrationId, organizationId: organization.id, by: visit.principal)
+        let (integration, api) = try await services.integrations.settings(integrationId, organizationId: organization.id, by: visit.principal)
         let base = actionsBase(organization.id, integration.id)
         let query = request.uri.queryParameters
         let search = query["q"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -55,7 +55,7 @@ extension Console {
         if let cursor = query["cursor"] { listRequest.cursor = try? Cursor.decode(String(cursor), for: listRequest.sort) }
         let page = try await services.actions.summaries(
             integrationId: integration.id, organizationId: organization.id, listRequest, by: visit.principal)
-        let selectedId = form?["id"] ?? query["selected"].map(String.init) ?? page.items.first?.id
+        let selectedId = form?["id"] ?? tried?.form["action"] ?? query["selected"].map(String.init) ?? page.items.first?.id
         func href(_ parameters: [String: String]) -> String { base + TableSort.query(parameters.filter { !$0.value.isEmpty }) }
         var keep: [String: String] = [:]
         if let search { keep["q"] = search }
@@ -94,6 +94,7 @@ extension Console {
                     "methods": Self.actionMethods.map { ["value": $0, "selected": $0 == method] },
                     "returnQuery": keep.merging(["selected": action.id]) { $1 }.map { "\($0.key)=\(FormData.encode($0.value))" }.sorted()
                         .joined(separator: "&"),
+                    "try": Self.tryModel(action, base: base, auth: api?.settings.auth, outcome: tried?.form["action"] == action.id ? tried : nil),
                 ] as [String: Any]
         }
         if let error { model.merge(FieldMessages(error).model) { $1 } }
@@ -106,6 +107,28 @@ extension Console {
                     (integration.name, "/console/orgs/\(organization.id)/integrations/\(integration.id)"), ("Actions", base),
                 ], flash: flash(request)),
             status: error == nil && renameError == nil ? .ok : .unprocessableContent)
+    }
+
+    /// "Try it" beside an action: its parameters as fields and credentials typed for the occasion (stored nowhere);
+    /// the result shows the request as built (without the credentials) and the response.
+    static func tryModel(_ action: Action, base: String, auth: APISettings.Auth?, outcome: TrialOutcome?) -> [String: Any] {
+        var model: [String: Any] = [
+            "tryAction": "\(base)/\(action.id)/try", "oauth": auth?.type == .oauth2, "apiKey": auth?.type == .apiKey,
+            "basic": auth?.type == .basic, "noApi": auth == nil,
+            "tryParameters": RunResults.parameterFields(action.definition, form: outcome?.form),
+            "tryBody": action.definition.requestBody != nil, "tryBodyValue": outcome?.form["body"] ?? "",
+            "tryUsername": outcome?.form["username"] ?? "",
+        ]
+        if let result = outcome?.result {
+            var shown = RunResults.model(result)
+            if let first = result.trace?.first { shown["request"] = "\(first.method) \(first.url)" }
+            model["tryResult"] = shown
+        }
+        if let problem = outcome?.problem {
+            model["tryProblem"] = ([problem.detail] + problem.errors.map { "\($0.pointer ?? $0.parameter ?? ""): \($0.message)" }).joined(
+                separator: " ")
+        }
+        return model
     }
 
     static func parametersText(_ parameters: [ActionDefinition.Parameter]) -> String {
@@ -182,6 +205,19 @@ extension Console {
                 return try await actionsPage(request, organizationId, integrationId, visit, form: formWithId, error: error)
             }
             return redirect("\(base)?\(form["return"] ?? "selected=\(action.id)")&done=saved")
+        case "try":
+            var formWithId = form
+            formWithId.set("action", action.id)
+            var outcome = TrialOutcome(form: formWithId)
+            do {
+                let input = try RunResults.input(form, for: action.definition)
+                outcome.result = try await services.installations.trial(
+                    action.id, integrationId: integrationId, organizationId: organizationId, credentials: RunResults.credentials(form), input: input,
+                    paginate: false, by: visit.principal)
+            } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind) {
+                outcome.problem = error
+            }
+            return try await actionsPage(request, organizationId, integrationId, visit, tried: outcome)
         case "delete":
             guard form["confirmed"] == "yes" else {
                 return try await confirmPage(
