@@ -60,11 +60,11 @@ public struct ActionService: Sendable {
     }
 
     /// The list without definitions (the actions editor's and other pickers' rows).
-    public func summaries(integrationId: String, organizationId: String, _ request: ListRequest, by principal: Principal) async throws -> Page<
-        ActionRepository.Summary
-    > {
+    public func summaries(
+        integrationId: String, organizationId: String, method: String? = nil, _ request: ListRequest, by principal: Principal
+    ) async throws -> Page<ActionRepository.Summary> {
         let integration = try await integration(integrationId, organizationId: organizationId, by: principal, scope: .integrationsRead)
-        return try await store.actions.summaries(integrationId: integration.id, request)
+        return try await store.actions.summaries(integrationId: integration.id, method: method, request)
     }
 
     public func create(_ input: CreateInput, integrationId: String, organizationId: String, by principal: Principal) async throws -> Action {

@@ -121,6 +121,11 @@ extension E2ECase {
                 "\(base)/actions/rename", ["pattern": "New (.*)", "replacement": "Made $1", "nav": "apply"], csrf: csrf)
             #expect(applied.status == 303)
             #expect(try await names() == ["Made Action", "Made Action 2"])
+            // Search and the method filter narrow the editor's list on the server.
+            #expect(try await browser.get("\(base)/actions?q=action+2").text.contains("Made Action 2"))
+            #expect(!(try await browser.get("\(base)/actions?q=action+2").text.contains(">Made Action</span>")))
+            #expect(try await browser.get("\(base)/actions?method=POST").text.contains("No action with that method"))
+            #expect(try await browser.get("\(base)/actions?method=get").text.contains(">Made Action</span>"))
             let slow = try await browser.post("\(base)/actions/rename", ["pattern": "(a|aa)*(", "replacement": "x"], csrf: csrf)
             #expect(slow.status == 422)
             // Finalizing asks first; afterwards the method cannot change.

@@ -49,16 +49,19 @@ extension Console {
         let (integration, api) = try await services.integrations.settings(integrationId, organizationId: organization.id, by: visit.principal)
         let base = actionsBase(organization.id, integration.id)
         let query = request.uri.queryParameters
-        let search = query["q"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let search = FormData.search(in: request.uri.query).map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
         var listRequest = ListRequest(limit: Self.actionPageSize, sort: SortOrder(field: "name", descending: false))
         listRequest.search = search?.lowercased()
         if let cursor = query["cursor"] { listRequest.cursor = try? Cursor.decode(String(cursor), for: listRequest.sort) }
+        // The method filter takes only the methods listed (anything else is no filter).
+        let method = query["method"].map { String($0).uppercased() }.flatMap { Self.actionMethods.contains($0) ? $0 : nil }
         let page = try await services.actions.summaries(
-            integrationId: integration.id, organizationId: organization.id, listRequest, by: visit.principal)
+            integrationId: integration.id, organizationId: organization.id, method: method, listRequest, by: visit.principal)
         let selectedId = form?["id"] ?? tried?.form["action"] ?? query["selected"].map(String.init) ?? page.items.first?.id
         func href(_ parameters: [String: String]) -> String { base + TableSort.query(parameters.filter { !$0.value.isEmpty }) }
         var keep: [String: String] = [:]
         if let search { keep["q"] = search }
+        if let method { keep["method"] = method }
         var model: [String: Any] = [
             "csrf": visit.session.csrf, "base": base, "q": search ?? "", "name": integration.name,
             "integrationHref": "/console/orgs/\(organization.id)/integrations/\(integration.id)",
@@ -71,6 +74,7 @@ extension Console {
             },
             "next": page.nextCursor.map { href(keep.merging(["cursor": $0]) { $1 }) } ?? "",
             "pattern": rename?.pattern ?? form?["pattern"] ?? "", "replacement": rename?.replacement ?? form?["replacement"] ?? "",
+            "methodChoices": Self.actionMethods.map { ["value": $0, "selected": $0 == method] }, "filtered": method != nil,
         ]
         if let rename {
             model["previewed"] = true

@@ -85,7 +85,7 @@ extension Console {
 
     func commandsPage(_ request: Request, _ organizationId: String, _ visit: ConsoleAccess.Visit) async throws -> Response {
         let organization = try await services.access.organization(organizationId, for: visit.principal, scope: .actionsRun)
-        let search = request.uri.queryParameters["q"].map { SlashCommand.normalized(String($0.prefix(100))) } ?? ""
+        let search = FormData.search(in: request.uri.query).map { SlashCommand.normalized(String($0.prefix(100))) } ?? ""
         let commands = try await services.commands.usable(organizationId: organization.id, prefix: search, by: visit.principal)
         let base = "/console/orgs/\(organization.id)/commands"
         let model: [String: Any] = [

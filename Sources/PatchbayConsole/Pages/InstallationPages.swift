@@ -84,7 +84,7 @@ extension Console {
         let query = request.uri.queryParameters
         let chosen = runForm?["action"] ?? query["action"].map(String.init)
         var listRequest = ListRequest(limit: Self.runActionChoices, sort: SortOrder(field: "name", descending: false))
-        listRequest.search = query["q"].map { String($0.prefix(200)).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        listRequest.search = FormData.search(in: request.uri.query).map { String($0.prefix(200)).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         let actions = try await services.installations.actionSummaries(of: installation, listRequest)
         model["actionChoices"] = actions.items.map { ["id": $0.id, "name": "\($0.name) — \($0.method) \($0.path)", "selected": $0.id == chosen] }
         model["moreActions"] = actions.nextCursor != nil

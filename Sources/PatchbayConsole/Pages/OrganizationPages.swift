@@ -60,7 +60,7 @@ extension Console {
     }
 
     func eventTypesPage(_ request: Request, _ visit: ConsoleAccess.Visit) async throws -> Response {
-        let search = request.uri.queryParameters["q"].map(String.init).map { String($0.prefix(200)) }
+        let search = FormData.search(in: request.uri.query).map { String($0.prefix(200)) }
         let types = try await services.eventTypes.list(search: search?.isEmpty == false ? search : nil, by: visit.principal)
         var organization: Organization?
         if let id = request.uri.queryParameters["org"].map(String.init) ?? visit.principal.organizationId {

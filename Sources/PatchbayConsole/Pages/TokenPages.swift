@@ -199,7 +199,7 @@ struct ListQuery {
 
     init(_ request: Request, extra: [String] = []) {
         let query = request.uri.queryParameters
-        search = query["q"].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        search = FormData.search(in: request.uri.query).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
         cursor = query["cursor"].map(String.init)
         if let search { parameters["q"] = search }
         for name in extra { if let value = query[Substring(name)], !value.isEmpty { parameters[name] = String(value.prefix(200)) } }

@@ -74,3 +74,11 @@ struct FormData: Sendable {
 extension String {
     fileprivate func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
+
+extension FormData {
+    /// The search box's text: read from the raw query as a form does (a browser sends a space as `+`).
+    static func search(in query: String?) -> String? {
+        guard let query, let form = try? FormData(query), let text = form["q"] else { return nil }
+        return text
+    }
+}

@@ -97,10 +97,12 @@ public struct ActionRepository: Sendable {
     }
 
     /// The actions' summaries, searched and paged like `list` (sorting columns are selected for the cursor).
-    public func summaries(integrationId: String, _ request: ListRequest) async throws -> Page<Summary> {
-        try await Self.pagination.page(
+    public func summaries(integrationId: String, method: String? = nil, _ request: ListRequest) async throws -> Page<Summary> {
+        var select: SQLQuery = "SELECT id, name, name_key, method, path, created_at, updated_at FROM actions WHERE integration_id = \(integrationId)"
+        if let method { select = select + " AND method = \(method)" }
+        return try await Self.pagination.page(
             on: driver,
-            select: "SELECT id, name, name_key, method, path, created_at, updated_at FROM actions WHERE integration_id = \(integrationId)",
+            select: select,
             request: request,
             decode: { row in
                 Summary(id: try row.string("id"), name: try row.string("name"), method: try row.string("method"), path: try row.string("path"))
