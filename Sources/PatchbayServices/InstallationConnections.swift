@@ -23,6 +23,10 @@ extension InstallationService {
         guard integration.status != .draft else {
             throw PatchbayError(.conflict, "Integration \(integration.id) is a draft; finalize it (POST …/finalize) before installing it.")
         }
+        // Hidden is kept but not offered: only a published integration installs.
+        guard integration.status == .published else {
+            throw PatchbayError(.conflict, "Integration \(integration.id) is hidden; publish it (PATCH status: published) before installing it.")
+        }
         guard let target, let credentials else { throw PatchbayError.validation([]) }
         // Command names are unique among the integrations installed in any one organization.
         if let clash = try await services.store.commands.clashes(installing: integration.id, into: target.id).first {

@@ -71,6 +71,11 @@ extension E2ECase {
             let hiddenFirst = try #require(bot.json["id"]?.string)
             let hidden = try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(hiddenFirst)/finalize", ["status": "hidden"])
             #expect(hidden.json["status"] == "hidden")
+            // Hidden is kept, not offered: it does not install until it is published.
+            let hiddenInstall = try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(hiddenFirst)/installations", [:])
+            #expect(hiddenInstall.status == 409 && hiddenInstall.text.contains("hidden"))
+            #expect(try await api.admin(.patch, "/v1/organizations/\(org)/integrations/\(hiddenFirst)", ["status": "published"]).status == 200)
+            #expect(try await api.admin(.post, "/v1/organizations/\(org)/integrations/\(hiddenFirst)/installations", [:]).status == 201)
 
             #expect(try await api.admin(.delete, path).status == 204)
             #expect(try await api.send(.get, "/v1/organizations/\(org)/integrations/\(integrationId)", token: integrationToken).status == 401)
