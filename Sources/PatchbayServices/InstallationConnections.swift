@@ -124,6 +124,8 @@ extension InstallationService {
     public func run(_ action: Action, of installation: Installation, in organization: Organization, _ run: RunInput, by principal: Principal)
         async throws -> ActionRunResult
     {
+        // Whoever found the installation, running one of its actions needs actions:run.
+        try principal.require(.actionsRun)
         guard let api = try await services.store.actions.api(integrationId: installation.integrationId),
             let secrets = try await services.store.installations.secrets(of: installation.id)
         else { throw PatchbayError.invalid("/api", "the integration has no API settings; set api.baseUrl first") }

@@ -252,6 +252,15 @@ extension E2ECase {
                 #expect(run.status == 200 && run.text.contains("20 results") && run.text.contains("2 page(s)"), "\(run.text.suffix(1500))")
                 #expect(paged.requests(to: "/page").suffix(2).allSatisfy { $0.headers["x-api-key"] == "stored-key-2" })
                 #expect(paged.requests(to: "/page").count == before + 3)
+                // A session without actions:run cannot run an action through the page, form or not.
+                let readOnly = try await api.admin(
+                    .post, "/v1/organizations/\(org)/tokens", ["name": "Reader", "scopes": ["integrations:read", "organizations:read"]])
+                var reader = ConsoleBrowser(api)
+                let readerCSRF = try await reader.signIn(try #require(readOnly.json["token"]?.string, "\(readOnly.text)"))
+                let beforeReader = paged.requests(to: "/page").count
+                let forbidden = try await reader.post("\(installationPath)/run", ["action": action], csrf: readerCSRF)
+                #expect(forbidden.status == 403 && paged.requests(to: "/page").count == beforeReader, "\(forbidden.status)")
+                #expect(!(try await reader.get("\(installationPath)?action=\(action)")).text.contains(">Run</button>"))
                 let refused = try await browser.post("\(installationPath)/run", ["action": action, "paginate": "yes", "pageLimit": "99"], csrf: csrf)
                 #expect(refused.status == 422 && refused.text.contains("must be from 1 to 20"))
                 // Organization mapping: the list action's items matched to child organizations by name, then kept.

@@ -208,7 +208,11 @@ extension Console {
             } catch let error as PatchbayError where error.kind == .validation {
                 return try await actionsPage(request, organizationId, integrationId, visit, form: formWithId, error: error)
             }
-            return redirect("\(base)?\(form["return"] ?? "selected=\(action.id)")&done=saved")
+            // The list's place (search, filter, selection) as the page wrote it; anything else falls back to the action.
+            let back = form["return"].flatMap { text in
+                text.count <= 600 && text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.~%+=&-".contains($0)) }) ? text : nil
+            }
+            return redirect("\(base)?\(back ?? "selected=\(action.id)")&done=saved")
         case "try":
             var formWithId = form
             formWithId.set("action", action.id)
