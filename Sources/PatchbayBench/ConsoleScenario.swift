@@ -182,7 +182,6 @@ struct ConsoleScenario {
             }(), timeout: .seconds(10))
         let first = String(buffer: try await next.body.collect(upTo: 16 << 20))
         let cursor = first.range(of: #"cursor=[^"&]+"#, options: .regularExpression).map { String(first[$0]) } ?? ""
-        next = try await client.execute(HTTPClientRequest(url: base + "/v1/health"), timeout: .seconds(10))
         let editorPages: [(String, String)] = [
             ("actions editor, first page", actions),
             ("actions editor, next page", actions + "?" + cursor.replacingOccurrences(of: "&amp;", with: "&")),
@@ -204,7 +203,6 @@ struct ConsoleScenario {
                         format: "%7.2f  %7.2f  %6d", samples[samples.count / 2], samples[min(samples.count - 1, Int(Double(samples.count) * 0.95))],
                         size))
         }
-        _ = times
     }
 
     static func millis(_ duration: Duration) -> Double {

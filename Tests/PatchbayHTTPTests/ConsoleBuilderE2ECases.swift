@@ -156,6 +156,10 @@ extension E2ECase {
             // Nothing chosen, or both: a message on the form.
             let none = try await browser.upload(path, fields: ["csrf": csrf, "pasted": " "])
             #expect(none.status == 422 && none.text.contains("Choose a file"))
+            let both = try await browser.upload(
+                path, fields: ["csrf": csrf, "pasted": goodDocument], files: [("document", "good.json", Array(goodDocument.utf8))])
+            #expect(both.status == 422 && both.text.contains("not both"))
+            #expect(try await count() == 0)
             // No token, or from another site: refused before the document is read.
             #expect(try await browser.upload(path, fields: ["pasted": goodDocument]).status == 403)
             let pasted = try await browser.upload(path, fields: ["csrf": csrf, "pasted": goodDocument, "bot": "yes"])

@@ -129,8 +129,7 @@ extension Console {
             model["tryResult"] = shown
         }
         if let problem = outcome?.problem {
-            model["tryProblem"] = ([problem.detail] + problem.errors.map { "\($0.pointer ?? $0.parameter ?? ""): \($0.message)" }).joined(
-                separator: " ")
+            model["tryProblem"] = FieldMessages.summary(problem)
         }
         return model
     }
@@ -222,7 +221,7 @@ extension Console {
                 outcome.result = try await services.installations.trial(
                     action.id, integrationId: integrationId, organizationId: organizationId, credentials: RunResults.credentials(form), input: input,
                     paginate: false, by: visit.principal)
-            } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind) {
+            } catch let error as PatchbayError where RunResults.isShownBesideTheForm(error) {
                 outcome.problem = error
             }
             return try await actionsPage(request, organizationId, integrationId, visit, tried: outcome)

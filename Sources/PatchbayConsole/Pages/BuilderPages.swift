@@ -369,8 +369,7 @@ extension Console {
         _ kind: TrialKind, base: String, integration: Integration, organization: Organization, settings: APISettings,
         visit: ConsoleAccess.Visit, outcome: TrialOutcome?
     ) async throws -> [String: Any] {
-        var listRequest = ListRequest(limit: 100, sort: SortOrder(field: "name", descending: false))
-        listRequest.search = nil
+        let listRequest = ListRequest(limit: 100, sort: SortOrder(field: "name", descending: false))
         let actions = try await services.actions.list(
             integrationId: integration.id, organizationId: organization.id, listRequest, by: visit.principal
         ).items.filter { kind == .connection ? $0.definition.method == "GET" : $0.definition.paginated }
@@ -385,8 +384,7 @@ extension Console {
         ]
         if let result = outcome?.result { model["result"] = RunResults.model(result) }
         if let problem = outcome?.problem {
-            model["trialProblem"] = ([problem.detail] + problem.errors.map { "\($0.pointer ?? $0.parameter ?? ""): \($0.message)" }).joined(
-                separator: " ")
+            model["trialProblem"] = FieldMessages.summary(problem)
         }
         return model
     }
@@ -406,7 +404,7 @@ extension Console {
             outcome.result = try await services.installations.trial(
                 form["actionId"] ?? "", integrationId: id, organizationId: organizationId, credentials: RunResults.credentials(form),
                 input: ActionInput(parameters: parameters), paginate: kind == .pages, by: visit.principal)
-        } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind) {
+        } catch let error as PatchbayError where RunResults.isShownBesideTheForm(error) {
             outcome.problem = error
         }
         let (_, api) = try await services.integrations.settings(id, organizationId: organizationId, by: visit.principal)

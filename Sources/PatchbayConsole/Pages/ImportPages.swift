@@ -120,14 +120,10 @@ extension Console {
 
     func importDocument(_ organizationId: String, _ visit: ConsoleAccess.Visit, _ form: MultipartForm) async throws -> Response {
         let file = form.first("document").flatMap { $0.body.isEmpty ? nil : $0 }
-        let pasted = form["pasted"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         let bytes: [UInt8]
-        switch (file, pasted) {
-        case (let file?, nil): bytes = Array(file.body)
-        case (nil, let text?): bytes = Array(text.utf8)
-        case (_?, _?): return try await importPage(organizationId, visit, result: nil, problem: "Choose a file or paste a document, not both.")
-        case (nil, nil):
-            return try await importPage(organizationId, visit, result: nil, problem: "Choose a file, drop one on the box, or paste the document.")
+        switch Self.document(in: form) {
+        case .success(let document): bytes = document
+        case .failure(let problem): return try await importPage(organizationId, visit, result: nil, problem: problem.message)
         }
         guard bytes.count <= settings.maxDocumentBytes else {
             throw PatchbayError(.tooLarge, "The document is \(bytes.count) bytes; the limit is \(settings.maxDocumentBytes).")
@@ -198,15 +194,11 @@ extension Console {
     }
 
     func planReimport(_ organizationId: String, _ id: String, _ visit: ConsoleAccess.Visit, _ form: MultipartForm) async throws -> Response {
-        let file = form.first("document").flatMap { $0.body.isEmpty ? nil : $0 }
-        let pasted = form["pasted"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         let bytes: [UInt8]
-        switch (file, pasted) {
-        case (let file?, nil): bytes = Array(file.body)
-        case (nil, let text?): bytes = Array(text.utf8)
-        default:
-            return try await reimportPage(
-                organizationId, id, visit, problem: "Choose a file, drop one on the box, or paste the document (one of them).")
+        switch Self.document(in: form) {
+        case .success(let document): bytes = document
+        case .failure(let problem):
+            return try await reimportPage(organizationId, id, visit, problem: problem.message)
         }
         let plan = try await services.integrations.planReimport(bytes, integrationId: id, organizationId: organizationId, by: visit.principal)
         guard plan.lint.valid else { return try await reimportPage(organizationId, id, visit, plan: plan, document: bytes) }
@@ -222,6 +214,22 @@ extension Console {
         try await services.integrations.applyReimport(bytes, integrationId: id, organizationId: organizationId, by: visit.principal)
         try await services.console.releaseUpload(uploadId)
         return redirect("/console/orgs/\(organizationId)/integrations/\(id)/actions?done=saved")
+    }
+
+    struct DocumentChoice: Error {
+        var message: String
+    }
+
+    /// The uploaded document: the file or the pasted text, exactly one of them.
+    static func document(in form: MultipartForm) -> Result<[UInt8], DocumentChoice> {
+        let file = form.first("document").flatMap { $0.body.isEmpty ? nil : $0 }
+        let pasted = form["pasted"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        switch (file, pasted) {
+        case (let file?, nil): return .success(Array(file.body))
+        case (nil, let text?): return .success(Array(text.utf8))
+        case (_?, _?): return .failure(DocumentChoice(message: "Choose a file or paste a document, not both."))
+        case (nil, nil): return .failure(DocumentChoice(message: "Choose a file, drop one on the box, or paste the document."))
+        }
     }
 
     /// The problems by rule (errors first), each with its place and the document's lines around it.

@@ -94,8 +94,7 @@ extension Console {
                 installation, organization: organization, base: base, visit: visit, suggestions: suggestions, form: mappingForm)
         {
             if let mappingError {
-                mapping["mappingProblem"] =
-                    ([mappingError.detail] + mappingError.errors.map { "\($0.pointer ?? ""): \($0.message)" }).joined(separator: " ")
+                mapping["mappingProblem"] = FieldMessages.summary(mappingError)
                 status = .unprocessableContent
             }
             model["mapping"] = mapping
@@ -122,7 +121,7 @@ extension Console {
                         action, of: installation, in: organization,
                         InstallationService.RunInput(input: input, paginate: runForm["paginate"] == "yes", pageLimit: limit), by: visit.principal)
                     model["result"] = RunResults.model(result)
-                } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind) {
+                } catch let error as PatchbayError where RunResults.isShownBesideTheForm(error) {
                     model.merge(FieldMessages(error).model) { $1 }
                     model["runProblem"] = error.detail
                     status = .unprocessableContent

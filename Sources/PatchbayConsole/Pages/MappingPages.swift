@@ -94,7 +94,7 @@ extension Console {
             default:
                 throw PatchbayError.notFound("Action \(verb.prefix(40))")
             }
-        } catch let error as PatchbayError where [.validation, .conflict, .badGateway, .gatewayTimeout].contains(error.kind) {
+        } catch let error as PatchbayError where RunResults.isShownBesideTheForm(error) {
             return try await installationPage(request, organizationId, id, visit, mappingForm: form, mappingError: error)
         }
     }

@@ -218,6 +218,11 @@ struct ListQuery {
 struct FieldMessages {
     var model: [String: Any] = [:]
 
+    /// The error on one line: its detail, then each field's problem (for a panel's message beside its result).
+    static func summary(_ error: PatchbayError) -> String {
+        ([error.detail] + error.errors.map { "\($0.pointer ?? $0.parameter ?? ""): \($0.message)" }).joined(separator: " ")
+    }
+
     init(_ error: PatchbayError) {
         var summary: [String] = []
         for problem in error.errors {

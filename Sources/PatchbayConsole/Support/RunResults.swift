@@ -27,6 +27,12 @@ enum RunResults {
         return model
     }
 
+    /// Errors a run or check answers with that belong on the page beside its form (bad input, a refused state, an
+    /// API that could not be reached), rather than an error page.
+    static func isShownBesideTheForm(_ error: PatchbayError) -> Bool {
+        [.validation, .conflict, .badGateway, .gatewayTimeout, .malformed].contains(error.kind)
+    }
+
     static func capped(_ text: String, to limit: Int = maxBodyCharacters) -> String {
         text.count > limit ? String(text.prefix(limit)) + "\n… (cut at \(limit) characters)" : text
     }
