@@ -72,6 +72,9 @@ public enum PatchbayServer {
                     service: TokenRefresher(
                         store: store, connectors: connectors, clock: clock, configuration: configuration.connectors, logger: logger)),
                 AfterStartup(
+                    gate: startup, service: AuthenticationEpochPoller(store: store, cache: services.principals, interval: .seconds(1), logger: logger)
+                ),
+                AfterStartup(
                     gate: startup,
                     service: RetentionService(
                         store: store, policy: configuration.retention, clock: clock, registry: registry, logger: logger,

@@ -7,6 +7,7 @@ public struct Authentication: Sendable {
     let store: Store
     let clock: any TimeSource
     let environmentAdminToken: String?
+    let cache: PrincipalCache
     /// `lastUsedAt` is written at most this often per token, so reads do not each cost a write.
     public static let lastUsedResolutionMillis: Int64 = 60_000
 
@@ -19,27 +20,54 @@ public struct Authentication: Sendable {
     public func principal(forSecret secret: String) async throws -> Principal {
         guard !secret.isEmpty, secret.utf8.count <= 512 else { throw PatchbayError(.unauthenticated, "The token is not valid.") }
         if isEnvironmentAdmin(secret) { return .admin(tokenId: nil) }
-        guard let (stored, path) = try await store.tokens.findForAuthentication(secretHash: TokenSecret.hash(of: secret)),
-            TokenSecret.constantTimeEquals(stored.secretHash, TokenSecret.hash(of: secret))
+        let hash = TokenSecret.hash(of: secret)
+        if let principal = try await cached("s" + hash) { return principal }
+        let generation = cache.generation
+        guard let (stored, path) = try await store.tokens.findForAuthentication(secretHash: hash),
+            TokenSecret.constantTimeEquals(stored.secretHash, hash)
         else { throw PatchbayError(.unauthenticated, "The token is not valid.") }
-        return try await principal(for: stored, path: path)
+        return try await principal(for: stored, path: path, key: "s" + hash, generation: generation)
     }
 
     /// The principal of the stored token `id`, checked again (a console session ends with its token's revocation).
     public func principal(forTokenId id: String) async throws -> Principal {
+        if let principal = try await cached("i" + id) { return principal }
+        let generation = cache.generation
         guard let (stored, path) = try await store.tokens.findForAuthentication(id: id) else {
             throw PatchbayError(.unauthenticated, "The token is not valid.")
         }
-        return try await principal(for: stored, path: path)
+        return try await principal(for: stored, path: path, key: "i" + id, generation: generation)
     }
 
-    private func principal(for stored: AccessToken, path: OrganizationPath?) async throws -> Principal {
+    /// A principal resolved recently, its expiry checked now; its use is recorded as often as without the cache.
+    private func cached(_ key: String) async throws -> Principal? {
+        guard let entry = cache.entry(key) else { return nil }
+        let now = clock.nowMillis
+        if let expiresAt = entry.expiresAt, now >= expiresAt { throw PatchbayError(.unauthenticated, "The token has expired.") }
+        if let tokenId = entry.principal.tokenId, entry.lastUsedAt.map({ now - $0 >= Self.lastUsedResolutionMillis }) ?? true {
+            cache.noteUse(key, at: now)
+            try await store.tokens.recordUse(id: tokenId, at: now)
+        }
+        return entry.principal
+    }
+
+    private func principal(for stored: AccessToken, path: OrganizationPath?, key: String, generation: UInt64) async throws -> Principal {
         let now = clock.nowMillis
         if stored.revokedAt != nil { throw PatchbayError(.unauthenticated, "The token has been revoked.") }
         if let expiresAt = stored.expiresAt, now >= expiresAt { throw PatchbayError(.unauthenticated, "The token has expired.") }
-        if stored.lastUsedAt.map({ now - $0 >= Self.lastUsedResolutionMillis }) ?? true {
+        var lastUsedAt = stored.lastUsedAt
+        if lastUsedAt.map({ now - $0 >= Self.lastUsedResolutionMillis }) ?? true {
             try await store.tokens.recordUse(id: stored.id, at: now)
+            lastUsedAt = now
         }
+        let principal = try principal(for: stored, path: path)
+        cache.store(
+            PrincipalCache.Entry(principal: principal, expiresAt: stored.expiresAt, lastUsedAt: lastUsedAt, cachedAt: .now),
+            for: key, ifGeneration: generation)
+        return principal
+    }
+
+    private func principal(for stored: AccessToken, path: OrganizationPath?) throws -> Principal {
         if stored.isAdmin { return .admin(tokenId: stored.id) }
         guard let path else { throw PatchbayError(.unauthenticated, "The token's organization no longer exists.") }
         let actor: Actor =

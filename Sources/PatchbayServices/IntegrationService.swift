@@ -226,6 +226,8 @@ public struct IntegrationService: Sendable {
         let organization = try await services.access.organization(organizationId, for: principal, scope: .integrationsWrite)
         let integration = try await services.access.integration(id, in: organization, for: principal)
         let event = try Event.describing(integration, type: "integration.deleted", in: organization, by: principal, at: services.clock.nowMillis)
+        // The integration's tokens go with it.
+        defer { services.principals.invalidate() }
         guard try await store.integrations.delete(id: integration.id, in: principal.tenant(organization.id), event: event) else {
             throw PatchbayError.notFound("Integration \(integration.id)")
         }

@@ -69,6 +69,8 @@ public struct OrganizationService: Sendable {
     public func delete(_ id: String, by principal: Principal) async throws {
         let organization = try await services.access.organization(id, for: principal, scope: .organizationsWrite)
         let now = services.clock.nowMillis
+        // Its tokens go with it.
+        defer { services.principals.invalidate() }
         guard
             try await store.organizations.delete(
                 id: organization.id, event: try Event.describing(organization, type: "organization.deleted", in: organization, by: principal, at: now)

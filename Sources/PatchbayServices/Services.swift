@@ -22,6 +22,8 @@ public struct Services: Sendable {
     public let documents: DocumentParsing
     /// The `/in/…` endpoints recently asked for; changes made through these services forget theirs at once.
     public let inboundLookup: InboundLookup
+    /// Principals resolved from tokens in the last seconds; emptied on any token change (see `PrincipalCache`).
+    public let principals: PrincipalCache
 
     public init(
         store: Store, clock: any TimeSource, addressPolicy: AddressPolicy, handshake: WebhookHandshake, caller: EndpointCaller,
@@ -36,10 +38,13 @@ public struct Services: Sendable {
         self.environmentAdminToken = environmentAdminToken
         documents = DocumentParsing(maximumLarge: maxDocumentParses)
         inboundLookup = InboundLookup()
+        principals = PrincipalCache()
     }
 
     public var access: Access { Access(store: store) }
-    public var authentication: Authentication { Authentication(store: store, clock: clock, environmentAdminToken: environmentAdminToken) }
+    public var authentication: Authentication {
+        Authentication(store: store, clock: clock, environmentAdminToken: environmentAdminToken, cache: principals)
+    }
     public var tokens: TokenService { TokenService(services: self) }
     public var webhooks: WebhookService { WebhookService(services: self) }
     public var deliveries: DeliveryService { DeliveryService(services: self) }

@@ -157,6 +157,7 @@ public struct TokenService: Sendable {
     public func revoke(_ id: String, organizationId: String, by principal: Principal) async throws -> AccessToken {
         let organization = try await services.access.organization(organizationId, for: principal, scope: .tokensWrite)
         let id = try Self.checkedId(id)
+        defer { services.principals.invalidate() }
         guard let token = try await store.tokens.revoke(id: id, organizationId: organization.id, now: services.clock.nowMillis) else {
             throw PatchbayError.notFound("Token \(id)")
         }

@@ -105,6 +105,8 @@ public struct UserService: Sendable {
         let user = try await get(id, organizationId: organization.id, by: principal, scope: .organizationsWrite)
         try Self.requireHuman(user)
         let now = services.clock.nowMillis
+        // The user's tokens go with it.
+        defer { services.principals.invalidate() }
         guard
             try await store.users.delete(
                 id: user.id, organizationId: organization.id,

@@ -70,33 +70,44 @@ public enum LiveServer {
         _ body: @Sendable (APIClient) async throws -> Void
     ) async throws {
         let (store, cleanup) = try await TestDatabase.openStore(kind)
-        var configuration = PatchbayConfiguration()
-        configuration.port = 0
-        configuration.adminToken = "pb_env_admin_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        configure(&configuration)
-        let adminToken = configuration.adminToken ?? ""
-        let app = PatchbayServer.buildApplication(
-            configuration: configuration, store: store, clock: clock, resolver: OfflineResolver(), logger: TestDatabase.logger
-        )
         do {
-            try await app.test(.live) { client in
-                let api = APIClient(
-                    send: { method, path, headers, body in
-                        try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
-                            APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
-                        }
-                    },
-                    adminToken: adminToken,
-                    store: store,
-                    port: client.port ?? 0
-                )
-                try await body(api)
-            }
+            try await run(store: store, clock: clock, configure: configure, body)
         } catch {
             await cleanup()
             throw error
         }
         await cleanup()
+    }
+
+    /// As `run(_:…)`, on a store the caller opened (and removes): several instances can share one database.
+    public static func run(
+        store: Store,
+        adminToken: String = "pb_env_admin_" + UUID().uuidString.replacingOccurrences(of: "-", with: ""),
+        clock: any TimeSource = SystemTimeSource(),
+        configure: @Sendable (inout PatchbayConfiguration) -> Void = { _ in },
+        _ body: @Sendable (APIClient) async throws -> Void
+    ) async throws {
+        var configuration = PatchbayConfiguration()
+        configuration.port = 0
+        configuration.adminToken = adminToken
+        configure(&configuration)
+        let adminToken = configuration.adminToken ?? ""
+        let app = PatchbayServer.buildApplication(
+            configuration: configuration, store: store, clock: clock, resolver: OfflineResolver(), logger: TestDatabase.logger
+        )
+        try await app.test(.live) { client in
+            let api = APIClient(
+                send: { method, path, headers, body in
+                    try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+                        APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
+                    }
+                },
+                adminToken: adminToken,
+                store: store,
+                port: client.port ?? 0
+            )
+            try await body(api)
+        }
     }
 }
 

@@ -26,6 +26,8 @@ public struct APIDocument: Sendable {
     /// The version as written (`2.0`, `3.0.3`, `3.1.0`).
     public let versionText: String
     public let references: ReferenceResolver
+    /// Every operation in `paths` order (path items behind a `$ref` are followed); found once, as every rule asks.
+    public let operations: [Operation]
 
     /// "Swagger 2.0", "OpenAPI 3.1.0".
     public var displayName: String { version.isSwagger ? "Swagger 2.0" : "OpenAPI \(versionText)" }
@@ -60,6 +62,7 @@ public struct APIDocument: Sendable {
         }
         self.root = root
         self.references = ReferenceResolver(root: root)
+        self.operations = Self.operations(in: root, references: references)
     }
 
     /// YAML writes `3.0` as a number; either way the text is what counts.
@@ -80,8 +83,7 @@ public struct APIDocument: Sendable {
         public var pathPointer: String
     }
 
-    /// Every operation in `paths` order (path items behind a `$ref` are followed).
-    public var operations: [Operation] {
+    private static func operations(in root: SourceNode, references: ReferenceResolver) -> [Operation] {
         guard let paths = root["paths"]?.members else { return [] }
         var operations: [Operation] = []
         for member in paths where member.value.isObject {

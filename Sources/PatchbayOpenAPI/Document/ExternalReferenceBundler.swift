@@ -25,7 +25,8 @@ public struct ExternalReferenceBundler {
     public static func bundle(_ root: SourceNode, path: String, loader: @escaping Loader) -> (root: SourceNode, problems: [LintProblem]) {
         var bundler = ExternalReferenceBundler(loader: loader)
         var stack: [String] = []
-        let bundled = bundler.bundle(root, file: path, isMain: true, stack: &stack, pointer: "")
+        var keys: [String] = []
+        let bundled = bundler.bundle(root, file: path, isMain: true, stack: &stack, path: &keys) ?? root
         return (bundled, bundler.problems)
     }
 
@@ -33,34 +34,47 @@ public struct ExternalReferenceBundler {
         self.loader = loader
     }
 
-    private mutating func bundle(_ node: SourceNode, file: String, isMain: Bool, stack: inout [String], pointer: String) -> SourceNode {
+    /// The node with other files' references inlined, or nil when nothing under it changed (most of a document:
+    /// rebuilding it all, with a pointer for every node, used to cost a tenth of a lint).
+    private mutating func bundle(_ node: SourceNode, file: String, isMain: Bool, stack: inout [String], path: inout [String]) -> SourceNode? {
         switch node.value {
         case .object(let members):
             if let reference = node["$ref"]?.string {
                 let kind = ReferenceResolver.kind(of: reference)
                 if kind == .file || (kind == .local && !isMain) {
-                    return inline(reference, from: file, at: node, stack: &stack, pointer: pointer)
+                    return inline(reference, from: file, at: node, stack: &stack, path: &path)
                 }
             }
-            var changed = members
-            for index in changed.indices {
-                let key = changed[index].key
-                changed[index].value = bundle(
-                    changed[index].value, file: file, isMain: isMain, stack: &stack, pointer: JSONPointer.appending(key, to: pointer))
+            var changed: [SourceNode.Member]?
+            for index in members.indices {
+                path.append(members[index].key)
+                if let bundled = bundle(members[index].value, file: file, isMain: isMain, stack: &stack, path: &path) {
+                    if changed == nil { changed = members }
+                    changed?[index].value = bundled
+                }
+                path.removeLast()
             }
-            return SourceNode(.object(changed), at: node.position)
+            return changed.map { SourceNode(.object($0), at: node.position) }
         case .array(let items):
-            var changed = items
-            for index in changed.indices {
-                changed[index] = bundle(changed[index], file: file, isMain: isMain, stack: &stack, pointer: pointer + "/\(index)")
+            var changed: [SourceNode]?
+            for index in items.indices {
+                path.append(String(index))
+                if let bundled = bundle(items[index], file: file, isMain: isMain, stack: &stack, path: &path) {
+                    if changed == nil { changed = items }
+                    changed?[index] = bundled
+                }
+                path.removeLast()
             }
-            return SourceNode(.array(changed), at: node.position)
+            return changed.map { SourceNode(.array($0), at: node.position) }
         default:
-            return node
+            return nil
         }
     }
 
-    private mutating func inline(_ reference: String, from file: String, at node: SourceNode, stack: inout [String], pointer: String) -> SourceNode {
+    private mutating func inline(_ reference: String, from file: String, at node: SourceNode, stack: inout [String], path: inout [String])
+        -> SourceNode
+    {
+        let pointer = ReferenceResolver.pointer(path)
         let parts = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         let target = parts[0].isEmpty ? file : Self.resolve(String(parts[0]), relativeTo: file)
         let fragment = parts.count > 1 ? ReferenceResolver.percentDecoded(String(parts[1])) : ""
@@ -92,7 +106,7 @@ public struct ExternalReferenceBundler {
         stack.append(key)
         defer { stack.removeLast() }
         // What comes from another file is placed where it is referenced: its lines belong to that other file.
-        let bundled = bundle(found, file: target, isMain: false, stack: &stack, pointer: pointer)
+        let bundled = bundle(found, file: target, isMain: false, stack: &stack, path: &path) ?? found
         guard !overBudget else { return node }
         inlinedNodes += Self.count(bundled, upTo: Self.maximumInlinedNodes - inlinedNodes + 1)
         guard inlinedNodes <= Self.maximumInlinedNodes else {

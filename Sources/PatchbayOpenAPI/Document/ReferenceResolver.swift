@@ -16,11 +16,15 @@ public struct ReferenceResolver: Sendable {
 
     public struct Reference: Sendable {
         public var target: String
-        /// The object that holds the `$ref`.
-        public var pointer: String
+        /// The keys from the root to the object that holds the `$ref`. The pointer is built from them only when
+        /// asked for: large descriptions hold tens of thousands of references, and few are ever reported.
+        public var path: [String]
         public var position: SourcePosition
         /// Other keys next to `$ref` (ignored by OpenAPI 3.0 and Swagger 2.0).
         public var siblings: [String]
+
+        /// The object that holds the `$ref`.
+        public var pointer: String { ReferenceResolver.pointer(path) }
     }
 
     public let references: [Reference]
@@ -71,7 +75,7 @@ public struct ReferenceResolver: Sendable {
 
         mutating func lookUp(_ reference: String, in root: SourceNode) -> SourceNode? {
             var fragment = String(reference.dropFirst())
-            if fragment.contains("%") { fragment = percentDecoded(fragment) }
+            if fragment.utf8.contains(UInt8(ascii: "%")) { fragment = percentDecoded(fragment) }
             guard !fragment.isEmpty else { return root }
             guard fragment.hasPrefix("/") else { return nil }
             var node = root
@@ -121,16 +125,17 @@ public struct ReferenceResolver: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func collect(_ node: SourceNode, path: inout [String], into found: inout [Reference]) {
+    /// Every `$ref` under `node` (examples and extensions skipped), with `path` leading to it.
+    static func collect(_ node: SourceNode, path: inout [String], into found: inout [Reference]) {
         switch node.value {
         case .object(let members):
             if let reference = node["$ref"]?.string {
                 found.append(
                     Reference(
                         target: reference,
-                        pointer: pointer(path),
+                        path: path,
                         position: node["$ref"]?.position ?? node.position,
-                        siblings: members.map(\.key).filter { $0 != "$ref" }
+                        siblings: members.count == 1 ? [] : members.map(\.key).filter { $0 != "$ref" }
                     )
                 )
             }
@@ -150,7 +155,7 @@ public struct ReferenceResolver: Sendable {
         }
     }
 
-    static func pointer(_ path: [String]) -> String {
+    static func pointer(_ path: some Collection<String>) -> String {
         var pointer = ""
         pointer.reserveCapacity(path.reduce(0) { $0 + $1.utf8.count + 1 })
         for token in path {

@@ -3,8 +3,48 @@ public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
         inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
-        slashCommands, consoleSessions, consoleChartIndexes, consoleUploads,
+        slashCommands, consoleSessions, consoleChartIndexes, consoleUploads, authenticationEpoch,
     ]
+
+    /// A counter that every change to a token row bumps, in the same transaction, whoever makes it (API, console,
+    /// CLI, a cascade from a deleted organization, user or integration). Instances poll it to forget the principals
+    /// they cached, so a revocation reaches every instance sharing the database.
+    /// Every column a principal is made of (a rename or a use does not count).
+    private static let changedColumns = "revoked_at, expires_at, scopes, is_admin, organization_id, user_id, integration_id, secret_hash"
+    static let authenticationEpoch = Migration(
+        version: 20,
+        name: "authentication epoch",
+        statements: [
+            .both("CREATE TABLE authentication_epoch (id BIGINT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL)"),
+            .both("INSERT INTO authentication_epoch (id, epoch) VALUES (1, 0)"),
+            .postgresOnly(
+                """
+                CREATE FUNCTION authentication_epoch_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN UPDATE authentication_epoch SET epoch = epoch + 1 WHERE id = 1; RETURN NULL; END $$
+                """
+            ),
+            .dialect(
+                sqlite: """
+                    CREATE TRIGGER access_tokens_changed AFTER UPDATE OF \(changedColumns) ON access_tokens
+                    BEGIN UPDATE authentication_epoch SET epoch = epoch + 1 WHERE id = 1; END
+                    """,
+                postgres: """
+                    CREATE TRIGGER access_tokens_changed AFTER UPDATE OF \(changedColumns) ON access_tokens
+                    FOR EACH STATEMENT EXECUTE FUNCTION authentication_epoch_bump()
+                    """
+            ),
+            .dialect(
+                sqlite: """
+                    CREATE TRIGGER access_tokens_deleted AFTER DELETE ON access_tokens
+                    BEGIN UPDATE authentication_epoch SET epoch = epoch + 1 WHERE id = 1; END
+                    """,
+                postgres: """
+                    CREATE TRIGGER access_tokens_deleted AFTER DELETE ON access_tokens
+                    FOR EACH STATEMENT EXECUTE FUNCTION authentication_epoch_bump()
+                    """
+            ),
+        ]
+    )
 
     /// A document uploaded to re-import an integration, held between its diff and "Apply" (minutes, per session).
     static let consoleUploads = Migration(

@@ -27,8 +27,9 @@ public struct Migrator: Sendable {
             var done: [Int] = []
             for migration in migrations where !applied.contains(migration.version) {
                 for statement in migration.statements {
+                    guard let sql = statement.sql(for: dialect) else { continue }
                     // Migration statements are constants written in Migrations.swift, chosen by dialect.
-                    _ = try await connection.query(SQLQuery(unsafeSQL: statement.sql(for: dialect)))
+                    _ = try await connection.query(SQLQuery(unsafeSQL: sql))
                 }
                 _ = try await connection.query(
                     "INSERT INTO patchbay_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(now))"

@@ -59,6 +59,11 @@ public struct TokenRepository: Sendable {
         _ = try await driver.query("UPDATE access_tokens SET last_used_at = \(now) WHERE id = \(id)")
     }
 
+    /// Bumped by the database whenever any token row changes or goes (migration 20's triggers).
+    public func authenticationEpoch() async throws -> Int64 {
+        try await driver.query("SELECT epoch FROM authentication_epoch WHERE id = 1").first?.int("epoch") ?? 0
+    }
+
     public func adminTokenCount() async throws -> Int {
         Int(try await driver.query("SELECT COUNT(*) AS n FROM access_tokens WHERE is_admin = 1 AND revoked_at IS NULL").first?.int("n") ?? 0)
     }

@@ -7,7 +7,8 @@ enum ReferenceRules {
         let document = report.document
         let references = document.references
         for reference in references.references {
-            let at = reference.pointer + "/$ref"
+            // Built only for a finding: most references have none, and a large description holds tens of thousands.
+            var at: String { reference.pointer + "/$ref" }
             switch ReferenceResolver.kind(of: reference.target) {
             case .local:
                 if references.target(of: reference.target) == nil {
@@ -41,9 +42,13 @@ enum ReferenceRules {
     private static func checkUnused(_ report: inout LintReport) {
         let document = report.document
         var used: Set<String> = []
+        var targets: Set<String> = []
         for reference in document.references.references where ReferenceResolver.kind(of: reference.target) == .local {
-            var fragment = String(reference.target.dropFirst())
-            if fragment.contains("%") { fragment = ReferenceResolver.percentDecoded(fragment) }
+            targets.insert(reference.target)
+        }
+        for target in targets {
+            var fragment = String(target.dropFirst())
+            if fragment.utf8.contains(UInt8(ascii: "%")) { fragment = ReferenceResolver.percentDecoded(fragment) }
             let tokens = fragment.split(separator: "/", omittingEmptySubsequences: false)
             // "/components/schemas/Pet/properties/id" is a use of "/components/schemas/Pet".
             let depth = document.version.isSwagger ? 3 : 4
@@ -88,34 +93,38 @@ enum ReferenceRules {
 enum CircularReferences {
     struct Edge {
         var target: String
-        var pointer: String
+        /// The referenced object's pointer, and the keys from it to the `$ref`: joined only for a reported cycle.
+        var base: String
+        var suffix: [String]
         var position: SourcePosition
         var required: Bool
+
+        var pointer: String { base + ReferenceResolver.pointer(suffix) }
     }
+
+    /// Each referenced object's subtree is walked for the references inside it; nested targets are walked again, so
+    /// a hostile nesting of targets is cut off after this many nodes (cycles past it go unreported).
+    static let visitBudget = 5_000_000
 
     static func check(_ report: inout LintReport) {
         let document = report.document
         let resolver = document.references
-        let sorted = resolver.references.filter { ReferenceResolver.kind(of: $0.target) == .local && resolver.target(of: $0.target) != nil }
-            .sorted { $0.pointer < $1.pointer }
-        let pointers = sorted.map(\.pointer)
-        let targets = Set(sorted.map(\.target))
+        var targets: Set<String> = []
+        for reference in resolver.references
+        where ReferenceResolver.kind(of: reference.target) == .local && resolver.target(of: reference.target) != nil {
+            targets.insert(reference.target)
+        }
 
         var edges: [String: [Edge]] = [:]
+        var budget = visitBudget
         for target in targets {
-            let base = ReferenceResolver.percentDecoded(String(target.dropFirst()))
             guard let node = resolver.target(of: target) else { continue }
+            let base = ReferenceResolver.percentDecoded(String(target.dropFirst()))
             var list: [Edge] = []
-            var index = lowerBound(pointers, base)
-            while index < pointers.count, pointers[index].hasPrefix(base) {
-                defer { index += 1 }
-                guard pointers[index] == base || pointers[index].hasPrefix(base + "/") else { continue }
-                let reference = sorted[index]
-                let suffix = String(reference.pointer.dropFirst(base.count))
-                list.append(
-                    Edge(
-                        target: reference.target, pointer: reference.pointer, position: reference.position, required: isRequiredPath(suffix, in: node)
-                    ))
+            var path: [String] = []
+            collect(node, path: &path, budget: &budget) { inner, position, suffix in
+                guard ReferenceResolver.kind(of: inner) == .local, resolver.target(of: inner) != nil else { return }
+                list.append(Edge(target: inner, base: base, suffix: suffix, position: position, required: isRequiredPath(suffix, in: node)))
             }
             edges[target] = list
         }
@@ -167,20 +176,34 @@ enum CircularReferences {
         }
     }
 
-    private static func lowerBound(_ array: [String], _ value: String) -> Int {
-        var low = 0
-        var high = array.count
-        while low < high {
-            let middle = (low + high) / 2
-            if array[middle] < value { low = middle + 1 } else { high = middle }
+    /// The references under `node`, as `ReferenceResolver` finds them (examples and extensions skipped).
+    private static func collect(
+        _ node: SourceNode, path: inout [String], budget: inout Int, found: (String, SourcePosition, [String]) -> Void
+    ) {
+        guard budget > 0 else { return }
+        budget -= 1
+        switch node.value {
+        case .object(let members):
+            if let reference = node["$ref"], let target = reference.string { found(target, reference.position, path) }
+            for member in members where member.key != "example" && !member.key.hasPrefix("x-") {
+                path.append(member.key)
+                collect(member.value, path: &path, budget: &budget, found: found)
+                path.removeLast()
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() where item.isObject || item.items != nil {
+                path.append(String(index))
+                collect(item, path: &path, budget: &budget, found: found)
+                path.removeLast()
+            }
+        default:
+            break
         }
-        return low
     }
 
     /// Whether the path from a schema to a reference inside it goes only through required properties and
     /// `allOf` parts (so the referenced value must always be present).
-    private static func isRequiredPath(_ suffix: String, in schema: SourceNode) -> Bool {
-        let tokens = suffix.split(separator: "/").map { JSONPointer.unescape(String($0)) }
+    private static func isRequiredPath(_ tokens: [String], in schema: SourceNode) -> Bool {
         var node = schema
         var index = 0
         while index < tokens.count {
