@@ -18,6 +18,11 @@ import PatchbayStorage
 /// `PatchbayBench actions [--iterations N]` measures a connector run's overhead over a direct HTTP call.
 /// `PatchbayBench inbound [--duration S] [--connections N] [--rate R]` measures verified inbound requests per second
 /// and the inbound → outbound latency.
+/// `PatchbayBench lint-vs [--specs DIR] [--runs N] [--patchbay PATH] [--validator PATH]` times `patchbay openapi lint`
+/// against `openapi-spec-validator-rs`, whole processes taking turns.
+/// `PatchbayBench api-wrk [--duration S] [--connections N] [--rounds N]` drives `/v1/health` and a token-authenticated
+/// read with wrk from another process.
+/// `PatchbayBench webhooks --nginx` delivers to nginx (`return 204`) in its own processes and counts durable deliveries.
 /// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R] [--setup 1|2|3]`. `api` starts Patchbay (SQLite in a temporary directory) and a
 /// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
 /// latency percentiles and memory.
@@ -38,7 +43,8 @@ struct PatchbayBench {
         case "webhooks":
             let only = option("--setup", 0)
             try await WebhooksScenario(
-                events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds, only: only > 0 ? only : nil
+                events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds, only: only > 0 ? only : nil,
+                nginx: arguments.contains("--nginx")
             ).run()
         case "inbound":
             try await InboundScenario(seconds: seconds, connections: connections, rate: option("--rate", 500)).run()
@@ -62,6 +68,23 @@ struct PatchbayBench {
             ).run()
         case "actions":
             try await ActionsScenario(iterations: option("--iterations", 5_000)).run()
+        case "lint-vs":
+            let value = { (name: String, fallback: String) in
+                arguments.firstIndex(of: name).flatMap {
+                    arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil
+                }
+                    ?? fallback
+            }
+            try LintVersusScenario(
+                directory: value("--specs", ProcessInfo.processInfo.environment["PATCHBAY_SPECS_DIR"] ?? "../shared/specs"),
+                runs: option("--runs", 9), patchbay: value("--patchbay", ".build/release/patchbay"),
+                validator: value("--validator", "openapi-spec-validator-rs")
+            ).run()
+        case "api-wrk":
+            try await APIVersusHealthScenario(
+                seconds: option("--duration", 5), connections: option("--connections", 16), rounds: option("--rounds", 3)
+            )
+            .run()
         case "openapi":
             let specs = arguments.firstIndex(of: "--specs").flatMap {
                 arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil
@@ -70,7 +93,9 @@ struct PatchbayBench {
             try OpenAPIScenario(directory: directory, runs: option("--runs", 3)).run()
         default:
             FileHandle.standardError.write(
-                Data("unknown scenario \(scenario); available: api, webhooks, openapi, actions, inbound, flood, patterns, retention, commands\n".utf8)
+                Data(
+                    "unknown scenario \(scenario); available: api, api-wrk, webhooks, openapi, lint-vs, actions, inbound, flood, patterns, retention, commands, console\n"
+                        .utf8)
             )
             exit(2)
         }

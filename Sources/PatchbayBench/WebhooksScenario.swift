@@ -38,6 +38,10 @@ struct WebhooksScenario {
     let seconds: Int
     /// Runs only this configuration (1-based), for profiling.
     var only: Int?
+    /// Deliver to nginx (`return 204`, its own processes) instead of the in-process receiver: the drain is then
+    /// counted from the database (every delivery recorded as succeeded), and no latency is measured (nginx keeps no
+    /// clock of ours).
+    var nginx = false
     let logger: Logger = {
         var logger = Logger(label: "patchbay.bench")
         logger.logLevel = .critical
@@ -48,18 +52,22 @@ struct WebhooksScenario {
         let receiver = BenchReceiver()
         let (ports, ready) = AsyncStream<Int>.makeStream()
         let client = LoadGenerator.client(connectionsPerHost: 64)
+        let nginx = try self.nginx ? NginxReceiver.start() : nil
+        defer { nginx?.stop() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await receiver.application(logger: logger, ready: ready).runService() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
-            let hook = "http://127.0.0.1:\(port)/hook"
+            let hook = "http://127.0.0.1:\(nginx?.port ?? port)/hook"
 
             let body = Self.sampleBody
             let raw = await LoadGenerator(client: client, connections: 16, duration: .seconds(5)).run { _, _ in
                 .init(method: .POST, url: hook, headers: [("Content-Type", "application/json")], body: body)
             }
             let wrk = Self.wrk(url: hook, body: body)
-            say("PatchbayBench webhooks — \(events) events per configuration, SQLite (WAL), receiver, worker and API in one process")
+            say(
+                "PatchbayBench webhooks — \(events) events per configuration, SQLite (WAL), "
+                    + (nginx == nil ? "receiver, worker and API in one process" : "nginx (return 204) as the receiver in its own processes"))
             say(
                 String(
                     format: "receiver raw capacity, in-process AsyncHTTPClient, 16 connections: %.0f POST/s (p50 %.2f ms)", raw.throughput,
@@ -88,6 +96,10 @@ struct WebhooksScenario {
                             outcome.published, outcome.delivered, deliveredPerRequest, wrk.map { outcome.delivered / $0 * 100 } ?? .nan,
                             outcome.delivered / raw.throughput * 100, outcome.pendingResidentMB, outcome.peakMB)
                 )
+            }
+            guard nginx == nil else {
+                group.cancelAll()
+                return
             }
             say("")
             say("publish → receipt latency, single-event publishes at \(rate)/s for \(seconds) s (after 1 s of warm-up):")
@@ -161,19 +173,36 @@ struct WebhooksScenario {
                 store: store, sender: sender, retryPolicy: RetryPolicy(schedule: .standard), clock: SystemTimeSource(), logger: logger)
             let drainStart = ContinuousClock.now
             let working = Task { try await worker.run() }
-            while receiver.events < events {
-                try await Task.sleep(for: .milliseconds(5))
-                if ContinuousClock.now.seconds(since: drainStart) > 600 { throw BenchError("drain stalled at \(receiver.events) events") }
+            if nginx {
+                // Durable is the measure: a delivery counts once its attempt is committed.
+                while try await store.driver.query("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'succeeded'").first?.int("n") ?? 0 < events {
+                    try await Task.sleep(for: .milliseconds(50))
+                    if ContinuousClock.now.seconds(since: drainStart) > 600 { throw BenchError("drain stalled") }
+                }
+            } else {
+                while receiver.events < events {
+                    try await Task.sleep(for: .milliseconds(5))
+                    if ContinuousClock.now.seconds(since: drainStart) > 600 { throw BenchError("drain stalled at \(receiver.events) events") }
+                }
             }
             let drained = ContinuousClock.now.seconds(since: drainStart)
-            let deliveredEvents = receiver.events
-            let requests = receiver.requests
+            let deliveredEvents = nginx ? events : receiver.events
+            let requests = nginx ? events / max(1, setup.maxEventsPerRequest) : receiver.requests
             // Every delivery must also be recorded as succeeded.
             while try await store.driver.query("SELECT COUNT(*) AS n FROM deliveries WHERE status <> 'succeeded'").first?.int("n") ?? 0 > 0 {
                 try await Task.sleep(for: .milliseconds(20))
                 if ContinuousClock.now.seconds(since: drainStart) > 660 { throw BenchError("deliveries were not all recorded") }
             }
             let peak = ProcessMemory.peakMB
+            guard !nginx else {
+                working.cancel()
+                _ = await working.result
+                group.cancelAll()
+                await sender.shutdown()
+                return Outcome(
+                    published: published, delivered: Double(deliveredEvents) / drained, deliveredEvents: deliveredEvents, requests: requests,
+                    pendingResidentMB: pendingResident, peakMB: peak, latencies: [], latencyEvents: 0, latencySent: 0, publishLatencies: [])
+            }
 
             // Latency at a fixed offered load, open loop: each publish leaves at its scheduled time.
             try await offer(api: api, org: org, webhooks: setup.webhooks, seconds: 1, receiver: receiver, record: false)

@@ -105,11 +105,30 @@ extension InstallationService {
     }
 
     /// Runs action `actionId` of installation `id` against the provider's API with the installation's credentials.
+    ///
+    /// The hot path of the run endpoint: the organization and the installation (with its sealed credentials) are read
+    /// side by side, then the action and the API settings, so a run waits for two reads instead of five in a row. The
+    /// checks keep their order: organization (404), scope (403), installation (404), action (404).
     public func run(_ actionId: String, installation id: String, organizationId: String, _ run: RunInput, by principal: Principal) async throws
         -> ActionRunResult
     {
-        let (organization, installation) = try await get(id, organizationId: organizationId, by: principal, scope: .actionsRun)
-        return try await self.run(try await action(actionId, of: installation), of: installation, in: organization, run, by: principal)
+        let store = services.store
+        guard Identifier.isWellFormed(organizationId, .organization) else {
+            throw PatchbayError.notFound("Organization \(organizationId.prefix(40))")
+        }
+        async let foundOrganization = store.organizations.find(id: organizationId)
+        async let foundInstallation =
+            Identifier.isWellFormed(id, .installation) ? store.installations.findWithSecrets(id: id, in: principal.tenant(organizationId)) : nil
+        guard let organization = try await foundOrganization, principal.reaches(organization.path) else {
+            throw PatchbayError.notFound("Organization \(organizationId.prefix(40))")
+        }
+        try principal.require(.actionsRun)
+        guard let (installation, secrets) = try await foundInstallation else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
+        async let foundAction =
+            Identifier.isWellFormed(actionId, .action) ? store.actions.find(id: actionId, integrationId: installation.integrationId) : nil
+        async let foundAPI = store.actions.api(integrationId: installation.integrationId)
+        guard let action = try await foundAction else { throw PatchbayError.notFound("Action \(actionId.prefix(40))") }
+        return try await execute(action, of: installation, in: organization, api: try await foundAPI, secrets: secrets, run, by: principal)
     }
 
     /// Action `id` of the integration `installation` installs.
@@ -126,9 +145,17 @@ extension InstallationService {
     {
         // Whoever found the installation, running one of its actions needs actions:run.
         try principal.require(.actionsRun)
-        guard let api = try await services.store.actions.api(integrationId: installation.integrationId),
-            let secrets = try await services.store.installations.secrets(of: installation.id)
-        else { throw PatchbayError.invalid("/api", "the integration has no API settings; set api.baseUrl first") }
+        async let api = services.store.actions.api(integrationId: installation.integrationId)
+        async let secrets = services.store.installations.secrets(of: installation.id)
+        return try await execute(action, of: installation, in: organization, api: try await api, secrets: try await secrets, run, by: principal)
+    }
+
+    private func execute(
+        _ action: Action, of installation: Installation, in organization: Organization, api: IntegrationAPI?,
+        secrets: InstallationRepository.Secrets?,
+        _ run: RunInput, by principal: Principal
+    ) async throws -> ActionRunResult {
+        guard let api, let secrets else { throw PatchbayError.invalid("/api", "the integration has no API settings; set api.baseUrl first") }
         var input = run.input
         if let child = run.childOrganizationId {
             try await applyMapping(child, installation: installation, organization: organization, principal: principal, input: &input)

@@ -111,12 +111,13 @@ struct InstallationsController {
 
     @Sendable func run(_ request: Request, context: PatchbayRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let (organization, installation) = try await dependencies.installation(context, scope: .actionsRun)
-        let action = try await installations.action(context.parameters.value("act"), of: installation)
         let body = try await request.decodeIfPresent(RunBody.self, context: context) ?? RunBody()
         let run = InstallationService.RunInput(
             input: ActionInput(parameters: body.parameters ?? [:], body: body.body), paginate: body.paginate ?? false, pageLimit: body.pageLimit,
             childOrganizationId: body.organizationId)
-        return try JSONResponse.make(try await installations.run(action, of: installation, in: organization, run, by: principal))
+        let result = try await installations.run(
+            context.parameters.value("act"), installation: context.parameters.value("ins"), organizationId: context.parameters.value("org"), run,
+            by: principal)
+        return try JSONResponse.make(result)
     }
 }

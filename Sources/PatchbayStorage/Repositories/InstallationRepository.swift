@@ -75,6 +75,16 @@ public struct InstallationRepository: Sendable {
         guard let row = try await driver.query("SELECT credentials, tokens, token_version FROM installations WHERE id = \(id)").first else {
             return nil
         }
+        return try secrets(in: row, id: id)
+    }
+
+    /// The installation in the tenant's organization with its opened secrets, in one query (an action run's hot path).
+    public func findWithSecrets(id: String, in tenant: Tenant) async throws -> (Installation, Secrets)? {
+        guard let row = try await driver.query("SELECT * FROM installations WHERE id = \(id) AND \(tenant.condition())").first else { return nil }
+        return (try decode(row), try secrets(in: row, id: id))
+    }
+
+    private func secrets(in row: SQLRow, id: String) throws -> Secrets {
         let credentials = try row.optionalString("credentials").map { try open(ConnectorCredentials.self, $0, id, "credentials") } ?? .init()
         let tokens = try row.optionalString("tokens").map { try open(OAuthTokens.self, $0, id, "tokens") }
         return Secrets(credentials: credentials, tokens: tokens, tokenVersion: try row.int("token_version"))
