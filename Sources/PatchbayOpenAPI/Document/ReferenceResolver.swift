@@ -139,7 +139,7 @@ public struct ReferenceResolver: Sendable {
                     )
                 )
             }
-            for member in members where member.key != "example" && !member.key.hasPrefix("x-") {
+            for member in members where !isSkipped(member.key) {
                 path.append(member.key)
                 collect(member.value, path: &path, into: &found)
                 path.removeLast()
@@ -152,6 +152,18 @@ public struct ReferenceResolver: Sendable {
             }
         default:
             break
+        }
+    }
+
+    /// Examples and extensions hold no references of the document's (`example`, `x-…`): compared as bytes, as this
+    /// runs for every member of the document.
+    @inline(__always)
+    static func isSkipped(_ key: String) -> Bool {
+        var utf8 = key.utf8.makeIterator()
+        switch utf8.next() {
+        case UInt8(ascii: "x"): return utf8.next() == UInt8(ascii: "-")
+        case UInt8(ascii: "e"): return key == "example"
+        default: return false
         }
     }
 
