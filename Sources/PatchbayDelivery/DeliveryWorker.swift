@@ -78,18 +78,12 @@ public final class DeliveryWorker: Service, Sendable {
             recording.addTask { await self.recorder.run() }
             await withDiscardingTaskGroup { group in
                 // Stops claiming on graceful shutdown; deliveries already started finish (the group waits for them).
-                var fruitless: FruitlessClaim?
                 while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                    let claimed = await claim(&fruitless)
+                    let claimed = await claim()
                     for job in startable() {
                         group.addTask { await self.runLane(from: job) }
                     }
-                    if claimed < configuration.claimBatch {
-                        let started = ContinuousClock.now
-                        await wake.wait(upTo: configuration.pollInterval)
-                        // Rung (a publish, a lane running low): something may be due that the last search did not see.
-                        if ContinuousClock.now - started < configuration.pollInterval { fruitless = nil }
-                    }
+                    if claimed < configuration.claimBatch { await wake.wait(upTo: configuration.pollInterval) }
                 }
             }
             // Deliveries claimed but never started go back at once rather than when their lease runs out.
@@ -118,12 +112,9 @@ public final class DeliveryWorker: Service, Sendable {
             if !stopping, var waiting = lanes.waiting[webhookId], !waiting.isEmpty {
                 let job = waiting.removeFirst()
                 lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
-                // Running low: ask for more a few times on the way down (rings fold into one claim while it runs). Not
-                // while the lane is still full: a claim would leave this webhook out, and finding nothing else due
-                // means reading every pending delivery.
+                // Running low: ask for more a few times on the way down (rings fold into one claim while it runs).
                 let quarter = max(1, configuration.perWebhookConcurrency / 4)
-                let room = lanes.load(of: webhookId) < 2 * configuration.perWebhookConcurrency
-                return (job, room && waiting.count <= configuration.perWebhookConcurrency && waiting.count % quarter == 0)
+                return (job, waiting.count <= configuration.perWebhookConcurrency && waiting.count % quarter == 0)
             }
             lanes.running[webhookId, default: 1] -= 1
             if lanes.running[webhookId] == 0 { lanes.running[webhookId] = nil }
@@ -134,18 +125,8 @@ public final class DeliveryWorker: Service, Sendable {
         return job
     }
 
-    /// A claim that left out full lanes and found nothing else due. Finding nothing reads every pending delivery (all
-    /// of them belong to the lanes left out), so the same search is not repeated for `fruitlessPause` unless rung.
-    struct FruitlessClaim {
-        var busyWebhooks: Set<String>
-        var busyOrganizations: Set<String>
-        var until: ContinuousClock.Instant
-    }
-
-    static let fruitlessPause: Duration = .seconds(1)
-
     /// Claims what the free room allows, leaving out webhooks whose lanes are full; returns how many it claimed.
-    private func claim(_ fruitless: inout FruitlessClaim?) async -> Int {
+    private func claim() async -> Int {
         let (full, crowded, room) = lanes.withLock { lanes -> (Set<String>, Set<String>, Int) in
             let full = Set(
                 (Array(lanes.waiting.keys) + Array(lanes.running.keys)).filter { lanes.load(of: $0) >= 2 * configuration.perWebhookConcurrency })
@@ -153,15 +134,11 @@ public final class DeliveryWorker: Service, Sendable {
             return (full, crowded, configuration.maxHeld - lanes.held)
         }
         guard room > 0 else { return 0 }
-        if let last = fruitless, last.busyWebhooks == full, last.busyOrganizations == crowded, ContinuousClock.now < last.until { return 0 }
         do {
             let claimed = try await store.deliveries.claimDue(
                 owner: owner, now: clock.nowMillis, leaseMillis: configuration.leaseMillis, limit: min(configuration.claimBatch, room),
                 busyWebhooks: full, busyOrganizations: crowded
             )
-            fruitless =
-                claimed.isEmpty && !(full.isEmpty && crowded.isEmpty)
-                ? FruitlessClaim(busyWebhooks: full, busyOrganizations: crowded, until: .now + Self.fruitlessPause) : nil
             guard !claimed.isEmpty else { return 0 }
             let webhooks = try await store.webhooks.find(ids: Set(claimed.map { $0.webhookId }))
             let events = try await store.deliveries.events(claimed.flatMap { $0.eventIds })
