@@ -11,6 +11,8 @@ final class CompletionRecorder: Sendable {
     private struct State {
         var waiting: [Waiting] = []
         var stopping = false
+        /// `run` has returned: nothing queued now would ever be written.
+        var exited = false
     }
 
     private let store: Store
@@ -32,7 +34,14 @@ final class CompletionRecorder: Sendable {
 
     /// Queues the completion and returns at once; `done` runs when it is committed (or could not be).
     func submit(_ completion: DeliveryCompletion, done: @escaping @Sendable (Result<Void, any Error>) -> Void) {
-        state.withLock { $0.waiting.append((completion, done)) }
+        let accepted = state.withLock { state in
+            guard !state.exited else { return false }
+            state.waiting.append((completion, done))
+            return true
+        }
+        // A cancelled worker's recorder may be gone while a lane still finishes a send: the lane hears so at once
+        // (its delivery stays leased and is sent again) instead of waiting forever for a write that never comes.
+        guard accepted else { return done(.failure(CancellationError())) }
         queued.ring()
     }
 
@@ -40,12 +49,15 @@ final class CompletionRecorder: Sendable {
     /// cancelled: what is left then is abandoned to its leases and sent again later).
     func run() async {
         while true {
-            let (batch, stopping) = state.withLock { state -> ([Waiting], Bool) in
+            let cancelled = Task.isCancelled
+            let (batch, exiting) = state.withLock { state -> ([Waiting], Bool) in
+                // Decided under the lock, so nothing can be queued between the last look and the exit.
+                if state.waiting.isEmpty, state.stopping || cancelled { state.exited = true }
                 defer { state.waiting.removeAll(keepingCapacity: true) }
-                return (state.waiting, state.stopping)
+                return (state.waiting, state.exited)
             }
             guard !batch.isEmpty else {
-                if stopping || Task.isCancelled { return }
+                if exiting { return }
                 await queued.wait(upTo: .seconds(1))
                 continue
             }
