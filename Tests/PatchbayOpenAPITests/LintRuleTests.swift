@@ -243,6 +243,22 @@ import Testing
         #expect(try Self.problems(Self.document()) == [])
     }
 
+    /// Grouping references under their targets stops at its hash budget (a hostile document with targets at every
+    /// depth would otherwise cost references × depths × keys); past it, cycles go unreported rather than the lint hang.
+    @Test func cycleSearchStopsAtItsBudget() throws {
+        let text = Self.document(
+            components:
+                "    A:\n      type: object\n      properties:\n        b: {$ref: \"#/components/schemas/B\"}\n    B:\n      type: object\n      properties:\n        a: {$ref: \"#/components/schemas/A\"}\n"
+                + Self.use("A"))
+        let document = try OpenAPIImporter.read(Array(text.utf8)).1
+        var full = LintReport(document: document)
+        CircularReferences.check(&full)
+        #expect(full.problems.contains { $0.rule == "circular-references" })
+        var starved = LintReport(document: document)
+        CircularReferences.check(&starved, hashBudget: 1)
+        #expect(!starved.problems.contains { $0.rule == "circular-references" })
+    }
+
     @Test func circularReferencesNameTheirPathAndImpossibleOnesAreErrors() throws {
         let optional = try Self.problems(
             Self.document(

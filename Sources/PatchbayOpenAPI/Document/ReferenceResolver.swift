@@ -125,8 +125,7 @@ public struct ReferenceResolver: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Every `$ref` under `node` (examples and extensions skipped), with `path` leading to it.
-    static func collect(_ node: SourceNode, path: inout [String], into found: inout [Reference]) {
+    private static func collect(_ node: SourceNode, path: inout [String], into found: inout [Reference]) {
         switch node.value {
         case .object(let members):
             if let reference = node["$ref"]?.string {

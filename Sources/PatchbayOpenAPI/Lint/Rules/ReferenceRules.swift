@@ -105,7 +105,7 @@ enum CircularReferences {
     /// Keys hashed while grouping references under their targets, at most.
     static let hashBudget = 20_000_000
 
-    static func check(_ report: inout LintReport) {
+    static func check(_ report: inout LintReport, hashBudget: Int = hashBudget) {
         let document = report.document
         let resolver = document.references
         let local = resolver.references.filter { ReferenceResolver.kind(of: $0.target) == .local && resolver.target(of: $0.target) != nil }
