@@ -100,7 +100,7 @@ public enum PatchbayServer {
             let applied = try await Migrator(driver: store.driver).migrate(now: clock.nowMillis)
             if !applied.isEmpty { logger.info("applied migrations", metadata: ["pb.migrations": "\(applied)"]) }
             if store.driver.dialect == .sqlite {
-                let released = try await store.deliveries.releaseAllLeases()
+                let released = try await store.deliveries.releaseAllLeases(now: clock.nowMillis)
                 if released > 0 { logger.warning("took over deliveries leased before a crash", metadata: ["pb.deliveries": "\(released)"]) }
             }
             if let token = try await AdminTokens.bootstrap(in: store, configuration: configuration, now: clock.nowMillis) {

@@ -21,11 +21,14 @@ public final class DeliveryWorker: Service, Sendable {
         public var leaseMillis: Int64 = 120_000
         public var claimBatch = 128
         public var perWebhookConcurrency = 16
-        /// Claimed deliveries not yet recorded, across all webhooks; a webhook may hold at most twice its concurrency.
+        /// Claimed deliveries one webhook may hold, waiting and in flight: enough that its slots never wait for a
+        /// claim under load, few enough that the room stays shared.
+        public var perWebhookHeld = 64
+        /// Claimed deliveries not yet recorded, across all webhooks.
         public var maxHeld = 1024
         /// The share of `maxHeld` one organization may hold: its hanging webhooks cannot take the room another
         /// organization's deliveries need.
-        public var perOrganizationHeld = 256
+        public var perOrganizationHeld = 512
         /// How long a slot waits for its webhook's `rateLimit` to allow a send before it hands the delivery back
         /// (due at the next second, without an attempt).
         public var rateLimitWait: Duration = .seconds(2)
@@ -37,7 +40,7 @@ public final class DeliveryWorker: Service, Sendable {
     struct Job: Sendable {
         var delivery: Delivery
         var webhook: Webhook
-        var events: [Event]
+        var events: [EventEnvelope]
         var claimedAt: Int64
     }
 
@@ -59,6 +62,9 @@ public final class DeliveryWorker: Service, Sendable {
     private let owner = "worker-" + UUID().uuidString
     private let lanes = Mutex(Lanes())
     private let recorder: CompletionRecorder
+    /// Until when a search past busy webhooks' deliveries is not repeated: it reads all of theirs, and the last one
+    /// found nothing.
+    private let searchPastBusyAfter = Mutex(ContinuousClock.now)
     private var wake: Doorbell { store.driver.deliveriesQueued }
 
     public init(
@@ -91,7 +97,7 @@ public final class DeliveryWorker: Service, Sendable {
                 defer { lanes.waiting.removeAll() }
                 return lanes.waiting.values.flatMap { $0.map(\.delivery.id) }
             }
-            try? await store.deliveries.release(unstarted, owner: owner)
+            try? await store.deliveries.release(unstarted, owner: owner, now: clock.nowMillis)
             // The recorder writes what the finished lanes handed it, then returns.
             recorder.stop()
         }
@@ -102,19 +108,22 @@ public final class DeliveryWorker: Service, Sendable {
         var next: Job? = first
         while let job = next {
             await process(job)
-            next = nextJob(for: job.webhook.id)
+            next = nextJob(for: job.webhook.id, organizationId: job.webhook.organizationId)
         }
     }
 
-    private func nextJob(for webhookId: String) -> Job? {
+    private func nextJob(for webhookId: String, organizationId: String) -> Job? {
         let stopping = Task.isCancelled || Task.isShuttingDownGracefully
         let (job, runningLow) = lanes.withLock { lanes -> (Job?, Bool) in
             if !stopping, var waiting = lanes.waiting[webhookId], !waiting.isEmpty {
                 let job = waiting.removeFirst()
                 lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
-                // Running low: ask for more a few times on the way down (rings fold into one claim while it runs).
+                // Running low: ask for more a few times on the way down (rings fold into one claim while it runs),
+                // while the claim would not find the lane full.
                 let quarter = max(1, configuration.perWebhookConcurrency / 4)
-                return (job, waiting.count <= configuration.perWebhookConcurrency && waiting.count % quarter == 0)
+                let load = waiting.count + (lanes.running[webhookId] ?? 0)
+                let crowded = lanes.heldByOrganization[organizationId] ?? 0 >= configuration.perOrganizationHeld
+                return (job, load <= configuration.perWebhookHeld - quarter && !crowded && waiting.count % quarter == 0)
             }
             lanes.running[webhookId, default: 1] -= 1
             if lanes.running[webhookId] == 0 { lanes.running[webhookId] = nil }
@@ -129,19 +138,26 @@ public final class DeliveryWorker: Service, Sendable {
     private func claim() async -> Int {
         let (full, crowded, room) = lanes.withLock { lanes -> (Set<String>, Set<String>, Int) in
             let full = Set(
-                (Array(lanes.waiting.keys) + Array(lanes.running.keys)).filter { lanes.load(of: $0) >= 2 * configuration.perWebhookConcurrency })
+                (Array(lanes.waiting.keys) + Array(lanes.running.keys)).filter { lanes.load(of: $0) >= configuration.perWebhookHeld })
             let crowded = Set(lanes.heldByOrganization.filter { $0.value >= configuration.perOrganizationHeld }.keys)
             return (full, crowded, configuration.maxHeld - lanes.held)
         }
         guard room > 0 else { return 0 }
         do {
-            let claimed = try await store.deliveries.claimDue(
+            let started = ContinuousClock.now
+            let claim = try await store.deliveries.claim(
                 owner: owner, now: clock.nowMillis, leaseMillis: configuration.leaseMillis, limit: min(configuration.claimBatch, room),
-                busyWebhooks: full, busyOrganizations: crowded
+                busyWebhooks: full, busyOrganizations: crowded, searchPastBusy: searchPastBusyAfter.withLock { $0 } <= started
             )
+            let claimed = claim.deliveries
+            if claim.searchedPastBusy, claimed.isEmpty {
+                // Deliveries queued behind a busy webhook's backlog wait a little; the search costs at most a tenth.
+                let pause = max(.milliseconds(50), (ContinuousClock.now - started) * 10)
+                searchPastBusyAfter.withLock { $0 = ContinuousClock.now + pause }
+            }
             guard !claimed.isEmpty else { return 0 }
             let webhooks = try await store.webhooks.find(ids: Set(claimed.map { $0.webhookId }))
-            let events = try await store.deliveries.events(claimed.flatMap { $0.eventIds })
+            let events = try await store.deliveries.envelopes(claimed.flatMap { $0.eventIds })
             let now = clock.nowMillis
             var jobs: [Job] = []
             var orphaned: [String] = []
@@ -152,7 +168,7 @@ public final class DeliveryWorker: Service, Sendable {
                 }
                 jobs.append(Job(delivery: delivery, webhook: webhook, events: delivery.eventIds.compactMap { events[$0] }, claimedAt: now))
             }
-            try await store.deliveries.release(orphaned, owner: owner)
+            try await store.deliveries.release(orphaned, owner: owner, now: now)
             jobs = try await batched(jobs)
             lanes.withLock { lanes in
                 for job in jobs {
@@ -193,10 +209,10 @@ public final class DeliveryWorker: Service, Sendable {
             }
             guard let merged = try await store.deliveries.fold(group.map(\.delivery), owner: owner) else {
                 // The lead is someone else's now; the rest go back rather than wait out their leases.
-                try await store.deliveries.release(group.dropFirst().map(\.delivery.id), owner: owner)
+                try await store.deliveries.release(group.dropFirst().map(\.delivery.id), owner: owner, now: clock.nowMillis)
                 continue
             }
-            let events = Dictionary(group.flatMap(\.events).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let events = Dictionary(group.flatMap(\.events).map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
             result.append(Job(delivery: merged, webhook: lead.webhook, events: merged.eventIds.compactMap { events[$0] }, claimedAt: lead.claimedAt))
         }
         return result
@@ -234,7 +250,7 @@ public final class DeliveryWorker: Service, Sendable {
             // A job that waited in its lane re-reads its webhook: it may have been paused or changed meanwhile.
             if clock.nowMillis - job.claimedAt > 1000 {
                 guard let current = try await store.webhooks.find(id: webhook.id), current.state == .active || current.state == .failing else {
-                    try await store.deliveries.release([delivery.id], owner: owner)
+                    try await store.deliveries.release([delivery.id], owner: owner, now: clock.nowMillis)
                     return
                 }
                 webhook = current
@@ -243,7 +259,7 @@ public final class DeliveryWorker: Service, Sendable {
                 delivery = try await store.deliveries.absorb(
                     into: delivery, maxEvents: webhook.maxEventsPerRequest, owner: owner, now: clock.nowMillis)
                 if delivery.eventIds.count > events.count {
-                    let more = try await store.deliveries.events(delivery.eventIds.dropFirst(events.count))
+                    let more = try await store.deliveries.envelopes(delivery.eventIds.dropFirst(events.count))
                     events += delivery.eventIds.dropFirst(events.count).compactMap { more[$0] }
                 }
             }
@@ -265,7 +281,7 @@ public final class DeliveryWorker: Service, Sendable {
                 return
             }
             let now = clock.nowMillis
-            let request = try WebhookRequest.make(webhook: webhook, events: events, messageId: delivery.id, timestamp: now / 1000, now: now)
+            let request = WebhookRequest.make(webhook: webhook, envelopes: events, messageId: delivery.id, timestamp: now / 1000, now: now)
             let outcome = await sender.send(request, verifyTls: webhook.verifyTls)
             if outcome.result == .success {
                 // The lane moves on at once; the attempt is committed with others' in the next group write.
@@ -306,9 +322,10 @@ public final class DeliveryWorker: Service, Sendable {
             lanes.held -= 1
             let organizationHeld = (lanes.heldByOrganization[organizationId] ?? 1) - 1
             lanes.heldByOrganization[organizationId] = organizationHeld > 0 ? organizationHeld : nil
-            return lanes.held
+            return (lanes.held, organizationHeld)
         }
-        if held == configuration.maxHeld / 2 { wake.ring() }
+        // Room again, for all or for this organization (whose lanes did not ask for more while it was crowded).
+        if held.0 == configuration.maxHeld / 2 || held.1 == configuration.perOrganizationHeld * 3 / 4 { wake.ring() }
     }
 
     private func recordFailure(_ outcome: AttemptOutcome, of delivery: Delivery, for webhook: Webhook) async throws {

@@ -21,12 +21,25 @@ public struct WebhookRequest: Sendable, Equatable {
     /// Builds the request. `messageId` is the `webhook-id`: stable across retries of the same delivery, so receivers
     /// can de-duplicate; `timestamp` is the attempt's, in seconds.
     public static func make(webhook: Webhook, events: [Event], messageId: String, timestamp: Int64, now: Int64) throws -> WebhookRequest {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload: Data =
-            webhook.maxEventsPerRequest > 1 || events.count > 1
-            ? try encoder.encode(Batch(events: events)) : try encoder.encode(events[0])
-        var body = Array(payload)
+        make(webhook: webhook, envelopes: try events.map { try $0.envelope() }, messageId: messageId, timestamp: timestamp, now: now)
+    }
+
+    /// Builds the request from envelopes already rendered: `{"events":[...]}` for a batching webhook or several
+    /// events, the one envelope otherwise.
+    public static func make(webhook: Webhook, envelopes: [EventEnvelope], messageId: String, timestamp: Int64, now: Int64) -> WebhookRequest {
+        var payload: [UInt8]
+        if webhook.maxEventsPerRequest > 1 || envelopes.count > 1 {
+            payload = Array(#"{"events":["#.utf8)
+            payload.reserveCapacity(envelopes.reduce(16) { $0 + $1.json.count + 1 })
+            for (index, envelope) in envelopes.enumerated() {
+                if index > 0 { payload.append(0x2C) }
+                payload.append(contentsOf: envelope.json)
+            }
+            payload.append(contentsOf: "]}".utf8)
+        } else {
+            payload = envelopes.first?.json ?? Array("{}".utf8)
+        }
+        var body = payload
         var contentType = "application/json"
         if webhook.format == .form {
             var allowed = CharacterSet.alphanumerics
@@ -71,9 +84,5 @@ public struct WebhookRequest: Sendable, Equatable {
     static func mask(_ value: String) -> String {
         let parts = value.split(separator: " ", maxSplits: 1)
         return parts.count == 2 ? "\(parts[0]) ****" : "****"
-    }
-
-    struct Batch: Encodable {
-        var events: [Event]
     }
 }

@@ -161,6 +161,39 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
                 webhook, event: Fixtures.event("webhook.disabled", ["webhookId": .string(webhook.id)] as JSONValue, in: org), at: 3_100)
             #expect(try await store.deliveries.claimDue(owner: "c", now: 10_000, leaseMillis: 1_000, limit: 10, busyWebhooks: []).isEmpty)
         },
+        ContractCase(name: "a claim passes over busy webhooks' backlog; a lease moves the delivery out of the claim's range") {
+            (store: Store) async throws in
+            let org = try await Fixtures.storedOrganization(store)
+            var busy = Fixtures.webhook(in: org)
+            busy.eventTypes = ["a.made"]
+            var idle = Fixtures.webhook(in: org)
+            idle.eventTypes = ["b.made"]
+            try await store.webhooks.insert(busy)
+            try await store.webhooks.insert(idle)
+            for _ in 0..<6 { _ = try await store.events.publish([Fixtures.event("a.made", org)], organizationId: org.id, idempotency: nil) }
+            _ = try await store.events.publish([Fixtures.event("b.made", org)], organizationId: org.id, idempotency: nil)
+            if store.driver.dialect == .sqlite {
+                // Limit 2 reads a window of 4 due rows, all the busy webhook's: nothing to take there. (PostgreSQL
+                // always searches past them in SQL.)
+                let refused = try await store.deliveries.claim(
+                    owner: "w", now: 2_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [busy.id], searchPastBusy: false)
+                #expect(refused.deliveries.isEmpty && !refused.searchedPastBusy)
+            }
+            let past = try await store.deliveries.claim(owner: "w", now: 2_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [busy.id])
+            #expect(past.deliveries.map(\.webhookId) == [idle.id] && past.searchedPastBusy)
+            #expect(past.deliveries.first?.nextAttemptAt == 3_000, "due again when the lease ends")
+            let oldest = try await store.deliveries.claimDue(owner: "w", now: 2_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [])
+            #expect(oldest.count == 2 && oldest.allSatisfy { $0.webhookId == busy.id })
+            #expect(oldest.map(\.createdAt) == oldest.map(\.createdAt).sorted())
+            // The leased rows are out of range; released ones are due at once.
+            let rest = try await store.deliveries.claimDue(owner: "v", now: 2_050, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+            #expect(rest.count == 4 && Set(rest.map(\.id)).isDisjoint(with: oldest.map(\.id)))
+            try await store.deliveries.release(oldest.map(\.id), owner: "w", now: 2_100)
+            let released = try await store.deliveries.claimDue(owner: "v", now: 2_100, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+            #expect(Set(released.map(\.id)) == Set(oldest.map(\.id)))
+            #expect(try await store.deliveries.releaseAllLeases(now: 2_200) == 7)
+            #expect(try await store.deliveries.claimDue(owner: "u", now: 2_200, leaseMillis: 1_000, limit: 10, busyWebhooks: []).count == 7)
+        },
         ContractCase(name: "pending events fold into one batched delivery; many attempts are recorded together") { (store: Store) async throws in
             let org = try await Fixtures.storedOrganization(store)
             var batched = Fixtures.webhook(in: org)

@@ -221,16 +221,3 @@ public enum RequestBuilder {
         }
     }
 }
-
-/// Compact JSON text of a `JSONValue` (sorted keys, slashes unescaped), for bodies and logs.
-public enum JSONText {
-    public static func encode(_ value: JSONValue) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map(Array.init) ?? Array("null".utf8)
-    }
-
-    public static func decode(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-    }
-}
