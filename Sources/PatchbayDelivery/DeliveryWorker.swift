@@ -44,8 +44,34 @@ public final class DeliveryWorker: Service, Sendable {
         var claimedAt: Int64
     }
 
+    /// A lane's waiting jobs, taken from the front without moving the rest (a lane takes one per send).
+    struct JobQueue {
+        private var jobs: [Job] = []
+        private var head = 0
+
+        var count: Int { jobs.count - head }
+        var isEmpty: Bool { head == jobs.count }
+        var remaining: ArraySlice<Job> { jobs[head...] }
+
+        mutating func append(_ job: Job) { jobs.append(job) }
+
+        mutating func popFirst() -> Job? {
+            guard head < jobs.count else { return nil }
+            let job = jobs[head]
+            head += 1
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 64, head * 2 >= jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
     private struct Lanes {
-        var waiting: [String: [Job]] = [:]
+        var waiting: [String: JobQueue] = [:]
         var running: [String: Int] = [:]
         var held = 0
         var heldByOrganization: [String: Int] = [:]
@@ -95,7 +121,7 @@ public final class DeliveryWorker: Service, Sendable {
             // Deliveries claimed but never started go back at once rather than when their lease runs out.
             let unstarted = lanes.withLock { lanes in
                 defer { lanes.waiting.removeAll() }
-                return lanes.waiting.values.flatMap { $0.map(\.delivery.id) }
+                return lanes.waiting.values.flatMap { $0.remaining.map(\.delivery.id) }
             }
             try? await store.deliveries.release(unstarted, owner: owner, now: clock.nowMillis)
             // The recorder writes what the finished lanes handed it, then returns.
@@ -115,15 +141,15 @@ public final class DeliveryWorker: Service, Sendable {
     private func nextJob(for webhookId: String, organizationId: String) -> Job? {
         let stopping = Task.isCancelled || Task.isShuttingDownGracefully
         let (job, runningLow) = lanes.withLock { lanes -> (Job?, Bool) in
-            if !stopping, var waiting = lanes.waiting[webhookId], !waiting.isEmpty {
-                let job = waiting.removeFirst()
-                lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
+            if !stopping, let job = lanes.waiting[webhookId]?.popFirst() {
+                let waiting = lanes.waiting[webhookId]?.count ?? 0
+                if waiting == 0 { lanes.waiting[webhookId] = nil }
                 // Running low: ask for more a few times on the way down (rings fold into one claim while it runs),
                 // while the claim would not find the lane full.
                 let quarter = max(1, configuration.perWebhookConcurrency / 4)
-                let load = waiting.count + (lanes.running[webhookId] ?? 0)
+                let load = waiting + (lanes.running[webhookId] ?? 0)
                 let crowded = lanes.heldByOrganization[organizationId] ?? 0 >= configuration.perOrganizationHeld
-                return (job, load <= configuration.perWebhookHeld - quarter && !crowded && waiting.count % quarter == 0)
+                return (job, load <= configuration.perWebhookHeld - quarter && !crowded && waiting % quarter == 0)
             }
             lanes.running[webhookId, default: 1] -= 1
             if lanes.running[webhookId] == 0 { lanes.running[webhookId] = nil }
@@ -172,7 +198,7 @@ public final class DeliveryWorker: Service, Sendable {
             jobs = try await batched(jobs)
             lanes.withLock { lanes in
                 for job in jobs {
-                    lanes.waiting[job.delivery.webhookId, default: []].append(job)
+                    lanes.waiting[job.delivery.webhookId, default: JobQueue()].append(job)
                     lanes.heldByOrganization[job.webhook.organizationId, default: 0] += 1
                 }
                 lanes.held += jobs.count
@@ -223,13 +249,12 @@ public final class DeliveryWorker: Service, Sendable {
         lanes.withLock { lanes in
             var jobs: [Job] = []
             for webhookId in lanes.waiting.keys.sorted() {
-                var waiting = lanes.waiting[webhookId] ?? []
                 var running = lanes.running[webhookId] ?? 0
-                let count = min(waiting.count, max(0, configuration.perWebhookConcurrency - running))
-                jobs += waiting.prefix(count)
-                waiting.removeFirst(count)
-                running += count
-                lanes.waiting[webhookId] = waiting.isEmpty ? nil : waiting
+                while running < configuration.perWebhookConcurrency, let job = lanes.waiting[webhookId]?.popFirst() {
+                    jobs.append(job)
+                    running += 1
+                }
+                if lanes.waiting[webhookId]?.isEmpty == true { lanes.waiting[webhookId] = nil }
                 lanes.running[webhookId] = running == 0 ? nil : running
             }
             return jobs
