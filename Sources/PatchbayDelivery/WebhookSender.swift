@@ -85,7 +85,7 @@ public final class WebhookSender: Sendable {
                 outbound, timeout: configuration.totalTimeout, maxResponseBytes: configuration.maxResponseBytes, verifyTls: verifyTls)
             outcome.statusCode = response.status
             outcome.responseHeaders = response.headerDictionary
-            outcome.retryAfterMillis = response.header("retry-after").flatMap { RetryPolicy.retryAfterMillis($0, now: sentAt) }
+            outcome.retryAfterMillis = outcome.responseHeaders["retry-after"].flatMap { RetryPolicy.retryAfterMillis($0, now: sentAt) }
             outcome.responseBody = String(decoding: response.body, as: UTF8.self)
             outcome.result = (200..<300).contains(response.status) ? .success : .httpError
         } catch let error as DeliveryError {

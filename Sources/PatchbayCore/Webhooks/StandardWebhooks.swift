@@ -37,10 +37,11 @@ public enum StandardWebhooks {
     }
 
     public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
-        var message = Array("\(id).\(timestamp).".utf8)
-        message.append(contentsOf: body)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret.bytes))
-        return Data(code).base64EncodedString()
+        // Fed in two parts: the body is not copied to put the prefix in front of it.
+        var hmac = HMAC<SHA256>(key: SymmetricKey(data: secret.bytes))
+        hmac.update(data: Array("\(id).\(timestamp).".utf8))
+        hmac.update(data: body)
+        return Data(hmac.finalize()).base64EncodedString()
     }
 
     /// Whether any `v1` signature in `header` matches under any of `secrets`, with the timestamp within tolerance.
