@@ -71,13 +71,20 @@ public struct ActionRepository: Sendable {
 
     public func api(integrationId: String) async throws -> IntegrationAPI? {
         guard let row = try await driver.query("SELECT * FROM integration_apis WHERE integration_id = \(integrationId)").first else { return nil }
-        let decoder = JSONDecoder()
         return IntegrationAPI(
-            settings: try decoder.decode(APISettings.self, from: Data(try row.string("settings").utf8)),
-            definitions: try decoder.decode([String: JSONValue].self, from: Data(try row.string("definitions").utf8)),
+            settings: try Self.decodedSettings.value(for: integrationId, text: try row.string("settings")) {
+                try JSONDecoder().decode(APISettings.self, from: Data($0.utf8))
+            },
+            definitions: try Self.decodedDefinitions.value(for: integrationId, text: try row.string("definitions")) {
+                try JSONDecoder().decode([String: JSONValue].self, from: Data($0.utf8))
+            },
             source: try row.optionalString("source")
         )
     }
+
+    private static let decodedSettings = DecodedCache<APISettings>(capacity: 1024, maxTextBytes: 4 << 20)
+    private static let decodedDefinitions = DecodedCache<[String: JSONValue]>(capacity: 64, maxTextBytes: 24 << 20)
+    private static let decodedActions = DecodedCache<ActionDefinition>(capacity: 4096, maxTextBytes: 16 << 20)
 
     public func list(integrationId: String, _ request: ListRequest) async throws -> Page<Action> {
         try await Self.pagination.page(
@@ -219,7 +226,9 @@ public struct ActionRepository: Sendable {
         Action(
             id: try row.string("id"),
             integrationId: try row.string("integration_id"),
-            definition: try JSONDecoder().decode(ActionDefinition.self, from: Data(try row.string("definition").utf8)),
+            definition: try decodedActions.value(for: try row.string("id"), text: try row.string("definition")) {
+                try JSONDecoder().decode(ActionDefinition.self, from: Data($0.utf8))
+            },
             createdAt: try row.int("created_at"),
             updatedAt: try row.int("updated_at")
         )

@@ -1,0 +1,44 @@
+import Testing
+
+@testable import PatchbayStorage
+
+@Suite struct DecodedCacheTests {
+    final class Counter: @unchecked Sendable {
+        var decodes = 0
+    }
+
+    @Test func aChangedRowIsDecodedAfreshAndTheSameTextIsNot() {
+        let cache = DecodedCache<Int>(capacity: 4, maxTextBytes: 1 << 10)
+        let counter = Counter()
+        let decode: (String) -> Int = { text in
+            counter.decodes += 1
+            return text.count
+        }
+        #expect(cache.value(for: "a", text: "one", decode: decode) == 3)
+        #expect(cache.value(for: "a", text: "one", decode: decode) == 3)
+        #expect(counter.decodes == 1)
+        // Changed elsewhere (another instance, another process): the stored text differs, so it is decoded again.
+        #expect(cache.value(for: "a", text: "three", decode: decode) == 5)
+        #expect(counter.decodes == 2)
+        #expect(cache.value(for: "b", text: "one", decode: decode) == 3)
+        #expect(counter.decodes == 3, "kept by row, not by text")
+    }
+
+    @Test func itStaysWithinItsBounds() {
+        let cache = DecodedCache<Int>(capacity: 2, maxTextBytes: 40)
+        let counter = Counter()
+        let decode: (String) -> Int = { text in
+            counter.decodes += 1
+            return text.count
+        }
+        _ = cache.value(for: "huge", text: String(repeating: "x", count: 11), decode: decode)
+        _ = cache.value(for: "huge", text: String(repeating: "x", count: 11), decode: decode)
+        #expect(counter.decodes == 2, "a text above a quarter of the budget is never kept")
+        for key in ["a", "b", "c"] { _ = cache.value(for: key, text: "1234", decode: decode) }
+        counter.decodes = 0
+        _ = cache.value(for: "c", text: "1234", decode: decode)
+        #expect(counter.decodes == 0, "the newest entry survives the clear at capacity")
+        _ = cache.value(for: "a", text: "1234", decode: decode)
+        #expect(counter.decodes == 1, "the oldest went when the capacity was reached")
+    }
+}
