@@ -70,7 +70,19 @@ public struct ActionRepository: Sendable {
     }
 
     public func api(integrationId: String) async throws -> IntegrationAPI? {
-        guard let row = try await driver.query("SELECT * FROM integration_apis WHERE integration_id = \(integrationId)").first else { return nil }
+        try await driver.query("SELECT * FROM integration_apis WHERE integration_id = \(integrationId)").first.map(Self.decodeAPI)
+    }
+
+    /// The API of the integration installation `installationId` installs, in one read (the run endpoint reads it
+    /// beside the installation instead of after it).
+    public func api(installationId: String) async throws -> IntegrationAPI? {
+        try await driver.query(
+            "SELECT p.* FROM integration_apis p JOIN installations i ON i.integration_id = p.integration_id WHERE i.id = \(installationId)"
+        ).first.map(Self.decodeAPI)
+    }
+
+    private static func decodeAPI(_ row: SQLRow) throws -> IntegrationAPI {
+        let integrationId = try row.string("integration_id")
         return IntegrationAPI(
             settings: try Self.decodedSettings.value(for: integrationId, text: try row.string("settings")) {
                 try JSONDecoder().decode(APISettings.self, from: Data($0.utf8))
@@ -123,6 +135,16 @@ public struct ActionRepository: Sendable {
 
     public func find(id: String, integrationId: String) async throws -> Action? {
         try await driver.query("SELECT * FROM actions WHERE id = \(id) AND integration_id = \(integrationId)").first.map(Self.decode)
+    }
+
+    /// Action `id` of the integration installation `installationId` installs, in one read.
+    public func find(id: String, installationId: String) async throws -> Action? {
+        try await driver.query(
+            """
+            SELECT a.* FROM actions a JOIN installations i ON i.integration_id = a.integration_id
+            WHERE a.id = \(id) AND i.id = \(installationId)
+            """
+        ).first.map(Self.decode)
     }
 
     /// Adds one action; 409 when its name is taken.
