@@ -46,11 +46,16 @@ public final class GuardedHTTPClient: Sendable {
     public let policy: AddressPolicy
     private let resolver: any HostResolver
     private let configuration: Configuration
-    private let clients = Mutex<[ClientKey: HTTPClient]>([:])
-    /// Checked URLs' clients for a second: a busy webhook sends thousands of requests a second to one URL, and
-    /// parsing, checking and resolving it for each was a twentieth of a delivery's time. Only allowed answers are
-    /// kept; the client still connects to the address that was checked.
-    private let checked = Mutex<[CheckedKey: (client: HTTPClient, until: ContinuousClock.Instant)]>([:])
+    /// The pinned clients, by host and checked address, and the checked URLs' clients for a second: a busy webhook
+    /// sends thousands of requests a second to one URL, and parsing, checking and resolving it for each was a
+    /// twentieth of a delivery's time. Only allowed answers are kept, and the client still connects to the address
+    /// that was checked. One lock for both, so an evicted client leaves the URL cache in the same step.
+    private let pool = Mutex(Pool())
+
+    private struct Pool {
+        var clients: [ClientKey: HTTPClient] = [:]
+        var checked: [CheckedKey: (client: HTTPClient, until: ContinuousClock.Instant)] = [:]
+    }
 
     private struct CheckedKey: Hashable {
         var url: String
@@ -65,10 +70,9 @@ public final class GuardedHTTPClient: Sendable {
 
     /// Closes every pooled connection.
     public func shutdown() async {
-        checked.withLock { $0.removeAll() }
-        let all = clients.withLock { clients in
-            defer { clients.removeAll() }
-            return Array(clients.values)
+        let all = pool.withLock { pool in
+            defer { pool = Pool() }
+            return Array(pool.clients.values)
         }
         for client in all { try? await client.shutdown() }
     }
@@ -104,17 +108,8 @@ public final class GuardedHTTPClient: Sendable {
     /// Resolves and checks the URL's host, then returns a client whose connections go to the checked address.
     private func pinnedClient(for url: String, verifyTls: Bool) async throws -> HTTPClient {
         let now = ContinuousClock.now
-        let key = CheckedKey(url: url, verifyTls: verifyTls)
-        if let known = checked.withLock({ $0[key] }), known.until > now { return known.client }
-        let client = try await checkedClient(for: url, verifyTls: verifyTls)
-        checked.withLock { checked in
-            if checked.count >= 4096 { checked.removeAll(keepingCapacity: true) }
-            checked[key] = (client, now + .seconds(1))
-        }
-        return client
-    }
-
-    private func checkedClient(for url: String, verifyTls: Bool) async throws -> HTTPClient {
+        let checkedKey = CheckedKey(url: url, verifyTls: verifyTls)
+        if let known = pool.withLock({ $0.checked[checkedKey] }), known.until > now { return known.client }
         if let problem = policy.urlProblem(url) { throw DeliveryError.forbiddenTarget(problem) }
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             throw DeliveryError.invalidURL("no host")
@@ -128,20 +123,25 @@ public final class GuardedHTTPClient: Sendable {
         }
         guard let address = addresses.first else { throw DeliveryError.resolution(host: host, reason: "no addresses") }
         let key = ClientKey(host: host, address: address.description, verifyTls: verifyTls)
-        let (client, evicted) = clients.withLock { clients -> (HTTPClient, HTTPClient?) in
-            if let existing = clients[key] { return (existing, nil) }
+        let (client, evicted) = pool.withLock { pool -> (HTTPClient, HTTPClient?) in
             var evicted: HTTPClient?
-            if clients.count >= configuration.maxCachedClients, let victim = clients.keys.first {
-                evicted = clients.removeValue(forKey: victim)
+            let client: HTTPClient
+            if let existing = pool.clients[key] {
+                client = existing
+            } else {
+                if pool.clients.count >= configuration.maxCachedClients, let victim = pool.clients.keys.first {
+                    let removed = pool.clients.removeValue(forKey: victim)
+                    pool.checked = pool.checked.filter { $0.value.client !== removed }
+                    evicted = removed
+                }
+                client = makeClient(host: host, address: address.description, verifyTls: verifyTls)
+                pool.clients[key] = client
             }
-            let created = makeClient(host: host, address: address.description, verifyTls: verifyTls)
-            clients[key] = created
-            return (created, evicted)
+            if pool.checked.count >= 4096 { pool.checked.removeAll(keepingCapacity: true) }
+            pool.checked[checkedKey] = (client, now + .seconds(1))
+            return (client, evicted)
         }
-        if let evicted {
-            checked.withLock { $0.removeAll() }
-            try? await evicted.shutdown()
-        }
+        if let evicted { try? await evicted.shutdown() }
         return client
     }
 

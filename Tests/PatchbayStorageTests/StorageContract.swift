@@ -191,7 +191,12 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             try await store.deliveries.release(oldest.map(\.id), owner: "w", now: 2_100)
             let released = try await store.deliveries.claimDue(owner: "v", now: 2_100, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
             #expect(Set(released.map(\.id)) == Set(oldest.map(\.id)))
-            #expect(try await store.deliveries.releaseAllLeases(now: 2_200) == 7)
+            try await store.deliveries.release(released.map(\.id), owner: "v", now: 2_150)
+            let page = try await store.deliveries.list(of: busy, status: nil, ListRequest(limit: 10))
+            #expect(
+                page.items.filter { released.map(\.id).contains($0.id) }.allSatisfy { $0.nextAttemptAt == $0.createdAt },
+                "a released delivery never attempted takes its place again, ahead of newer ones")
+            #expect(try await store.deliveries.releaseAllLeases(now: 2_200) == 5)
             #expect(try await store.deliveries.claimDue(owner: "u", now: 2_200, leaseMillis: 1_000, limit: 10, busyWebhooks: []).count == 7)
         },
         ContractCase(name: "pending events fold into one batched delivery; many attempts are recorded together") { (store: Store) async throws in

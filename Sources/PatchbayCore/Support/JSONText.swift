@@ -39,7 +39,8 @@ public enum JSONText {
     /// `{"name":"value",...}` with the names sorted.
     public static func object(_ members: [String: String]) -> String {
         var output: [UInt8] = [0x7B]
-        for (index, name) in members.keys.sorted().enumerated() {
+        // By UTF-8 bytes, as JSONEncoder sorts them.
+        for (index, name) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { output.append(0x2C) }
             appendString(name, to: &output)
             output.append(0x3A)

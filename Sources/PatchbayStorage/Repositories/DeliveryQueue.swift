@@ -86,22 +86,28 @@ extension DeliveryRepository {
         try await driver.query(
             """
             UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL,
-                next_attempt_at = CASE WHEN status IN ('pending', 'retrying') THEN \(now) ELSE next_attempt_at END
+                next_attempt_at = CASE WHEN status IN ('pending', 'retrying') THEN \(Self.dueAgain(now: now)) ELSE next_attempt_at END
             WHERE lease_owner IS NOT NULL RETURNING id
             """
         ).count
     }
 
     /// Gives leased deliveries back without an attempt (their webhook was paused meanwhile, or the worker stopped
-    /// before sending them): due again at `now`.
+    /// before sending them): due again at once.
     public func release(_ ids: [String], owner: String, now: Int64) async throws {
         guard !ids.isEmpty else { return }
         _ = try await driver.query(
             """
-            UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = \(now)
+            UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = \(Self.dueAgain(now: now))
             WHERE id IN (\(Self.list(ids))) AND lease_owner = \(owner)
             """
         )
+    }
+
+    /// When a released delivery is due: one never attempted takes its place again (it was due at its creation, so it
+    /// goes out before the events published after it); a retry is due now.
+    private static func dueAgain(now: Int64) -> SQLQuery {
+        "CASE WHEN attempt_count = 0 THEN created_at ELSE CAST(\(now) AS BIGINT) END"
     }
 
     /// Gives leased deliveries back, due again at `until`, without an attempt (their webhook's rate limit is spent).

@@ -22,7 +22,7 @@ final class DecodedCache<Value: Sendable>: Sendable {
 
     /// The value decoded from `text`, stored as row `key`: the kept one when the text is the same.
     func value(for key: String, text: String, decode: (String) throws -> Value) rethrows -> Value {
-        if let kept = entries.withLock({ $0.values[key] }), kept.text == text { return kept.value }
+        if let kept = entries.withLock({ $0.values[key] }), kept.text.utf8.elementsEqual(text.utf8) { return kept.value }
         let value = try decode(text)
         let size = text.utf8.count
         guard size <= maxTextBytes / 4 else { return value }
