@@ -168,3 +168,45 @@ struct FixedResolver: HostResolver {
         #expect(outcome.result == .error && outcome.error != nil)
     }
 }
+
+/// Counts look-ups per host, answering loopback for all.
+final class CountingResolver: HostResolver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func resolve(_ host: String) async throws -> [IPAddress] {
+        lock.withLock { counts[host, default: 0] += 1 }
+        return [.v4(0x7F00_0001)]
+    }
+
+    func count(_ host: String) -> Int { lock.withLock { counts[host] ?? 0 } }
+}
+
+@Suite struct CheckedURLCacheTests {
+    @Test func aCheckedURLIsResolvedOnceASecondAndAnEvictedClientIsNeverHandedOut() async throws {
+        let receiver = TestReceiver()
+        try await receiver.run { port in
+            let resolver = CountingResolver()
+            var configuration = WebhookSender.Configuration()
+            configuration.maxCachedClients = 1
+            let sender = WebhookSender(
+                policy: AddressPolicy(allowPrivateTargets: true), resolver: resolver, configuration: configuration, clock: WebhookSenderTests.clock)
+            func send(_ host: String) async throws -> AttemptOutcome {
+                let request = try WebhookRequest.make(
+                    webhook: WebhookSenderTests.webhook(url: "http://\(host):\(port)/ok"), events: [WebhookSenderTests.event], messageId: "m",
+                    timestamp: 1, now: 0)
+                return await sender.send(request, verifyTls: true)
+            }
+            #expect(try await send("a.test").result == .success)
+            #expect(try await send("a.test").result == .success)
+            #expect(resolver.count("a.test") == 1, "the second send within the second reuses the check")
+            // Only one client fits: b's evicts a's, and a's cached check goes with it.
+            #expect(try await send("b.test").result == .success)
+            let again = try await send("a.test")
+            #expect(again.result == .success, "\(again.error ?? "")")
+            #expect(resolver.count("a.test") == 2)
+            await sender.shutdown()
+            #expect(receiver.requests(to: "/ok").count == 4)
+        }
+    }
+}

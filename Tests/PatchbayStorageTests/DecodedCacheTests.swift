@@ -22,6 +22,11 @@ import Testing
         #expect(counter.decodes == 2)
         #expect(cache.value(for: "b", text: "one", decode: decode) == 3)
         #expect(counter.decodes == 3, "kept by row, not by text")
+        // Unicode-equivalent but different bytes (a precomposed "é", then "e" and a combining accent): decoded afresh,
+        // since the JSON text is what is sent and stored.
+        _ = cache.value(for: "c", text: "\u{E9}", decode: decode)
+        _ = cache.value(for: "c", text: "e\u{301}", decode: decode)
+        #expect(counter.decodes == 5)
     }
 
     @Test func itStaysWithinItsBounds() {

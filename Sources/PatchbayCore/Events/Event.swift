@@ -33,7 +33,10 @@ public struct Event: Sendable, Equatable {
     }
 
     /// The part of the type after the last dot: `created` in `user.created`.
-    public var action: String {
+    public var action: String { Self.action(of: type) }
+
+    /// The action of an event type: what follows its last dot.
+    public static func action(of type: String) -> String {
         type.lastIndex(of: ".").map { String(type[type.index(after: $0)...]) } ?? type
     }
 

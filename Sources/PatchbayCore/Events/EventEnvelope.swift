@@ -16,7 +16,7 @@ public struct EventEnvelope: Sendable, Equatable {
     public static func assemble(id: String, type: String, createdAt: Int64, organizationId: String, actorJSON: String, dataJSON: String)
         -> EventEnvelope
     {
-        let action = type.lastIndex(of: ".").map { String(type[type.index(after: $0)...]) } ?? type
+        let action = Event.action(of: type)
         var json: [UInt8] = []
         json.reserveCapacity(dataJSON.utf8.count + actorJSON.utf8.count + 160)
         json.append(contentsOf: #"{"action":"#.utf8)
