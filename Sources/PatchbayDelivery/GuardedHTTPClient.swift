@@ -33,6 +33,8 @@ public final class GuardedHTTPClient: Sendable {
         public var connectTimeout: TimeAmount = .seconds(5)
         public var readTimeout: TimeAmount = .seconds(30)
         public var maxCachedClients = 256
+        /// How long a checked URL's client is reused without checking and resolving the URL again.
+        public var checkedURLLifetime: Duration = .seconds(1)
 
         public init() {}
     }
@@ -138,7 +140,7 @@ public final class GuardedHTTPClient: Sendable {
                 pool.clients[key] = client
             }
             if pool.checked.count >= 4096 { pool.checked.removeAll(keepingCapacity: true) }
-            pool.checked[checkedKey] = (client, now + .seconds(1))
+            pool.checked[checkedKey] = (client, now + configuration.checkedURLLifetime)
             return (client, evicted)
         }
         if let evicted { try? await evicted.shutdown() }

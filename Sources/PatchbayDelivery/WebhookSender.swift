@@ -45,6 +45,7 @@ public final class WebhookSender: Sendable {
         /// Response bodies are stored up to this size.
         public var maxResponseBytes = 64 * 1024
         public var maxCachedClients = 256
+        public var checkedURLLifetime: Duration = .seconds(1)
 
         public init() {}
     }
@@ -61,6 +62,7 @@ public final class WebhookSender: Sendable {
         clientConfiguration.connectTimeout = configuration.connectTimeout
         clientConfiguration.readTimeout = configuration.totalTimeout
         clientConfiguration.maxCachedClients = configuration.maxCachedClients
+        clientConfiguration.checkedURLLifetime = configuration.checkedURLLifetime
         self.client = GuardedHTTPClient(policy: policy, resolver: resolver, configuration: clientConfiguration)
         self.configuration = configuration
         self.clock = clock
