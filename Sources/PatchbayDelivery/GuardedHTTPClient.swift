@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -26,37 +25,33 @@ public struct OutboundResponse: Sendable {
 
 /// The one guarded way out for all outbound traffic: webhooks, OAuth token requests and action runs. Every request
 /// resolves the host, is refused when any address is not allowed by the `AddressPolicy`, and connects to the
-/// checked address (the client maps the host to that IP, so a second DNS answer cannot differ). Redirects are
-/// never followed. TLS still verifies the host name.
+/// checked address itself (`PinnedTransport` never resolves a name, so a second DNS answer cannot differ).
+/// Redirects are never followed. TLS still verifies the host name.
 public final class GuardedHTTPClient: Sendable {
     public struct Configuration: Sendable {
         public var connectTimeout: TimeAmount = .seconds(5)
-        public var readTimeout: TimeAmount = .seconds(30)
+        /// How many targets (host and checked address) keep connections open.
         public var maxCachedClients = 256
-        /// How long a checked URL's client is reused without checking and resolving the URL again.
+        /// How long a checked URL is reused without checking and resolving it again.
         public var checkedURLLifetime: Duration = .seconds(1)
 
         public init() {}
     }
 
-    private struct ClientKey: Hashable {
-        var host: String
-        var address: String
-        var verifyTls: Bool
-    }
-
     public let policy: AddressPolicy
     private let resolver: any HostResolver
     private let configuration: Configuration
-    /// The pinned clients, by host and checked address, and the checked URLs' clients for a second: a busy webhook
-    /// sends thousands of requests a second to one URL, and parsing, checking and resolving it for each was a
-    /// twentieth of a delivery's time. Only allowed answers are kept, and the client still connects to the address
-    /// that was checked. One lock for both, so an evicted client leaves the URL cache in the same step.
-    private let pool = Mutex(Pool())
+    private let transport: PinnedTransport
+    /// The checked URLs, kept for a second: a busy webhook sends thousands of requests a second to one URL, and
+    /// parsing, checking and resolving it for each was a twentieth of a delivery's time. Only allowed answers are
+    /// kept, and requests still go to the address that was checked.
+    private let checked = Mutex(CheckedURLs())
 
-    private struct Pool {
-        var clients: [ClientKey: HTTPClient] = [:]
-        var checked: [CheckedKey: (client: HTTPClient, until: ContinuousClock.Instant)] = [:]
+    private struct CheckedURLs {
+        var byURL: [CheckedKey: (route: Route, until: ContinuousClock.Instant)] = [:]
+        /// Distinct targets seen, bounded by `maxCachedClients`; a target pushed out takes its connections and
+        /// checked URLs with it.
+        var targets: Set<PinnedTarget> = []
     }
 
     private struct CheckedKey: Hashable {
@@ -64,58 +59,70 @@ public final class GuardedHTTPClient: Sendable {
         var verifyTls: Bool
     }
 
+    /// A checked URL: where to connect and what to ask for.
+    private struct Route: Sendable {
+        var target: PinnedTarget
+        var requestTarget: String
+    }
+
     public init(policy: AddressPolicy, resolver: any HostResolver = SystemHostResolver(), configuration: Configuration = .init()) {
         self.policy = policy
         self.resolver = resolver
         self.configuration = configuration
+        var transportConfiguration = PinnedTransport.Configuration()
+        transportConfiguration.connectTimeout = configuration.connectTimeout
+        transportConfiguration.maxTargets = configuration.maxCachedClients
+        self.transport = PinnedTransport(configuration: transportConfiguration)
     }
 
     /// Closes every pooled connection.
     public func shutdown() async {
-        let all = pool.withLock { pool in
-            defer { pool = Pool() }
-            return Array(pool.clients.values)
-        }
-        for client in all { try? await client.shutdown() }
+        checked.withLock { $0 = CheckedURLs() }
+        await transport.shutdown()
     }
 
     /// Sends `request` and reads at most `maxResponseBytes` of the answer. Throws `DeliveryError` when the guard
-    /// refuses the target, and the HTTP client's errors (timeouts, connection failures) otherwise.
+    /// refuses the target, and transport errors (timeouts, connection and TLS failures) otherwise.
     public func execute(_ request: OutboundRequest, timeout: TimeAmount, maxResponseBytes: Int, verifyTls: Bool = true) async throws
         -> OutboundResponse
     {
-        let client = try await pinnedClient(for: request.url, verifyTls: verifyTls)
-        var httpRequest = HTTPClientRequest(url: request.url)
-        httpRequest.method = HTTPMethod(rawValue: request.method)
-        for header in request.headers { httpRequest.headers.add(name: header.name, value: header.value) }
+        let deadline = NIODeadline.now() + timeout
+        let route = try await route(for: request.url, verifyTls: verifyTls)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + 2)
+        headers.add(name: "Host", value: route.target.hostHeader)
+        for header in request.headers where !Self.transportHeaders.contains(header.name.lowercased()) {
+            headers.add(name: header.name, value: header.value)
+        }
+        var body: ByteBuffer?
         if !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method) {
-            httpRequest.body = .bytes(ByteBuffer(bytes: request.body))
+            headers.add(name: "Content-Length", value: String(request.body.count))
+            body = request.body.isEmpty ? nil : ByteBuffer(bytes: request.body)
         }
-        let response = try await client.execute(httpRequest, timeout: timeout)
-        var collected: [UInt8] = []
-        var truncated = false
-        for try await chunk in response.body {
-            let room = maxResponseBytes - collected.count
-            if chunk.readableBytes > room {
-                collected.append(contentsOf: chunk.readableBytesView.prefix(room))
-                truncated = true
-                break
-            }
-            collected.append(contentsOf: chunk.readableBytesView)
-        }
-        return OutboundResponse(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected, truncated: truncated)
+        let head = HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: route.requestTarget, headers: headers)
+        return try await transport.exchange(
+            target: route.target, head: head, body: body, deadline: deadline, maxResponseBytes: max(0, maxResponseBytes))
     }
 
-    /// Resolves and checks the URL's host, then returns a client whose connections go to the checked address.
-    private func pinnedClient(for url: String, verifyTls: Bool) async throws -> HTTPClient {
+    /// Headers the transport writes itself; a caller's copies would contradict them.
+    private static let transportHeaders: Set<String> = ["host", "content-length", "transfer-encoding", "connection"]
+
+    /// Resolves and checks the URL's host, and says where to connect: always the checked address.
+    private func route(for url: String, verifyTls: Bool) async throws -> Route {
         let now = ContinuousClock.now
         let checkedKey = CheckedKey(url: url, verifyTls: verifyTls)
-        if let known = pool.withLock({ $0.checked[checkedKey] }), known.until > now { return known.client }
+        if let known = checked.withLock({ $0.byURL[checkedKey] }), known.until > now { return known.route }
         if let problem = policy.urlProblem(url) { throw DeliveryError.forbiddenTarget(problem) }
-        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+        guard let components = URLComponents(string: url), var host = components.percentEncodedHost, !host.isEmpty,
+            let scheme = components.scheme?.lowercased()
+        else {
             throw DeliveryError.invalidURL("no host")
         }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let tls = scheme == "https"
+        let port = components.port ?? (tls ? 443 : 80)
+        guard (1...65535).contains(port) else { throw DeliveryError.invalidURL("invalid port") }
         let addresses = try await resolver.resolve(host)
         for address in addresses {
             if let restriction = policy.restriction(of: address) {
@@ -124,58 +131,43 @@ public final class GuardedHTTPClient: Sendable {
             }
         }
         guard let address = addresses.first else { throw DeliveryError.resolution(host: host, reason: "no addresses") }
-        let key = ClientKey(host: host, address: address.description, verifyTls: verifyTls)
-        let (client, evicted) = pool.withLock { pool -> (HTTPClient, HTTPClient?) in
-            var evicted: HTTPClient?
-            let client: HTTPClient
-            if let existing = pool.clients[key] {
-                client = existing
-            } else {
-                if pool.clients.count >= configuration.maxCachedClients, let victim = pool.clients.keys.first {
-                    let removed = pool.clients.removeValue(forKey: victim)
-                    pool.checked = pool.checked.filter { $0.value.client !== removed }
-                    evicted = removed
+        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        let route = Route(
+            target: PinnedTarget(host: host, address: address.description, port: port, tls: tls, verifyTls: verifyTls),
+            requestTarget: components.percentEncodedQuery.map { path + "?" + $0 } ?? path)
+        let evicted = checked.withLock { checked -> PinnedTarget? in
+            var evicted: PinnedTarget?
+            if !checked.targets.contains(route.target) {
+                if checked.targets.count >= configuration.maxCachedClients, let victim = checked.targets.first {
+                    checked.targets.remove(victim)
+                    checked.byURL = checked.byURL.filter { $0.value.route.target != victim }
+                    evicted = victim
                 }
-                client = makeClient(host: host, address: address.description, verifyTls: verifyTls)
-                pool.clients[key] = client
+                checked.targets.insert(route.target)
             }
-            if pool.checked.count >= 4096 { pool.checked.removeAll(keepingCapacity: true) }
-            pool.checked[checkedKey] = (client, now + configuration.checkedURLLifetime)
-            return (client, evicted)
+            if checked.byURL.count >= 4096 { checked.byURL.removeAll(keepingCapacity: true) }
+            checked.byURL[checkedKey] = (route, now + configuration.checkedURLLifetime)
+            return evicted
         }
-        if let evicted { try? await evicted.shutdown() }
-        return client
-    }
-
-    private func makeClient(host: String, address: String, verifyTls: Bool) -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: self.configuration.connectTimeout, read: self.configuration.readTimeout)
-        configuration.decompression = .disabled
-        configuration.dnsOverride = [host: address]
-        // No spans: nothing here reads them, and building them cost a fortieth of a delivery.
-        configuration.tracing.tracer = nil
-        // Several webhooks or runs may share a host; each request is bounded, so the pool must not queue one behind another's hang.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
-        if !verifyTls {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = .none
-            configuration.tlsConfiguration = tls
-        }
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        if let evicted { transport.evict(evicted) }
+        return route
     }
 
     /// A failure as text that is safe to store and show.
     public static func describe(_ error: any Error) -> String {
         if let error = error as? DeliveryError { return error.description }
-        if let error = error as? HTTPClientError { return "\(error)" }
+        if let error = error as? TransportError { return error.description }
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
+        if let error = error as? BoringSSLError { return "TLS: \(error)" }
         if let error = error as? NIOConnectionError { return "connection failed: \(error)" }
+        if let error = error as? HTTPParserError { return "the answer is not valid HTTP: \(error)" }
         return String(describing: error).prefix(500).description
     }
 
     public static func isTimeout(_ error: any Error) -> Bool {
-        guard let error = error as? HTTPClientError else { return false }
-        return [.deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout].contains(error)
+        if let error = error as? TransportError { return error == .deadlineExceeded }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? NIOConnectionError { return error.connectionErrors.contains { isTimeout($0.error) } }
+        return false
     }
 }

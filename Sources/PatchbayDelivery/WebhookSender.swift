@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -60,7 +59,6 @@ public final class WebhookSender: Sendable {
     ) {
         var clientConfiguration = GuardedHTTPClient.Configuration()
         clientConfiguration.connectTimeout = configuration.connectTimeout
-        clientConfiguration.readTimeout = configuration.totalTimeout
         clientConfiguration.maxCachedClients = configuration.maxCachedClients
         clientConfiguration.checkedURLLifetime = configuration.checkedURLLifetime
         self.client = GuardedHTTPClient(policy: policy, resolver: resolver, configuration: clientConfiguration)

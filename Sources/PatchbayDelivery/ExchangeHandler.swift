@@ -1,0 +1,175 @@
+import NIOCore
+import NIOHTTP1
+
+/// Why an exchange failed in the transport itself (connection and protocol failures come as NIO's own errors).
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The deadline passed before the whole answer arrived.
+    case deadlineExceeded
+    /// The connection closed before the answer was complete; `answered` says whether any of it had arrived.
+    case closed(answered: Bool)
+    /// The request was cancelled by its caller.
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .deadlineExceeded: return "the deadline passed before the answer was complete"
+        case .closed(answered: false): return "the connection closed before an answer"
+        case .closed(answered: true): return "the connection closed in the middle of the answer"
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// One request at a time on one HTTP/1.1 connection: writes it, reads the answer up to a cap, and says whether the
+/// connection may carry another. Only ever touched on its channel's event loop.
+final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private struct Exchange {
+        var promise: EventLoopPromise<OutboundResponse>
+        var maxResponseBytes: Int
+        var head: HTTPResponseHead?
+        var body: [UInt8] = []
+        var deadline: Scheduled<Void>?
+    }
+
+    private var context: ChannelHandlerContext?
+    private var exchange: Exchange?
+    /// Called on the event loop when an answer was read whole and the connection may carry another request.
+    private let onReusable: (ExchangeHandler) -> Void
+    /// Called on the event loop once, when the connection closes.
+    private let onClosed: (ExchangeHandler) -> Void
+    private(set) var isOpen = true
+    /// When the connection last became idle, for the idle timeout.
+    private(set) var idleSince = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
+    private let idleTimeout: TimeAmount
+
+    init(idleTimeout: TimeAmount, onReusable: @escaping (ExchangeHandler) -> Void, onClosed: @escaping (ExchangeHandler) -> Void) {
+        self.idleTimeout = idleTimeout
+        self.onReusable = onReusable
+        self.onClosed = onClosed
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    /// Sends the request; `promise` gets the answer or the failure.
+    func begin(
+        head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline, promise: EventLoopPromise<OutboundResponse>
+    ) {
+        guard let context, isOpen, exchange == nil else {
+            promise.fail(TransportError.closed(answered: false))
+            return
+        }
+        let timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.fail(TransportError.deadlineExceeded)
+            return ()
+        }
+        exchange = Exchange(promise: promise, maxResponseBytes: maxResponseBytes, deadline: timer)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenFailure { [weak self] error in self?.fail(error) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+
+    /// Gives up on the exchange in flight, if any, and closes the connection.
+    func cancel() { fail(TransportError.cancelled) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard var exchange else {
+            // An answer nobody asked for: the connection can no longer be trusted to pair answers with requests.
+            close()
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            exchange.head = head
+            self.exchange = exchange
+        case .body(var chunk):
+            let room = exchange.maxResponseBytes - exchange.body.count
+            if chunk.readableBytes > room {
+                // The rest is never read, so the connection cannot be reused.
+                exchange.body.append(contentsOf: chunk.readBytes(length: room) ?? [])
+                self.exchange = nil
+                exchange.deadline?.cancel()
+                exchange.promise.succeed(Self.response(exchange, truncated: true))
+                close()
+                return
+            }
+            exchange.body.append(contentsOf: chunk.readableBytesView)
+            self.exchange = exchange
+        case .end:
+            self.exchange = nil
+            exchange.deadline?.cancel()
+            let reusable = exchange.head?.isKeepAlive ?? false
+            if reusable {
+                becomeIdle()
+                onReusable(self)
+            } else {
+                close()
+            }
+            exchange.promise.succeed(Self.response(exchange, truncated: false))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { fail(error) }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(TransportError.closed(answered: exchange?.head != nil))
+        markClosed()
+        context.fireChannelInactive()
+    }
+
+    private static func response(_ exchange: Exchange, truncated: Bool) -> OutboundResponse {
+        let head = exchange.head
+        return OutboundResponse(
+            status: Int(head?.status.code ?? 0), headers: head?.headers.map { ($0.name, $0.value) } ?? [], body: exchange.body, truncated: truncated
+        )
+    }
+
+    private func fail(_ error: any Error) {
+        if let exchange {
+            self.exchange = nil
+            exchange.deadline?.cancel()
+            exchange.promise.fail(error)
+        }
+        close()
+    }
+
+    private func close() {
+        guard isOpen else { return }
+        markClosed()
+        context?.close(promise: nil)
+    }
+
+    private func markClosed() {
+        guard isOpen else { return }
+        isOpen = false
+        idleCheck?.cancel()
+        idleCheck = nil
+        onClosed(self)
+    }
+
+    /// Idle connections close after `idleTimeout`; one timer is kept, pushed forward while the connection is busy.
+    private func becomeIdle() {
+        idleSince = .now()
+        guard idleCheck == nil, let context else { return }
+        scheduleIdleCheck(context: context, at: idleSince + idleTimeout)
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self, self.isOpen else { return }
+            self.idleCheck = nil
+            if self.exchange != nil { return }  // busy: the next becomeIdle schedules again
+            let due = self.idleSince + self.idleTimeout
+            if due <= .now() {
+                self.close()
+            } else {
+                self.scheduleIdleCheck(context: context, at: due)
+            }
+        }
+    }
+}
