@@ -53,7 +53,6 @@ let package = Package(
             dependencies: [
                 "PatchbayCore",
                 "PatchbayStorage",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

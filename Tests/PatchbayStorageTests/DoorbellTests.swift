@@ -1,6 +1,7 @@
-import PatchbayStorage
 import PatchbayTestSupport
 import Testing
+
+@testable import PatchbayStorage
 
 @Suite struct DoorbellTests {
     /// Runs `body`, reporting whether it finished within `limit` (a hung wait fails the test instead of hanging it).
@@ -36,7 +37,8 @@ import Testing
         let woken = await Self.finishes(within: .seconds(5)) {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<3 { group.addTask { await bell.wait(upTo: .seconds(60)) } }
-                try? await Task.sleep(for: .milliseconds(100))
+                // Ring once all three wait: a ring wakes those waiting, and a loaded machine may start one late.
+                while bell.waiting < 3 { try? await Task.sleep(for: .milliseconds(5)) }
                 bell.ring()
             }
         }

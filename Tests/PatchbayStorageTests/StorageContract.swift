@@ -16,6 +16,20 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
             #expect(try await Migrator(driver: store.driver).migrate(now: 1) == [])
             #expect(try await Migrator(driver: store.driver).currentVersion() == Migrations.all.count)
         },
+        ContractCase(name: "attempts keep one index per delivery, and the history's look-ups use it") { (store: Store) async throws in
+            let indexQuery: SQLQuery =
+                store.driver.dialect == .sqlite
+                ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'delivery_attempts' AND name NOT LIKE 'sqlite_%'"
+                : "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'delivery_attempts' AND indexname NOT LIKE '%_pkey'"
+            let names = try await store.driver.query(indexQuery).map { try $0.string("name") }
+            #expect(names == ["delivery_attempts_latency"], "the redundant (delivery_id, sent_at) index is dropped")
+            if store.driver.dialect == .sqlite {
+                let plan = try await store.driver.query(
+                    "EXPLAIN QUERY PLAN SELECT * FROM delivery_attempts WHERE delivery_id = \("dlv_x") ORDER BY sent_at, id")
+                let steps = try plan.map { try $0.string("detail") }
+                #expect(steps.contains { $0.contains("USING INDEX delivery_attempts_latency") }, "\(steps)")
+            }
+        },
         ContractCase(name: "a newer schema than the binary knows is refused") { (store: Store) async throws in
             _ = try await store.driver.query("INSERT INTO patchbay_migrations (version, name, applied_at) VALUES (\(999), \("future"), \(1))")
             await #expect(throws: StorageError.schemaTooNew(found: 999, known: Migrations.all.count)) {

@@ -3,8 +3,17 @@ public enum Migrations {
     public static let all: [Migration] = [
         identities, eventCatalog, webhooks, deliveries, attempts, claimableDeliveries, installations, actions, connectors, tokenRefreshSchedule,
         inbound, webhookRateLimits, heldDeliveries, attemptSigners, retentionIndexes,
-        slashCommands, consoleSessions, consoleChartIndexes, consoleUploads, authenticationEpoch,
+        slashCommands, consoleSessions, consoleChartIndexes, consoleUploads, authenticationEpoch, leanerAttempts,
     ]
+
+    /// `delivery_attempts_latency` (delivery, sent at, duration) begins with every column of
+    /// `delivery_attempts_delivery` (delivery, sent at), so it serves the same look-ups; keeping both cost every
+    /// recorded attempt one more B-tree insert, on the delivery path's hottest statement (issue 19).
+    static let leanerAttempts = Migration(
+        version: 21,
+        name: "leaner attempts",
+        statements: [.both("DROP INDEX IF EXISTS delivery_attempts_delivery")]
+    )
 
     /// A counter that every change to a token row bumps, in the same transaction, whoever makes it (API, console,
     /// CLI, a cascade from a deleted organization, user or integration). Instances poll it to forget the principals

@@ -27,6 +27,9 @@ public final class Doorbell: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// How many waits are registered (for tests that must ring only once everyone waits).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     public func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             let ticket = state.withLock { state -> Int in
