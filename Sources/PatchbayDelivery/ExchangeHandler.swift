@@ -36,6 +36,10 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
+    /// The request's bytes are still being written: an answer that comes first leaves the connection unusable.
+    private var writing = false
+    /// Why the connection failed while no request was in flight (a TLS handshake error, say), for the next `begin`.
+    private var failure: (any Error)?
     /// Called on the event loop when an answer was read whole and the connection may carry another request.
     private let onReusable: (ExchangeHandler) -> Void
     /// Called on the event loop once, when the connection closes.
@@ -54,28 +58,40 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    /// The context holds the handler: keeping the context after removal would keep both, and the channel, alive.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     /// Sends the request; `promise` gets the answer or the failure.
     func begin(
         head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline, promise: EventLoopPromise<OutboundResponse>
     ) {
         guard let context, isOpen, exchange == nil else {
-            promise.fail(TransportError.closed(answered: false))
+            promise.fail(failure ?? TransportError.closed(answered: false))
             return
         }
         let timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.fail(TransportError.deadlineExceeded)
+            self?.fail(TransportError.deadlineExceeded, of: promise)
             return ()
         }
         exchange = Exchange(promise: promise, maxResponseBytes: maxResponseBytes, deadline: timer)
+        writing = true
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenFailure { [weak self] error in self?.fail(error) }
+        written.futureResult.assumeIsolated().whenComplete { [weak self] result in
+            guard let self else { return }
+            self.writing = false
+            if case .failure(let error) = result {
+                self.fail(error, of: promise)
+                self.close()
+            }
+        }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
     }
 
-    /// Gives up on the exchange in flight, if any, and closes the connection.
-    func cancel() { fail(TransportError.cancelled) }
+    /// Gives up on the exchange of `promise` and closes the connection; nothing when that exchange is over (its
+    /// connection may carry another caller's request by now).
+    func cancel(_ promise: EventLoopPromise<OutboundResponse>) { fail(TransportError.cancelled, of: promise) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard var exchange else {
@@ -83,6 +99,9 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             close()
             return
         }
+        // Taken out while it changes, so the body has one owner and grows in place (a copy per chunk would make a
+        // body of a million one-byte chunks quadratic). Every branch puts it back or finishes it.
+        self.exchange = nil
         switch unwrapInboundIn(data) {
         case .head(let head):
             exchange.head = head
@@ -92,7 +111,6 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             if chunk.readableBytes > room {
                 // The rest is never read, so the connection cannot be reused.
                 exchange.body.append(contentsOf: chunk.readBytes(length: room) ?? [])
-                self.exchange = nil
                 exchange.deadline?.cancel()
                 exchange.promise.succeed(Self.response(exchange, truncated: true))
                 close()
@@ -101,9 +119,10 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             exchange.body.append(contentsOf: chunk.readableBytesView)
             self.exchange = exchange
         case .end:
-            self.exchange = nil
             exchange.deadline?.cancel()
-            let reusable = exchange.head?.isKeepAlive ?? false
+            // 101 leaves the decoder expecting another protocol; an answer that beat its request's bytes leaves
+            // them half written.
+            let reusable = (exchange.head?.isKeepAlive ?? false) && exchange.head?.status != .switchingProtocols && !writing
             if reusable {
                 becomeIdle()
                 onReusable(self)
@@ -114,10 +133,17 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) { fail(error) }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let promise = exchange?.promise {
+            fail(error, of: promise)
+        } else if failure == nil {
+            failure = error
+        }
+        close()
+    }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(TransportError.closed(answered: exchange?.head != nil))
+        if let exchange { fail(TransportError.closed(answered: exchange.head != nil), of: exchange.promise) }
         markClosed()
         context.fireChannelInactive()
     }
@@ -129,12 +155,12 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
     }
 
-    private func fail(_ error: any Error) {
-        if let exchange {
-            self.exchange = nil
-            exchange.deadline?.cancel()
-            exchange.promise.fail(error)
-        }
+    /// Fails the exchange of `promise` and closes the connection, if that exchange is still the one in flight.
+    private func fail(_ error: any Error, of promise: EventLoopPromise<OutboundResponse>) {
+        guard let exchange, exchange.promise.futureResult === promise.futureResult else { return }
+        self.exchange = nil
+        exchange.deadline?.cancel()
+        exchange.promise.fail(error)
         close()
     }
 

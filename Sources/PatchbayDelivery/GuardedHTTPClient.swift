@@ -160,7 +160,7 @@ public final class GuardedHTTPClient: Sendable {
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
         if let error = error as? BoringSSLError { return "TLS: \(error)" }
         if let error = error as? NIOConnectionError { return "connection failed: \(error)" }
-        if let error = error as? HTTPParserError { return "the answer is not valid HTTP: \(error)" }
+        if let error = error as? HTTPParserError { return "invalid HTTP (a header, or the answer): \(error)" }
         return String(describing: error).prefix(500).description
     }
 

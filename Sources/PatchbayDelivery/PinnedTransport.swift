@@ -61,6 +61,7 @@ final class PinnedTransport: Sendable {
     func exchange(
         target: PinnedTarget, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, maxResponseBytes: Int
     ) async throws -> OutboundResponse {
+        guard !Task.isCancelled else { throw TransportError.cancelled }
         if let reused = takeIdle(target) {
             do {
                 return try await exchange(on: reused, head: head, body: body, deadline: deadline, maxResponseBytes: maxResponseBytes)
@@ -68,6 +69,7 @@ final class PinnedTransport: Sendable {
                 // Fall through to a new connection.
             }
         }
+        guard !Task.isCancelled else { throw TransportError.cancelled }
         let connection = try await connect(target, deadline: deadline)
         return try await exchange(on: connection, head: head, body: body, deadline: deadline, maxResponseBytes: maxResponseBytes)
     }
@@ -94,13 +96,19 @@ final class PinnedTransport: Sendable {
         let loop = connection.channel.eventLoop
         let promise = loop.makePromise(of: OutboundResponse.self)
         let handler = connection.handler
-        return try await withTaskCancellationHandler {
-            loop.execute {
-                handler.value.begin(head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise)
+        do {
+            return try await withTaskCancellationHandler {
+                loop.execute {
+                    handler.value.begin(head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise)
+                }
+                return try await promise.futureResult.get()
+            } onCancel: {
+                loop.execute { handler.value.cancel(promise) }
             }
-            return try await promise.futureResult.get()
-        } onCancel: {
-            loop.execute { handler.value.cancel() }
+        } catch  where Task.isCancelled {
+            // However the connection ended (a cancellation that came before `begin` finds it closed), the caller
+            // cancelled: say so, and never send again.
+            throw TransportError.cancelled
         }
     }
 

@@ -62,11 +62,12 @@ import Testing
         let server = ScriptedServer()
         let chunked = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nX-Seen: yes\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
         try await server.run({ connection, _ in
-            connection == 0 ? .bytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nfirst", close: true) : .bytes(chunked)
+            connection == 0
+                ? .bytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nfirst, and its end is the connection's", close: true) : .bytes(chunked)
         }) { port in
             let client = Self.client()
             let first = try await Self.get(client, port)
-            #expect(first.status == 200 && first.body == Array("first".utf8))
+            #expect(first.status == 200 && first.body == Array("first, and its end is the connection's".utf8))
             let second = try await Self.get(client, port)
             #expect(second.status == 201 && second.body == Array("abcde".utf8) && second.header("x-seen") == "yes")
             let third = try await Self.get(client, port)
@@ -118,6 +119,7 @@ import Testing
                 Issue.record("a malformed answer was accepted: \(response.status)")
             } catch {
                 #expect(!GuardedHTTPClient.describe(error).isEmpty)
+                #expect(!GuardedHTTPClient.isTimeout(error), "refused at once, not at the deadline: \(error)")
             }
             await client.shutdown()
         }
@@ -156,9 +158,28 @@ import Testing
                     target: target, head: head, body: nil, deadline: .now() + .seconds(10), maxResponseBytes: 100)
                 #expect(response.status == 200)
             }
+            // Each newcomer pushed the other target's idle connection out and closed it: a's first, then b's.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while server.closed < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.closed == 2, "the evicted connections were closed, the last one kept")
             await transport.shutdown()
         }
         #expect(server.connections == 3, "b's connection pushed a's out, so a connected again")
+    }
+
+    @Test func aCallerCancelledBeforeSendingSendsNothing() async throws {
+        let server = ScriptedServer()
+        try await server.run({ _, _ in ScriptedServer.ok() }) { port in
+            let client = Self.client()
+            _ = try await Self.get(client, port)  // leaves an idle connection that a retry could otherwise use
+            let cancelled = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await Self.get(client, port)
+            }
+            await #expect(throws: TransportError.cancelled) { try await cancelled.value }
+            await client.shutdown()
+        }
+        #expect(server.requests == 1, "the cancelled request never left")
     }
 
     @Test func concurrentRequestsToOneTargetAllSucceed() async throws {

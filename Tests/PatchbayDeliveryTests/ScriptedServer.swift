@@ -18,9 +18,11 @@ final class ScriptedServer: Sendable {
     /// Chooses the reply for the `request`-th request (from 0) on the `connection`-th connection (from 0).
     typealias Script = @Sendable (_ connection: Int, _ request: Int) -> Reply
 
-    private let counts = Mutex((connections: 0, requests: 0))
+    private let counts = Mutex((connections: 0, requests: 0, closed: 0))
     var connections: Int { counts.withLock { $0.connections } }
     var requests: Int { counts.withLock { $0.requests } }
+    /// Connections that have ended, by either side.
+    var closed: Int { counts.withLock { $0.closed } }
 
     static func ok(_ body: String = "ok") -> Reply { .bytes("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)") }
 
@@ -35,7 +37,9 @@ final class ScriptedServer: Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ScriptedConnection(connection: connection, script: script, onRequest: { self.counts.withLock { $0.requests += 1 } }))
+                        ScriptedConnection(
+                            connection: connection, script: script, onRequest: { self.counts.withLock { $0.requests += 1 } },
+                            onClose: { self.counts.withLock { $0.closed += 1 } }))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -57,14 +61,21 @@ private final class ScriptedConnection: ChannelInboundHandler {
     private let connection: Int
     private let script: ScriptedServer.Script
     private let onRequest: () -> Void
+    private let onClose: () -> Void
     private var buffered: [UInt8] = []
     private var served = 0
     private var done = false
 
-    init(connection: Int, script: @escaping ScriptedServer.Script, onRequest: @escaping () -> Void) {
+    init(connection: Int, script: @escaping ScriptedServer.Script, onRequest: @escaping () -> Void, onClose: @escaping () -> Void) {
         self.connection = connection
         self.script = script
         self.onRequest = onRequest
+        self.onClose = onClose
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        onClose()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

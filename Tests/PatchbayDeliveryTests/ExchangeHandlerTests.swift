@@ -1,0 +1,87 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Testing
+
+@testable import PatchbayDelivery
+
+/// The exchange handler's own rules, on an embedded channel where the order of events is the test's to choose.
+@Suite struct ExchangeHandlerTests {
+    /// An embedded connection with the handler, counting the times it offered itself for reuse.
+    final class Connection {
+        let channel = EmbeddedChannel()
+        let reused = NIOLockedValueBox(0)
+        private(set) weak var handler: ExchangeHandler?
+
+        init() throws {
+            let reused = self.reused
+            let handler = ExchangeHandler(idleTimeout: .seconds(50), onReusable: { _ in reused.withLockedValue { $0 += 1 } }, onClosed: { _ in })
+            self.handler = handler
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+            try channel.pipeline.syncOperations.addHandler(handler)
+            channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 80), promise: nil)
+        }
+
+        /// Sends a request; the box gets its outcome.
+        func send() throws -> (EventLoopPromise<OutboundResponse>, NIOLockedValueBox<Result<OutboundResponse, any Error>?>) {
+            let outcome = NIOLockedValueBox<Result<OutboundResponse, any Error>?>(nil)
+            let promise = channel.eventLoop.makePromise(of: OutboundResponse.self)
+            promise.futureResult.whenComplete { result in outcome.withLockedValue { $0 = result } }
+            let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": "receiver.test"])
+            let handler = try #require(handler)
+            handler.begin(head: head, body: nil, maxResponseBytes: 1024, deadline: .now() + .seconds(60), promise: promise)
+            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+            return (promise, outcome)
+        }
+
+        func answer(_ text: String) { _ = try? channel.writeInbound(ByteBuffer(string: text)) }
+    }
+
+    @Test func cancellingAFinishedRequestLeavesTheNextOneOnItsConnectionAlone() throws {
+        let connection = try Connection()
+        let (first, firstOutcome) = try connection.send()
+        connection.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        #expect(try firstOutcome.withLockedValue { try $0?.get().status } == 200)
+        let (_, secondOutcome) = try connection.send()
+        // The first caller's cancellation arrives late, after its connection went on to the second request.
+        connection.handler?.cancel(first)
+        #expect(connection.channel.isActive, "the connection was not closed under the second request")
+        connection.answer("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        #expect(try secondOutcome.withLockedValue { try $0?.get().status } == 201)
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func aSwitchingProtocolsAnswerIsNotReused() throws {
+        let connection = try Connection()
+        let (_, outcome) = try connection.send()
+        connection.answer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: upgrade\r\n\r\n")
+        #expect(try outcome.withLockedValue { try $0?.get().status } == 101)
+        #expect(connection.reused.withLockedValue { $0 } == 0)
+        #expect(!connection.channel.isActive)
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
+    struct HandshakeFailed: Error, Equatable {}
+
+    @Test func anErrorBeforeTheRequestIsTheRequestsError() throws {
+        let connection = try Connection()
+        connection.channel.pipeline.fireErrorCaught(HandshakeFailed())
+        let (_, outcome) = try connection.send()
+        #expect(throws: HandshakeFailed.self) { try outcome.withLockedValue { try $0?.get() } }
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func aClosedConnectionsHandlerIsFreed() throws {
+        weak var handler: ExchangeHandler?
+        do {
+            let connection = try Connection()
+            handler = connection.handler
+            let (_, outcome) = try connection.send()
+            connection.answer("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+            #expect(try outcome.withLockedValue { try $0?.get().status } == 200)
+            _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+        }
+        #expect(handler == nil, "the handler and its context kept each other alive after the connection closed")
+    }
+}
