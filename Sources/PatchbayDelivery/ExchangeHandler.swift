@@ -1,5 +1,7 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import Synchronization
 
 /// Why an exchange failed in the transport itself (connection and protocol failures come as NIO's own errors).
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -18,6 +20,13 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .cancelled: return "cancelled"
         }
     }
+}
+
+/// Set by a caller's cancellation handler before it queues `cancel` on the connection's loop.
+final class CancellationFlag: Sendable {
+    private let flag = Atomic(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
 }
 
 /// One request at a time on one HTTP/1.1 connection: writes it, reads the answer up to a cap, and says whether the
@@ -61,10 +70,18 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The context holds the handler: keeping the context after removal would keep both, and the channel, alive.
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    /// Sends the request; `promise` gets the answer or the failure.
+    /// Sends the request; `promise` gets the answer or the failure. A caller cancelled before this runs on the
+    /// loop (`cancelled` is set first, then `cancel` is queued, which finds nothing to cancel yet) sends nothing.
     func begin(
-        head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline, promise: EventLoopPromise<OutboundResponse>
+        head: HTTPRequestHead, body: ByteBuffer?, maxResponseBytes: Int, deadline: NIODeadline, promise: EventLoopPromise<OutboundResponse>,
+        cancelled: CancellationFlag = CancellationFlag()
     ) {
+        guard !cancelled.isSet else {
+            // Nobody will use or return this connection now.
+            promise.fail(TransportError.cancelled)
+            close()
+            return
+        }
         guard let context, isOpen, exchange == nil else {
             promise.fail(failure ?? TransportError.closed(answered: false))
             return
@@ -134,6 +151,9 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A TLS peer that closes without close_notify: the close that follows decides, as it does without TLS (an
+        // answer framed by the connection's end is whole; one cut short fails; a reused connection is retried).
+        if let error = error as? NIOSSLError, case .uncleanShutdown = error { return }
         if let promise = exchange?.promise {
             fail(error, of: promise)
         } else if failure == nil {

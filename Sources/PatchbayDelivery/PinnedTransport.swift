@@ -96,13 +96,17 @@ final class PinnedTransport: Sendable {
         let loop = connection.channel.eventLoop
         let promise = loop.makePromise(of: OutboundResponse.self)
         let handler = connection.handler
+        let cancelled = CancellationFlag()
         do {
             return try await withTaskCancellationHandler {
                 loop.execute {
-                    handler.value.begin(head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise)
+                    handler.value.begin(
+                        head: head, body: body, maxResponseBytes: maxResponseBytes, deadline: deadline, promise: promise, cancelled: cancelled)
                 }
                 return try await promise.futureResult.get()
             } onCancel: {
+                // The flag stops a `begin` still queued; `cancel` ends one already under way.
+                cancelled.set()
                 loop.execute { handler.value.cancel(promise) }
             }
         } catch  where Task.isCancelled {

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 @testable import PatchbayDelivery
@@ -12,6 +13,8 @@ import Testing
     final class Connection {
         let channel = EmbeddedChannel()
         let reused = NIOLockedValueBox(0)
+        /// Bytes the handler wrote.
+        private(set) var written = 0
         private(set) weak var handler: ExchangeHandler?
 
         init() throws {
@@ -23,15 +26,18 @@ import Testing
             channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 80), promise: nil)
         }
 
-        /// Sends a request; the box gets its outcome.
-        func send() throws -> (EventLoopPromise<OutboundResponse>, NIOLockedValueBox<Result<OutboundResponse, any Error>?>) {
+        /// Sends a request (unless `cancelled` is already set); the box gets its outcome.
+        func send(cancelled: CancellationFlag = CancellationFlag()) throws -> (
+            EventLoopPromise<OutboundResponse>, NIOLockedValueBox<Result<OutboundResponse, any Error>?>
+        ) {
             let outcome = NIOLockedValueBox<Result<OutboundResponse, any Error>?>(nil)
             let promise = channel.eventLoop.makePromise(of: OutboundResponse.self)
             promise.futureResult.whenComplete { result in outcome.withLockedValue { $0 = result } }
             let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": "receiver.test"])
             let handler = try #require(handler)
-            handler.begin(head: head, body: nil, maxResponseBytes: 1024, deadline: .now() + .seconds(60), promise: promise)
-            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+            handler.begin(
+                head: head, body: nil, maxResponseBytes: 1024, deadline: .now() + .seconds(60), promise: promise, cancelled: cancelled)
+            while let bytes = try channel.readOutbound(as: ByteBuffer.self) { written += bytes.readableBytes }
             return (promise, outcome)
         }
 
@@ -52,6 +58,17 @@ import Testing
         _ = try? connection.channel.finish(acceptAlreadyClosed: true)
     }
 
+    @Test func aCallerCancelledBeforeItsTurnOnTheLoopSendsNothingAndFreesTheConnection() throws {
+        let connection = try Connection()
+        let flag = CancellationFlag()
+        flag.set()
+        let (_, outcome) = try connection.send(cancelled: flag)
+        #expect(throws: TransportError.cancelled) { try outcome.withLockedValue { try $0?.get() } }
+        #expect(connection.written == 0)
+        #expect(!connection.channel.isActive, "a connection nobody will return is closed")
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
     @Test func aSwitchingProtocolsAnswerIsNotReused() throws {
         let connection = try Connection()
         let (_, outcome) = try connection.send()
@@ -69,6 +86,16 @@ import Testing
         connection.channel.pipeline.fireErrorCaught(HandshakeFailed())
         let (_, outcome) = try connection.send()
         #expect(throws: HandshakeFailed.self) { try outcome.withLockedValue { try $0?.get() } }
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func aTLSCloseWithoutNoticeEndsAnAnswerFramedByTheConnection() throws {
+        let connection = try Connection()
+        let (_, outcome) = try connection.send()
+        connection.answer("HTTP/1.1 200 OK\r\n\r\nuntil the end")
+        connection.channel.pipeline.fireErrorCaught(NIOSSLError.uncleanShutdown)
+        connection.channel.pipeline.fireChannelInactive()
+        #expect(try outcome.withLockedValue { try $0?.get().body } == Array("until the end".utf8))
         _ = try? connection.channel.finish(acceptAlreadyClosed: true)
     }
 
