@@ -21,24 +21,12 @@ import Testing
         "HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
     ]
 
-    /// SplitMix64: the same inputs on every run, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let interesting: [[UInt8]] = [
         Array("\r\n".utf8), Array(":".utf8), Array("99999999999999999999999".utf8), Array("-1".utf8), Array("\r\n\r\n".utf8),
         Array("Transfer-Encoding: chunked\r\n".utf8), Array("Content-Length: 5\r\n".utf8), [0], [0xFF], Array("ffffffffffffffff\r\n".utf8),
     ]
 
-    static func mutate(_ seed: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], _ random: inout SplitMix) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
@@ -59,7 +47,7 @@ import Testing
     }
 
     static func mutatedAnswers() throws {
-        var random = SeededGenerator(state: 0x5EED)
+        var random = SplitMix(seed: 0x5EED)
         for round in 0..<3000 {
             let input = mutate(Array(seeds[round % Self.seeds.count].utf8), &random)
             let cap = Int.random(in: 0...40, using: &random)
