@@ -200,8 +200,10 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Idle connections close after `idleTimeout`; one timer is kept, pushed forward while the connection is busy.
     private func becomeIdle() {
-        idleSince = .now()
-        guard idleCheck == nil, let context else { return }
+        guard let context else { return }
+        // The loop's clock, the one its timers run on.
+        idleSince = context.eventLoop.now
+        guard idleCheck == nil else { return }
         scheduleIdleCheck(context: context, at: idleSince + idleTimeout)
     }
 
@@ -211,7 +213,7 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.idleCheck = nil
             if self.exchange != nil { return }  // busy: the next becomeIdle schedules again
             let due = self.idleSince + self.idleTimeout
-            if due <= .now() {
+            if due <= context.eventLoop.now {
                 self.close()
             } else {
                 self.scheduleIdleCheck(context: context, at: due)

@@ -39,6 +39,13 @@ final class PinnedTransport: Sendable {
         var channel: any Channel
         var handler: NIOLoopBound<ExchangeHandler>
         var id: ObjectIdentifier
+
+        /// On the channel's event loop.
+        init(_ channel: any Channel, _ handler: ExchangeHandler) {
+            self.channel = channel
+            self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            self.id = ObjectIdentifier(handler)
+        }
     }
 
     private struct State {
@@ -170,12 +177,7 @@ final class PinnedTransport: Sendable {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     let handler = ExchangeHandler(
                         idleTimeout: idleTimeout,
-                        onReusable: { handler in
-                            self?.release(
-                                Connection(
-                                    channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), id: ObjectIdentifier(handler)),
-                                to: target)
-                        },
+                        onReusable: { handler in self?.release(Connection(channel, handler), to: target) },
                         onClosed: { handler in self?.forget(ObjectIdentifier(handler), of: target) }
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -183,8 +185,7 @@ final class PinnedTransport: Sendable {
             }
         let channel = try await bootstrap.connect(to: address).get()
         return try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self)
-            return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), id: ObjectIdentifier(handler))
+            Connection(channel, try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self))
         }.get()
     }
 

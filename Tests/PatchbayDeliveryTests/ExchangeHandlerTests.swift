@@ -69,6 +69,26 @@ import Testing
         _ = try? connection.channel.finish(acceptAlreadyClosed: true)
     }
 
+    @Test func anIdleConnectionClosesAfterItsTimeoutAndABusyOneDoesNot() throws {
+        let connection = try Connection()
+        let loop = connection.channel.embeddedEventLoop
+        let (_, first) = try connection.send()
+        connection.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        #expect(try first.withLockedValue { try $0?.get().status } == 200)
+        loop.advanceTime(by: .seconds(30))
+        // Used again 30 s into its idle time: the timer moves on instead of closing it under the request.
+        let (_, second) = try connection.send()
+        loop.advanceTime(by: .seconds(25))
+        #expect(connection.channel.isActive, "a connection carrying a request is not closed as idle")
+        connection.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        #expect(try second.withLockedValue { try $0?.get().status } == 200)
+        loop.advanceTime(by: .seconds(49))
+        #expect(connection.channel.isActive, "idle for 49 of its 50 seconds")
+        loop.advanceTime(by: .seconds(2))
+        #expect(!connection.channel.isActive, "idle past its 50 seconds")
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
     @Test func aSwitchingProtocolsAnswerIsNotReused() throws {
         let connection = try Connection()
         let (_, outcome) = try connection.send()

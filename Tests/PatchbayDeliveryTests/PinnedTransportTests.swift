@@ -167,6 +167,31 @@ import Testing
         #expect(server.connections == 3, "b's connection pushed a's out, so a connected again")
     }
 
+    @Test func pastTheIdleLimitAReleasedConnectionCloses() async throws {
+        let server = ScriptedServer()
+        try await server.run({ _, _ in ScriptedServer.ok() }) { port in
+            var configuration = PinnedTransport.Configuration()
+            configuration.maxIdlePerTarget = 1
+            let transport = PinnedTransport(configuration: configuration)
+            let target = PinnedTarget(host: "a.test", address: "127.0.0.1", port: port, tls: false, verifyTls: true)
+            let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": target.hostHeader])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        _ = try await transport.exchange(
+                            target: target, head: head, body: nil, deadline: .now() + .seconds(10), maxResponseBytes: 100)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // However many connections the burst opened, one stays idle and every other one is closed.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while server.closed < server.connections - 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.closed == server.connections - 1, "\(server.connections) opened, \(server.closed) closed")
+            await transport.shutdown()
+        }
+    }
+
     @Test func aCallerCancelledBeforeSendingSendsNothing() async throws {
         let server = ScriptedServer()
         try await server.run({ _, _ in ScriptedServer.ok() }) { port in
