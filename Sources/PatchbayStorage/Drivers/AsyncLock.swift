@@ -10,6 +10,9 @@ final class AsyncLock: Sendable {
     private let state = Mutex(State())
 
     func lock() async {
+        // Uncontended, the lock is taken without suspending: a continuation resumed at once would still send the
+        // task through its executor's queue.
+        if tryLock() { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = state.withLock { state -> Bool in
                 if state.locked {
@@ -20,6 +23,14 @@ final class AsyncLock: Sendable {
                 return true
             }
             if acquired { continuation.resume() }
+        }
+    }
+
+    private func tryLock() -> Bool {
+        state.withLock { state in
+            guard !state.locked else { return false }
+            state.locked = true
+            return true
         }
     }
 

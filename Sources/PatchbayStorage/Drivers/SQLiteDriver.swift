@@ -1,7 +1,4 @@
 import Logging
-import NIOCore
-import NIOPosix
-import SQLiteNIO
 import ServiceLifecycle
 import Synchronization
 
@@ -17,26 +14,56 @@ public enum SQLiteSynchronous: String, Sendable, CaseIterable {
 ///
 /// SQLite allows one writer at a time, so writes and transactions go through a single connection behind
 /// a FIFO lock; plain reads use a small set of reader connections that WAL lets run beside the writer.
+///
+/// Each connection has a thread of its own (`SQLiteThread`) and runs on SQLite's C API (`SQLiteHandle`), not
+/// through SQLiteNIO's pool: a transaction's body runs on the writer's thread, so its statements follow one
+/// another without a thread hop each, and the writer is held for the work rather than for the hops.
 public final class SQLiteDriver: DatabaseDriver {
     public let dialect = SQLDialect.sqlite
     public let deliveriesQueued = Doorbell()
-    private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
+    private let writer: Worker
+    private let readers: [Worker]
     /// Copies the WAL back into the database file beside the writer, so commits never wait for a checkpoint.
-    private let checkpointer: SQLiteConnection
-    /// The writer's, the checkpointer's and the readers' own threads, stopped after the connections close.
-    private let threads: [NIOThreadPool]
+    private let checkpointer: Worker
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
     private let logger: Logger
 
-    private init(
-        writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteConnection, threads: [NIOThreadPool], logger: Logger
-    ) {
-        self.checkpointer = checkpointer
-        self.threads = threads
+    /// A connection and the thread it is used on.
+    private struct Worker: @unchecked Sendable {
+        let thread: SQLiteThread
+        /// Touched only on `thread`.
+        let handle: SQLiteHandle
+
+        static func open(path: String, name: String, pragmas: [String]) async throws -> Worker {
+            let thread = SQLiteThread(name: name)
+            do {
+                let handle = try await thread.run {
+                    let handle = try SQLiteHandle(path: path)
+                    for pragma in pragmas { _ = try handle.query(pragma, []) }
+                    return handle
+                }
+                return Worker(thread: thread, handle: handle)
+            } catch {
+                thread.stop()
+                throw error
+            }
+        }
+
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await thread.run { try handle.query(sql, binds) }
+        }
+
+        func close() async {
+            _ = try? await thread.run { handle.close() }
+            thread.stop()
+        }
+    }
+
+    private init(writer: Worker, readers: [Worker], checkpointer: Worker, logger: Logger) {
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
         self.logger = logger
     }
 
@@ -44,45 +71,35 @@ public final class SQLiteDriver: DatabaseDriver {
     public static func open(
         path: String, readers readerCount: Int = 2, synchronous: SQLiteSynchronous = .full, logger: Logger
     ) async throws -> SQLiteDriver {
+        var opened: [Worker] = []
         do {
-            // The writer and the checkpointer get a thread each: queued behind readers' work on the shared pool (or
-            // behind a checkpoint's fsync), commits wait for no reason.
-            let writerThread = NIOThreadPool(numberOfThreads: 1)
-            writerThread.start()
-            let checkpointThread = NIOThreadPool(numberOfThreads: 1)
-            checkpointThread.start()
-            let writer = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: writerThread, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-            for pragma in [
-                "PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue.uppercased())", "PRAGMA foreign_keys=ON",
-                "PRAGMA busy_timeout=10000",
-                "PRAGMA case_sensitive_like=ON",
-                // Checkpoints run beside the writer (see `run`); this is only the backstop if they fall behind.
-                "PRAGMA wal_autocheckpoint=20000",
-            ] {
-                _ = try await writer.query(pragma, [])
-            }
-            // Readers have threads of their own too: on NIO's shared pool, a stalled DNS look-up or a large document
-            // parse would hold token checks (every authenticated request reads) behind it.
-            let readerThreads = NIOThreadPool(numberOfThreads: max(1, readerCount))
-            readerThreads.start()
-            var readers: [SQLiteConnection] = []
-            for _ in 0..<readerCount {
-                let reader = try await SQLiteConnection.open(
-                    storage: .file(path: path), threadPool: readerThreads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-                _ = try await reader.query("PRAGMA busy_timeout=10000", [])
-                _ = try await reader.query("PRAGMA query_only=ON", [])
-                _ = try await reader.query("PRAGMA case_sensitive_like=ON", [])
+            // The writer and the checkpointer have threads of their own: queued behind readers' work (or behind a
+            // checkpoint's fsync), commits would wait for no reason. Readers too: a token check (every authenticated
+            // request reads) never waits behind a large document parse or a stalled DNS look-up.
+            let writer = try await Worker.open(
+                path: path, name: "SQLite-writer",
+                pragmas: [
+                    "PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue.uppercased())", "PRAGMA foreign_keys=ON",
+                    "PRAGMA busy_timeout=10000",
+                    "PRAGMA case_sensitive_like=ON",
+                    // Checkpoints run beside the writer (see `run`); this is only the backstop if they fall behind.
+                    "PRAGMA wal_autocheckpoint=20000",
+                ])
+            opened.append(writer)
+            var readers: [Worker] = []
+            for index in 0..<readerCount {
+                let reader = try await Worker.open(
+                    path: path, name: "SQLite-reader-\(index)",
+                    pragmas: ["PRAGMA busy_timeout=10000", "PRAGMA query_only=ON", "PRAGMA case_sensitive_like=ON"])
+                opened.append(reader)
                 readers.append(reader)
             }
-            let checkpointer = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: checkpointThread, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-            _ = try await checkpointer.query("PRAGMA busy_timeout=10000", [])
-            return SQLiteDriver(
-                writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread, readerThreads],
-                logger: logger)
-        } catch let error as SQLiteError {
-            throw StorageError.unavailable("cannot open \(path): \(error.message)")
+            let checkpointer = try await Worker.open(path: path, name: "SQLite-checkpoint", pragmas: ["PRAGMA busy_timeout=10000"])
+            return SQLiteDriver(writer: writer, readers: readers, checkpointer: checkpointer, logger: logger)
+        } catch {
+            for worker in opened { await worker.close() }
+            if let error = error as? StorageError, case .unavailable = error { throw error }
+            throw StorageError.unavailable("cannot open \(path): \(error)")
         }
     }
 
@@ -90,22 +107,24 @@ public final class SQLiteDriver: DatabaseDriver {
         let (sql, binds) = query.render(for: .sqlite)
         if !readers.isEmpty, Self.isRead(sql) {
             let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-            return try await Self.run(sql, binds, on: readers[abs(index) % readers.count])
+            return try await readers[abs(index % readers.count)].query(sql, binds)
         }
-        return try await writeLock.withLock { try await Self.run(sql, binds, on: self.writer) }
+        let writer = self.writer
+        return try await writer.thread.run(locked: writeLock) { try writer.handle.query(sql, binds) }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
-            _ = try await Self.run("BEGIN IMMEDIATE", [], on: writer)
-            let connection = Connection(connection: writer)
+        let writer = self.writer
+        return try await writer.thread.run(locked: writeLock) { () async throws -> T in
+            _ = try writer.handle.query("BEGIN IMMEDIATE", [])
+            let connection = Connection(writer: writer)
             do {
                 let result = try await body(connection)
-                _ = try await Self.run("COMMIT", [], on: writer)
+                _ = try writer.handle.query("COMMIT", [])
                 if connection.queued.load(ordering: .relaxed) { deliveriesQueued.ring() }
                 return result
             } catch {
-                _ = try? await Self.run("ROLLBACK", [], on: writer)
+                _ = try? writer.handle.query("ROLLBACK", [])
                 throw error
             }
         }
@@ -121,17 +140,11 @@ public final class SQLiteDriver: DatabaseDriver {
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        // The run task is usually cancelled by now, and SQLiteNIO refuses work from a cancelled task; closing
-        // in a detached (and awaited) task makes sure the files are closed cleanly.
-        let connections = [writer] + readers + [checkpointer]
-        let lock = writeLock
-        let threads = self.threads
-        await Task.detached {
-            await lock.lock()
-            defer { lock.unlock() }
-            for connection in connections { try? await connection.close() }
-            for thread in threads { try? await thread.shutdownGracefully() }
-        }.value
+        // The writer closes once the transaction under way (if any) has finished.
+        let writer = self.writer
+        _ = try? await writer.thread.run(locked: writeLock) { writer.handle.close() }
+        writer.thread.stop()
+        for worker in readers + [checkpointer] { await worker.close() }
     }
 
     private func checkpointContinuously() async {
@@ -139,63 +152,44 @@ public final class SQLiteDriver: DatabaseDriver {
             try? await Task.sleep(for: .milliseconds(250))
             guard !Task.isCancelled else { return }
             do {
-                _ = try await Self.run("PRAGMA wal_checkpoint(PASSIVE)", [], on: checkpointer)
+                _ = try await checkpointer.query("PRAGMA wal_checkpoint(PASSIVE)", [])
             } catch {
                 logger.debug("background checkpoint failed", metadata: ["pb.error": "\(error)"])
             }
         }
     }
 
+    /// Whether the caller runs on the writer's thread (for tests).
+    var onWriterThread: Bool { writer.thread.isCurrent }
+
     private static func isRead(_ sql: String) -> Bool {
         let head = sql.prefix(8).uppercased()
         return head.hasPrefix("SELECT") || head.hasPrefix("WITH")
     }
 
-    fileprivate static func run(_ sql: String, _ binds: [SQLValue], on connection: SQLiteConnection) async throws -> [SQLRow] {
-        let data = binds.map { value -> SQLiteData in
-            switch value {
-            case .null: .null
-            case .integer(let value): .integer(SQLiteInt64(value))
-            case .double(let value): .float(value)
-            case .text(let value): .text(value)
-            case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
-            }
-        }
-        do {
-            let rows = try await connection.query(sql, data)
-            return rows.map { row in
-                var values: [String: SQLValue] = [:]
-                for column in row.columns {
-                    values[column.name] =
-                        switch column.data {
-                        case .integer(let value): .integer(Int64(value))
-                        case .float(let value): .double(value)
-                        case .text(let value): .text(value)
-                        case .blob(var buffer): .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
-                        case .null: .null
-                        }
-                }
-                return SQLRow(values: values)
-            }
-        } catch let error as SQLiteError {
-            if error.message.contains("UNIQUE constraint failed") { throw StorageError.uniqueViolation }
-            if error.message.contains("FOREIGN KEY constraint failed") { throw StorageError.foreignKeyViolation }
-            throw StorageError.failure("sqlite: \(error.reason)")
-        }
-    }
-
+    /// The writer inside a transaction: the body runs on the writer's thread, so each statement runs at once.
     private final class Connection: DatabaseConnection {
-        let connection: SQLiteConnection
+        let writer: Worker
         let queued = Atomic<Bool>(false)
         var dialect: SQLDialect { .sqlite }
 
-        init(connection: SQLiteConnection) { self.connection = connection }
+        init(writer: Worker) { self.writer = writer }
 
         func deliveriesQueued() async throws { queued.store(true, ordering: .relaxed) }
 
         func query(_ query: SQLQuery) async throws -> [SQLRow] {
             let (sql, binds) = query.render(for: .sqlite)
-            return try await SQLiteDriver.run(sql, binds, on: connection)
+            // Already on the writer's thread unless the body moved elsewhere (a preference is then set again).
+            return try await writer.query(sql, binds)
+        }
+    }
+}
+
+extension SQLiteThread {
+    /// `run`, holding `lock` meanwhile (taken on this thread, so a waiter resumes here, not via the global pool).
+    func run<T: Sendable>(locked lock: AsyncLock, _ body: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(self) {
+            try await lock.withLock { try await body() }
         }
     }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import PatchbayTestSupport
+import Synchronization
+import Testing
+
+@testable import PatchbayStorage
+
+/// The SQLite driver on SQLite's C API: values round-trip exactly, the statement cache never serves a stale plan,
+/// errors keep their meaning, and a transaction's body runs on the writer's own thread.
+@Suite struct SQLiteDriverTests {
+    /// Where a transaction's body ran: on the writer's thread, or elsewhere.
+    final class Placement: Sendable {
+        private let seen = Mutex<Set<Bool>>([])
+        var onWriter: Set<Bool> { seen.withLock { $0 } }
+        func note(_ driver: SQLiteDriver) { seen.withLock { _ = $0.insert(driver.onWriterThread) } }
+    }
+
+    private func withDriver<T: Sendable>(_ body: @Sendable (SQLiteDriver) async throws -> T) async throws -> T {
+        let directory = try Self.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let driver = try await SQLiteDriver.open(path: directory + "/test.sqlite", logger: TestDatabase.logger)
+        return try await driver.withRunning { try await body(driver) }
+    }
+
+    @Test func valuesRoundTripExactly() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
+            let values: [SQLValue] = [
+                .text(""), .text("a\u{0}b"), .text("é e\u{301} 🚀"), .null, .integer(.max), .integer(.min), .double(-0.5), .blob([]),
+                .blob([0, 255, 0]),
+            ]
+            for (index, value) in values.enumerated() {
+                _ = try await driver.query("INSERT INTO t (id, v) VALUES (\(Int64(index)), \(value))")
+            }
+            let rows = try await driver.query("SELECT id, v FROM t ORDER BY id")
+            #expect(rows.map { $0.values["v"] } == values.map { Optional($0) })
+            // An empty string stays a string (not NULL), and a NUL inside text does not cut it.
+            #expect(try rows[0].optionalString("v") == "")
+            #expect(try rows[1].string("v").utf8.count == 3)
+        }
+    }
+
+    @Test func aCachedSelectSeesAColumnAddedLater() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE t (a INTEGER)")
+            _ = try await driver.query("INSERT INTO t (a) VALUES (1)")
+            let before = try await driver.transaction { try await $0.query("SELECT * FROM t") }
+            #expect(before.first?.values.keys.sorted() == ["a"])
+            _ = try await driver.query("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'")
+            _ = try await driver.query("ALTER TABLE t RENAME COLUMN a TO c")
+            // The same SQL, on the writer and on a reader: each sees the new columns, not the compiled statement's.
+            let writer = try await driver.transaction { try await $0.query("SELECT * FROM t") }
+            #expect(writer.first?.values.keys.sorted() == ["b", "c"])
+            for _ in 0..<4 {
+                let reader = try await driver.query("SELECT * FROM t")
+                #expect(reader.first?.values.keys.sorted() == ["b", "c"])
+            }
+        }
+    }
+
+    @Test func constraintViolationsKeepTheirMeaningAndTheConnectionGoesOn() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE p (id TEXT PRIMARY KEY)")
+            _ = try await driver.query("CREATE TABLE c (id TEXT PRIMARY KEY, p TEXT NOT NULL REFERENCES p(id), u TEXT UNIQUE)")
+            _ = try await driver.query("INSERT INTO p (id) VALUES ('p1')")
+            _ = try await driver.query("INSERT INTO c (id, p, u) VALUES ('c1', 'p1', 'u')")
+            await #expect(throws: StorageError.uniqueViolation) { try await driver.query("INSERT INTO p (id) VALUES ('p1')") }
+            await #expect(throws: StorageError.uniqueViolation) { try await driver.query("INSERT INTO c (id, p, u) VALUES ('c2', 'p1', 'u')") }
+            await #expect(throws: StorageError.foreignKeyViolation) {
+                try await driver.query("INSERT INTO c (id, p, u) VALUES ('c3', 'nope', 'v')")
+            }
+            // A failed statement inside a transaction rolls the whole transaction back.
+            await #expect(throws: StorageError.uniqueViolation) {
+                try await driver.transaction { connection in
+                    _ = try await connection.query("INSERT INTO p (id) VALUES ('p2')")
+                    _ = try await connection.query("INSERT INTO p (id) VALUES ('p1')")
+                }
+            }
+            let ids = try await driver.query("SELECT id FROM p ORDER BY id").map { try $0.string("id") }
+            #expect(ids == ["p1"])
+            // A syntax error says what kind of failure it was, never the SQL.
+            do {
+                _ = try await driver.query("SELEC nonsense_column_name")
+                Issue.record("a syntax error was accepted")
+            } catch let error as StorageError {
+                #expect(!error.description.contains("nonsense_column_name"))
+            }
+        }
+    }
+
+    @Test func manyDistinctStatementsStayCorrectPastTheCache() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            // More distinct statements than the cache holds, each run twice: evictions never serve the wrong plan.
+            for round in 0..<2 {
+                for index in 0..<(SQLiteHandle.cacheLimit + 40) {
+                    let rows = try await driver.transaction { connection in
+                        try await connection.query("SELECT \(unsafeRaw: String(index)) AS n, 'x\(unsafeRaw: String(index))' AS s")
+                    }
+                    #expect(try rows.first?.int("n") == Int64(index), "round \(round)")
+                    #expect(try rows.first?.string("s") == "x\(index)")
+                }
+            }
+            // A statement too long to keep is compiled for its one use and still answers.
+            let long = (0..<600).map { "(\(Int64($0)), 'v')" as SQLQuery }
+            _ = try await driver.query("INSERT INTO t (id, v) VALUES \(SQLQuery.joined(long, separator: ", "))")
+            #expect(try await driver.query("SELECT COUNT(*) AS n FROM t").first?.int("n") == 600)
+        }
+    }
+
+    @Test func aTransactionRunsOnTheWritersThreadAndTransactionsNeverOverlap() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER)")
+            _ = try await driver.query("INSERT INTO counter (id, n) VALUES (1, 0)")
+            let placement = Placement()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await driver.transaction { connection in
+                            placement.note(driver)
+                            let n = try await connection.query("SELECT n FROM counter WHERE id = 1").first?.int("n") ?? -1
+                            // A suspension inside the body: the next transaction must still wait for this one.
+                            await Task.yield()
+                            placement.note(driver)
+                            _ = try await connection.query("UPDATE counter SET n = \(n + 1) WHERE id = 1")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await driver.query("SELECT n FROM counter WHERE id = 1").first?.int("n") == 50)
+            #expect(placement.onWriter == [true])
+            #expect(!driver.onWriterThread)
+        }
+    }
+
+    private static func makeDirectory() throws -> String {
+        let directory = TestDatabase.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test func aClosedDriverAnswersWithAnErrorAndNeverHangs() async throws {
+        let directory = try Self.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let driver = try await SQLiteDriver.open(path: directory + "/test.sqlite", logger: TestDatabase.logger)
+        try await driver.withRunning { _ = try await driver.query("CREATE TABLE t (a INTEGER)") }
+        // `withRunning` cancelled the driver's run, which closed every connection and stopped their threads.
+        await #expect(throws: StorageError.self) { try await driver.query("INSERT INTO t (a) VALUES (1)") }
+        await #expect(throws: StorageError.self) { try await driver.query("SELECT a FROM t") }
+        await #expect(throws: StorageError.self) { try await driver.transaction { try await $0.query("SELECT 1 AS one") } }
+    }
+
+    @Test func anUnopenableFileIsUnavailableWithItsPath() async throws {
+        let path = "/proc/patchbay-no-such-dir/test.sqlite"
+        await #expect {
+            _ = try await SQLiteDriver.open(path: path, logger: TestDatabase.logger)
+        } throws: { error in
+            guard case .unavailable(let reason) = error as? StorageError else { return false }
+            return reason.contains(path)
+        }
+    }
+}
