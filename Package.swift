@@ -148,6 +148,7 @@ let package = Package(
                 "PatchbayOpenAPI",
                 "PatchbayCore",
                 "PatchbayDelivery",
+                "PatchbayServices",
                 "PatchbayStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -94,7 +94,7 @@ public final class SQLiteDriver: DatabaseDriver {
                 opened.append(reader)
                 readers.append(reader)
             }
-            let checkpointer = try await Worker.open(path: path, name: "SQLite-checkpoint", pragmas: ["PRAGMA busy_timeout=10000"])
+            let checkpointer = try await Worker.open(path: path, name: "SQLite-ckpt", pragmas: ["PRAGMA busy_timeout=10000"])
             return SQLiteDriver(writer: writer, readers: readers, checkpointer: checkpointer, logger: logger)
         } catch {
             for worker in opened { await worker.close() }

@@ -13,8 +13,11 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
+        let thread = Thread { [self] in
+            // Set from the thread itself, Foundation passes it on to the kernel (what perf and top show).
+            Thread.current.name = name
+            loop()
+        }
         // SQLite's parser and planner recurse; a pool thread's default stack, not a small one.
         thread.stackSize = 8 << 20
         thread.start()

@@ -91,15 +91,13 @@ enum ReferenceRules {
 /// of comments, say) and shown as information; a cycle whose every step is a required property or an
 /// `allOf` part describes no finite value, and is an error.
 enum CircularReferences {
+    /// A reference inside a target: to which target it leads, and whether reaching it is required.
     struct Edge {
-        var target: String
-        /// The referenced object's pointer, and the keys from it to the `$ref`: joined only for a reported cycle.
-        var base: String
-        var suffix: [String]
-        var position: SourcePosition
+        /// The target it leads to, by number.
+        var target: Int
+        /// The reference, by its index among the local references.
+        var reference: Int
         var required: Bool
-
-        var pointer: String { base + ReferenceResolver.pointer(suffix) }
     }
 
     /// Keys hashed while grouping references under their targets, at most.
@@ -109,51 +107,59 @@ enum CircularReferences {
         let document = report.document
         let resolver = document.references
         let local = resolver.references.filter { ReferenceResolver.kind(of: $0.target) == .local && resolver.target(of: $0.target) != nil }
-        // Each target's place as keys ("#/components/schemas/Pet" → components, schemas, Pet); the references inside
-        // it are those whose own path starts with these keys, found by grouping every reference under its path's
-        // prefixes of the lengths that targets have (usually one length: 3 in OpenAPI 3, 2 in Swagger).
-        var targets: [String: [String]] = [:]
-        for reference in local where targets[reference.target] == nil {
-            let fragment = ReferenceResolver.percentDecoded(String(reference.target.dropFirst()))
-            targets[reference.target] = fragment.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
-                JSONPointer.unescape(String($0))
+        // Targets are numbered (the search below works on numbers, not strings). Each target's place as keys
+        // ("#/components/schemas/Pet" → components, schemas, Pet); the references inside it are those whose own
+        // path starts with these keys.
+        var numbers: [String: Int] = [:]
+        var names: [String] = []
+        var keys: [[String]] = []
+        var leadsTo: [Int] = []
+        leadsTo.reserveCapacity(local.count)
+        for reference in local {
+            if let number = numbers[reference.target] {
+                leadsTo.append(number)
+                continue
             }
+            let fragment = ReferenceResolver.percentDecoded(String(reference.target.dropFirst()))
+            numbers[reference.target] = names.count
+            leadsTo.append(names.count)
+            names.append(reference.target)
+            keys.append(fragment.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { JSONPointer.unescape(String($0)) })
         }
-        let lengths = Set(targets.values.map(\.count))
-        var inside: [ArraySlice<String>: [Int]] = [:]
-        // Targets at many depths (a hostile document) would make this references × depths × keys: past the budget,
-        // the cycles that remain unseen go unreported.
+        // Usually one target per place; two spellings of one place ("%62" and "b") are two targets there.
+        var byKeys: [ArraySlice<String>: [Int]] = [:]
+        for (number, path) in keys.enumerated() { byKeys[path[...], default: []].append(number) }
+        let lengths = Set(keys.map(\.count)).sorted()
+        let nodes = names.map { resolver.target(of: $0) }
+
+        // A reference's path is looked up by its prefixes of the lengths targets have (usually one: 3 in OpenAPI 3,
+        // 2 in Swagger). Targets at many depths (a hostile document) would make this references × depths × keys:
+        // past the budget, the cycles that remain unseen go unreported.
+        var edges = [[Edge]](repeating: [], count: names.count)
         var budget = hashBudget
         grouping: for (index, reference) in local.enumerated() {
             for length in lengths where reference.path.count >= length {
                 budget -= length
                 guard budget > 0 else { break grouping }
-                inside[reference.path.prefix(length), default: []].append(index)
+                for owner in byKeys[reference.path.prefix(length)] ?? [] {
+                    guard let node = nodes[owner] else { continue }
+                    edges[owner].append(
+                        Edge(target: leadsTo[index], reference: index, required: isRequiredPath(reference.path.dropFirst(length), in: node)))
+                }
             }
         }
 
-        var edges: [String: [Edge]] = [:]
-        for (target, keys) in targets {
-            guard let node = resolver.target(of: target) else { continue }
-            let base = ReferenceResolver.pointer(keys)
-            edges[target] = (inside[keys[...]] ?? []).map { index in
-                let reference = local[index]
-                let suffix = Array(reference.path.dropFirst(keys.count))
-                return Edge(
-                    target: reference.target, base: base, suffix: suffix, position: reference.position, required: isRequiredPath(suffix, in: node))
-            }
-        }
-
-        var state: [String: Int] = [:]
+        var state = [UInt8](repeating: 0, count: names.count)
         var reported: Set<String> = []
-        for start in targets.keys.sorted() where state[start] == nil {
+        let order = numbers.sorted { $0.key < $1.key }.map(\.value)
+        for start in order where state[start] == 0 {
             // Iterative depth-first search: the stack holds each node and how many of its edges were followed.
-            var stack: [(node: String, next: Int)] = [(start, 0)]
-            var onStack: [String] = [start]
+            var stack: [(node: Int, next: Int)] = [(start, 0)]
+            var onStack: [Int] = [start]
             var stackEdges: [Edge] = []
             state[start] = 1
             while let top = stack.last {
-                let list = edges[top.node] ?? []
+                let list = edges[top.node]
                 if top.next == list.count {
                     stack.removeLast()
                     onStack.removeLast()
@@ -164,25 +170,28 @@ enum CircularReferences {
                 stack[stack.count - 1].next += 1
                 let edge = list[top.next]
                 switch state[edge.target] {
-                case nil:
+                case 0:
                     state[edge.target] = 1
                     stack.append((edge.target, 0))
                     onStack.append(edge.target)
                     stackEdges.append(edge)
                 case 1:
                     guard let from = onStack.lastIndex(of: edge.target) else { continue }
-                    let cycle = Array(onStack[from...])
+                    let cycle = onStack[from...].map { names[$0] }
                     let key = cycle.sorted().joined(separator: "|")
                     guard reported.insert(key).inserted, reported.count <= 500 else { continue }
-                    let cycleEdges = Array(stackEdges[from...]) + [edge]
-                    let infinite = cycleEdges.allSatisfy(\.required)
-                    let path = (cycle + [edge.target]).joined(separator: " -> ")
+                    let infinite = (stackEdges[from...] + [edge]).allSatisfy(\.required)
+                    let path = (cycle + [names[edge.target]]).joined(separator: " -> ")
+                    // The `$ref` that closes the cycle: its object's pointer, then the keys from there to it.
+                    let reference = local[edge.reference]
+                    let owner = keys[top.node]
+                    let pointer = ReferenceResolver.pointer(owner) + ReferenceResolver.pointer(reference.path.dropFirst(owner.count))
                     if infinite {
                         report.report(
-                            "circular-references", .error, at: edge.pointer, edge.position,
+                            "circular-references", .error, at: pointer, reference.position,
                             "circular reference that no finite value satisfies (every step is required): \(path)")
                     } else {
-                        report.report("circular-references", .info, at: edge.pointer, edge.position, "circular reference: \(path)")
+                        report.report("circular-references", .info, at: pointer, reference.position, "circular reference: \(path)")
                     }
                 default:
                     continue
@@ -193,15 +202,15 @@ enum CircularReferences {
 
     /// Whether the path from a schema to a reference inside it goes only through required properties and
     /// `allOf` parts (so the referenced value must always be present).
-    private static func isRequiredPath(_ tokens: [String], in schema: SourceNode) -> Bool {
+    private static func isRequiredPath(_ tokens: ArraySlice<String>, in schema: SourceNode) -> Bool {
         var node = schema
-        var index = 0
-        while index < tokens.count {
+        var index = tokens.startIndex
+        while index < tokens.endIndex {
             let token = tokens[index]
-            if token == "allOf", index + 1 < tokens.count, let next = node.node(at: "/allOf/" + tokens[index + 1]) {
+            if token == "allOf", index + 1 < tokens.endIndex, let next = node.node(at: "/allOf/" + tokens[index + 1]) {
                 node = next
                 index += 2
-            } else if token == "properties", index + 1 < tokens.count, let next = node["properties"]?[tokens[index + 1]] {
+            } else if token == "properties", index + 1 < tokens.endIndex, let next = node["properties"]?[tokens[index + 1]] {
                 guard node["required"]?.strings.contains(tokens[index + 1]) == true else { return false }
                 node = next
                 index += 2
