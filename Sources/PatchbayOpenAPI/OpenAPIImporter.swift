@@ -110,7 +110,9 @@ extension OpenAPIImporter {
         }
         // The model is made once, after other files are inlined (its reference index is a tenth of a large lint).
         let source = try readSource(bytes)
-        let (root, problems) = ExternalReferenceBundler.bundle(source.root, path: path, loader: loader)
+        let (root, problems) =
+            ExternalReferenceBundler.mayReferToOtherFiles(bytes)
+            ? ExternalReferenceBundler.bundle(source.root, path: path, loader: loader) : (source.root, [])
         do {
             return (source, try APIDocument(root: root), problems)
         } catch {
