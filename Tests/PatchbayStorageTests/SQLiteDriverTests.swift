@@ -141,6 +141,37 @@ import Testing
         return directory
     }
 
+    @Test func callersAreBackOnTheirOwnThreadsAfterEachKindOfCall() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE t (a INTEGER)")
+            #expect(!driver.onAnyOfItsThreads, "after a write")
+            _ = try await driver.query("SELECT a FROM t")
+            #expect(!driver.onAnyOfItsThreads, "after a read")
+            try await driver.transaction { connection in
+                _ = try await connection.query("INSERT INTO t (a) VALUES (1)")
+            }
+            #expect(!driver.onAnyOfItsThreads, "after a transaction")
+            // What runs after a call is the caller's work, which must not hold up the next statement.
+            for _ in 0..<20 {
+                _ = try await driver.query("SELECT a FROM t")
+                #expect(!driver.onAnyOfItsThreads)
+            }
+        }
+    }
+
+    @Test func aTextThatDiffersOnlyInItsUnicodeFormIsNotServedAnothersStatement() async throws {
+        try await withDriver { driver in
+            // The same SQL to Swift's `==` (canonically equivalent), different bytes to SQLite.
+            // Both on the writer (in transactions), whose statements are kept: the second must not reuse the first's.
+            let precomposed = try await driver.transaction { try await $0.query("SELECT '\(unsafeRaw: "\u{E9}")' AS s") }.first?.string("s")
+            let combining = try await driver.transaction { try await $0.query("SELECT '\(unsafeRaw: "e\u{301}")' AS s") }.first?.string("s")
+            let again = try await driver.transaction { try await $0.query("SELECT '\(unsafeRaw: "\u{E9}")' AS s") }.first?.string("s")
+            #expect(precomposed.map { Array($0.utf8) } == [0xC3, 0xA9])
+            #expect(combining.map { Array($0.utf8) } == [0x65, 0xCC, 0x81])
+            #expect(again.map { Array($0.utf8) } == [0xC3, 0xA9])
+        }
+    }
+
     @Test func aClosedDriverAnswersWithAnErrorAndNeverHangs() async throws {
         let directory = try Self.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

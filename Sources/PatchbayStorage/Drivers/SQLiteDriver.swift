@@ -51,7 +51,11 @@ public final class SQLiteDriver: DatabaseDriver {
         }
 
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            try await thread.run { try handle.query(sql, binds) }
+            try await thread.run {
+                // The handle is opened without SQLite's mutex: it must never be used off its thread.
+                assert(thread.mayUseConnection, "a SQLite connection was used off its thread")
+                return try handle.query(sql, binds)
+            }
         }
 
         func close() async {
@@ -110,12 +114,16 @@ public final class SQLiteDriver: DatabaseDriver {
             return try await readers[abs(index % readers.count)].query(sql, binds)
         }
         let writer = self.writer
-        return try await writer.thread.run(locked: writeLock) { try writer.handle.query(sql, binds) }
+        return try await writer.thread.run(locked: writeLock) {
+            assert(writer.thread.mayUseConnection, "the SQLite writer was used off its thread")
+            return try writer.handle.query(sql, binds)
+        }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
         let writer = self.writer
         return try await writer.thread.run(locked: writeLock) { () async throws -> T in
+            assert(writer.thread.mayUseConnection, "the SQLite writer was used off its thread")
             _ = try writer.handle.query("BEGIN IMMEDIATE", [])
             let connection = Connection(writer: writer)
             do {
@@ -161,6 +169,9 @@ public final class SQLiteDriver: DatabaseDriver {
 
     /// Whether the caller runs on the writer's thread (for tests).
     var onWriterThread: Bool { writer.thread.isCurrent }
+
+    /// Whether the caller runs on any of this driver's threads (for tests: callers must be back on their own).
+    var onAnyOfItsThreads: Bool { ([writer, checkpointer] + readers).contains { $0.thread.isCurrent } }
 
     private static func isRead(_ sql: String) -> Bool {
         let head = sql.prefix(8).uppercased()

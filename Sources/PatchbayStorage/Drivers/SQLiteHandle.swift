@@ -7,13 +7,29 @@ import VaporCSQLite
 /// straight into `SQLRow`s.
 final class SQLiteHandle {
     private var database: OpaquePointer?
-    private var statements: [String: Statement] = [:]
+    private var statements: [Key: Statement] = [:]
     private var uses = 0
 
     /// Statements kept at most; past it, the least recently used half is finalized.
     static let cacheLimit = 256
     /// Longer SQL (multi-row inserts, long `IN` lists, whose length varies) is compiled for the one use.
     static let cacheableLength = 2048
+    /// So is SQL with more placeholders than this: an `IN` list is a new text at every length, and kept once per
+    /// length such lists would push the hot statements out.
+    static let cacheableBinds = 32
+
+    /// SQL by its bytes: `String`'s `==` is Unicode canonical equivalence, under which two different texts (a
+    /// precomposed "é" in a literal against "e" and a combining accent) would share one compiled statement.
+    private struct Key: Hashable {
+        let sql: String
+
+        static func == (lhs: Key, rhs: Key) -> Bool { lhs.sql.utf8.elementsEqual(rhs.sql.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var sql = sql
+            sql.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
 
     private final class Statement {
         let pointer: OpaquePointer
@@ -58,7 +74,7 @@ final class SQLiteHandle {
     func query(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
         guard let database else { throw StorageError.unavailable("the database is closed") }
         let changesSchema = Self.changesSchema(sql)
-        let cacheable = sql.utf8.count <= Self.cacheableLength && !changesSchema
+        let cacheable = sql.utf8.count <= Self.cacheableLength && binds.count <= Self.cacheableBinds && !changesSchema
         let statement = try cacheable ? cached(sql, on: database) : prepare(sql, on: database)
         defer {
             if cacheable {
@@ -86,7 +102,8 @@ final class SQLiteHandle {
 
     private func cached(_ sql: String, on database: OpaquePointer) throws -> Statement {
         uses += 1
-        if let statement = statements[sql] {
+        let key = Key(sql: sql)
+        if let statement = statements[key] {
             statement.lastUse = uses
             return statement
         }
@@ -99,7 +116,7 @@ final class SQLiteHandle {
         }
         let statement = try prepare(sql, on: database, persistent: true)
         statement.lastUse = uses
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 

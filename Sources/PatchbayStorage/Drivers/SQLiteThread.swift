@@ -59,6 +59,14 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
         return owner.map { pthread_equal($0, pthread_self()) != 0 } ?? false
     }
 
+    /// Whether the caller may use this thread's connection: it runs on the thread, or the thread has exited
+    /// (its connection is closed by then, and whatever is asked of it fails as unavailable).
+    var mayUseConnection: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return exited || owner.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+    }
+
     private func loop() {
         condition.lock()
         owner = pthread_self()
