@@ -145,6 +145,19 @@ import Testing
         }
     }
 
+    /// `GET /` for `host`, straight through the transport to the scripted server on loopback.
+    static func get(_ transport: PinnedTransport, host: String, port: Int) async throws -> OutboundResponse {
+        let target = PinnedTarget(host: host, address: "127.0.0.1", port: port, tls: false, verifyTls: true)
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": target.hostHeader])
+        return try await transport.exchange(target: target, head: head, body: nil, deadline: .now() + .seconds(10), maxResponseBytes: 100)
+    }
+
+    /// Waits for what the server counts to settle, at most 10 s.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
     @Test func pastTheTargetLimitTheOldTargetsConnectionsClose() async throws {
         let server = ScriptedServer()
         try await server.run({ _, _ in ScriptedServer.ok() }) { port in
@@ -152,15 +165,10 @@ import Testing
             configuration.maxTargets = 1
             let transport = PinnedTransport(configuration: configuration)
             for host in ["a.test", "b.test", "a.test"] {
-                let target = PinnedTarget(host: host, address: "127.0.0.1", port: port, tls: false, verifyTls: true)
-                let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": target.hostHeader])
-                let response = try await transport.exchange(
-                    target: target, head: head, body: nil, deadline: .now() + .seconds(10), maxResponseBytes: 100)
-                #expect(response.status == 200)
+                #expect(try await Self.get(transport, host: host, port: port).status == 200)
             }
             // Each newcomer pushed the other target's idle connection out and closed it: a's first, then b's.
-            let deadline = ContinuousClock.now + .seconds(10)
-            while server.closed < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            try await Self.waitUntil { server.closed >= 2 }
             #expect(server.closed == 2, "the evicted connections were closed, the last one kept")
             await transport.shutdown()
         }
@@ -173,20 +181,12 @@ import Testing
             var configuration = PinnedTransport.Configuration()
             configuration.maxIdlePerTarget = 1
             let transport = PinnedTransport(configuration: configuration)
-            let target = PinnedTarget(host: "a.test", address: "127.0.0.1", port: port, tls: false, verifyTls: true)
-            let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": target.hostHeader])
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<50 {
-                    group.addTask {
-                        _ = try await transport.exchange(
-                            target: target, head: head, body: nil, deadline: .now() + .seconds(10), maxResponseBytes: 100)
-                    }
-                }
+                for _ in 0..<50 { group.addTask { _ = try await Self.get(transport, host: "a.test", port: port) } }
                 try await group.waitForAll()
             }
             // However many connections the burst opened, one stays idle and every other one is closed.
-            let deadline = ContinuousClock.now + .seconds(10)
-            while server.closed < server.connections - 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            try await Self.waitUntil { server.closed >= server.connections - 1 }
             #expect(server.closed == server.connections - 1, "\(server.connections) opened, \(server.closed) closed")
             await transport.shutdown()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayTestSupport
 import Testing
 
 @testable import PatchbayOpenAPI
@@ -12,6 +13,9 @@ import Testing
         #expect(!may(##"{"a":{"$ref":"#/components/schemas/Pet"},"b":{"$ref" : "#/x"},"d":"caf\u00e9 \"q\" \\ $refund"}"##))
         #expect(!may("a:\n  $ref: '#/components/schemas/Pet'\nb:\n  \"$ref\": \"#/x\"\n"))
         #expect(!may("no references at all"))
+        // A schema property named "$ref" (an object or a list is no reference), and YAML's folded "#…" on the next line.
+        #expect(!may(##"{"properties":{"$ref":{"type":"string"},"b":{"$ref" : ["x"]}},"c":{"$ref":"https://example.com/s.json"}}"##))
+        #expect(!may("a:\n  $ref: >-\n    #/components/schemas/\n    Pet\n  b:\n    $ref: |\n      #/x\n"))
     }
 
     @Test func anythingThatMayNameAnotherFileCounts() {
@@ -33,6 +37,11 @@ import Testing
             // Aliases, tags, block scalars: not a quoted "#…".
             "a:\n  $ref: *shared\n",
             "a:\n  $ref: !!str other.yaml\n",
+            // A quoted value that only looks like an object, block scalars that name a file or carry a comment.
+            ##"{"$ref":"{x}.json"}"##,
+            ##"{"$ref":"httpish.json"}"##,
+            "a:\n  $ref: |\n    other.yaml\n",
+            "a:\n  $ref: >- # see\n    #/x\n",
             // Cut off right after the key.
             ##"{"$ref""##,
         ]
@@ -50,5 +59,26 @@ import Testing
             return Array(text.utf8)
         }
         #expect(document.root.node(at: "/components/schemas/Pet/properties/name/type")?.string == "string", "\(problems)")
+    }
+
+    @Test(.enabled(if: SpecCorpus.directory != nil, Comment(rawValue: SpecCorpus.missingReason)))
+    func overTheCorpusANoIsNeverWrongAndTheLargeDocumentsGetIt() throws {
+        let directory = try #require(SpecCorpus.directory)
+        var judgedLocal: Set<String> = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        where [".json", ".yaml", ".yml"].contains(where: name.hasSuffix) {
+            let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+            var reads = 0
+            _ = try? OpenAPIImporter.readFile(name) { _ in
+                reads += 1
+                return bytes
+            }
+            if !ExternalReferenceBundler.mayReferToOtherFiles(bytes) {
+                judgedLocal.insert(name)
+                #expect(reads == 1, "\(name): judged to refer to no other file, yet the bundler read \(reads - 1)")
+            }
+        }
+        // The documents the fast path is for.
+        #expect(judgedLocal.isSuperset(of: ["github-api.github.com.json", "kubernetes-swagger.json", "stripe-spec3-2023.yaml"]), "\(judgedLocal)")
     }
 }

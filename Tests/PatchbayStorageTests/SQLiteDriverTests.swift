@@ -102,6 +102,13 @@ import Testing
                     #expect(try rows.first?.string("s") == "x\(index)")
                 }
             }
+            // A statement with more placeholders than are kept, and one that is only a comment.
+            let many = (0..<40).map { "\(Int64($0))" as SQLQuery }
+            let counted = try await driver.transaction { connection in
+                try await connection.query("SELECT COUNT(*) AS n FROM t WHERE id IN (\(SQLQuery.joined(many, separator: ", ")))")
+            }
+            #expect(try counted.first?.int("n") == 0)
+            #expect(try await driver.transaction { try await $0.query("-- nothing to run") }.isEmpty)
             // A statement too long to keep is compiled for its one use and still answers.
             let long = (0..<600).map { "(\(Int64($0)), 'v')" as SQLQuery }
             _ = try await driver.query("INSERT INTO t (id, v) VALUES \(SQLQuery.joined(long, separator: ", "))")

@@ -35,7 +35,7 @@ public struct ExternalReferenceBundler {
     /// the walk over every node (a twentieth of a large lint). Whatever it cannot see through counts as "may", and
     /// the walk then decides: an escape that could spell a hidden `$ref` or `#` (JSON's `\u0024`, YAML's `\x72`…),
     /// a line continued with a backslash, and any value other than a quoted "#…".
-    static func mayReferToOtherFiles(_ bytes: [UInt8]) -> Bool {
+    public static func mayReferToOtherFiles(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             let count = buffer.count
             var index = 0
@@ -52,10 +52,22 @@ public struct ExternalReferenceBundler {
                     if next < count, !Self.endsKey(buffer[next]) { break }
                     // The key's closing quote, the colon, spaces and line breaks, then the value.
                     while next < count, Self.endsKey(buffer[next]) { next += 1 }
+                    guard next < count else { return true }
+                    let quoted = buffer[next - 1] == UInt8(ascii: "\"") || buffer[next - 1] == UInt8(ascii: "'")
+                    switch buffer[next] {
                     // A local reference is a quoted "#…": an unquoted "#" in YAML begins a comment, not the value.
-                    guard next < count, buffer[next] == UInt8(ascii: "#"),
-                        buffer[next - 1] == UInt8(ascii: "\"") || buffer[next - 1] == UInt8(ascii: "'")
-                    else { return true }
+                    case UInt8(ascii: "#") where quoted: break
+                    // A remote URL (GitHub's examples hold one) is never fetched, so never read either.
+                    case UInt8(ascii: "h") where quoted && Self.startsRemote(buffer, at: next): break
+                    // An object or a list (a schema property named "$ref", as GitHub's and Kubernetes' have) is no
+                    // reference: only a string is.
+                    case UInt8(ascii: "{") where !quoted, UInt8(ascii: "[") where !quoted: break
+                    // YAML's folded or literal block ("$ref: >-" and "#/…" on the next line, as in Stripe's).
+                    case UInt8(ascii: ">") where !quoted, UInt8(ascii: "|") where !quoted:
+                        guard let start = Self.blockScalarStart(buffer, after: next), buffer[start] == UInt8(ascii: "#") else { return true }
+                        next = start
+                    default: return true
+                    }
                     index = next
                 default:
                     break
@@ -63,6 +75,29 @@ public struct ExternalReferenceBundler {
                 index += 1
             }
             return false
+        }
+    }
+
+    /// Where a YAML block scalar's text begins: after its indicator, its chomping and indentation marks and the line
+    /// break, past the indentation. Nil for anything else (a comment on the header line, say): the caller then walks.
+    private static func blockScalarStart(_ buffer: UnsafeBufferPointer<UInt8>, after indicator: Int) -> Int? {
+        var index = indicator + 1
+        while index < buffer.count,
+            buffer[index] == UInt8(ascii: "-") || buffer[index] == UInt8(ascii: "+")
+                || (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(buffer[index])
+        {
+            index += 1
+        }
+        while index < buffer.count, buffer[index] == 0x20 || buffer[index] == 0x09 { index += 1 }
+        guard index < buffer.count, buffer[index] == 0x0A || buffer[index] == 0x0D else { return nil }
+        while index < buffer.count, [0x20, 0x09, 0x0A, 0x0D].contains(buffer[index]) { index += 1 }
+        return index < buffer.count ? index : nil
+    }
+
+    private static func startsRemote(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        ["http://", "https://"].contains { scheme in
+            let utf8 = Array(scheme.utf8)
+            return start + utf8.count <= buffer.count && buffer[start..<start + utf8.count].elementsEqual(utf8)
         }
     }
 

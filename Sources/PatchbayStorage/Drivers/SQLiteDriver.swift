@@ -50,16 +50,28 @@ public final class SQLiteDriver: DatabaseDriver {
             }
         }
 
-        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            try await thread.run {
+        /// Runs `body` with the handle on its thread, holding `lock` meanwhile when one is given.
+        func withHandle<T: Sendable>(locked lock: AsyncLock? = nil, _ body: (SQLiteHandle) async throws -> T) async throws -> T {
+            try await withTaskExecutorPreference(thread) {
                 // The handle is opened without SQLite's mutex: it must never be used off its thread.
-                assert(thread.mayUseConnection, "a SQLite connection was used off its thread")
-                return try handle.query(sql, binds)
+                guard let lock else {
+                    assert(thread.mayUseConnection, "a SQLite connection was used off its thread")
+                    return try await body(handle)
+                }
+                // Taken on the thread, so a waiter resumes here, not via the global pool.
+                return try await lock.withLock {
+                    assert(thread.mayUseConnection, "a SQLite connection was used off its thread")
+                    return try await body(handle)
+                }
             }
         }
 
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await withHandle { try $0.query(sql, binds) }
+        }
+
         func close() async {
-            _ = try? await thread.run { handle.close() }
+            _ = try? await withHandle { $0.close() }
             thread.stop()
         }
     }
@@ -113,26 +125,21 @@ public final class SQLiteDriver: DatabaseDriver {
             let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
             return try await readers[abs(index % readers.count)].query(sql, binds)
         }
-        let writer = self.writer
-        return try await writer.thread.run(locked: writeLock) {
-            assert(writer.thread.mayUseConnection, "the SQLite writer was used off its thread")
-            return try writer.handle.query(sql, binds)
-        }
+        return try await writer.withHandle(locked: writeLock) { try $0.query(sql, binds) }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
         let writer = self.writer
-        return try await writer.thread.run(locked: writeLock) { () async throws -> T in
-            assert(writer.thread.mayUseConnection, "the SQLite writer was used off its thread")
-            _ = try writer.handle.query("BEGIN IMMEDIATE", [])
+        return try await writer.withHandle(locked: writeLock) { handle in
+            _ = try handle.query("BEGIN IMMEDIATE", [])
             let connection = Connection(writer: writer)
             do {
                 let result = try await body(connection)
-                _ = try writer.handle.query("COMMIT", [])
+                _ = try handle.query("COMMIT", [])
                 if connection.queued.load(ordering: .relaxed) { deliveriesQueued.ring() }
                 return result
             } catch {
-                _ = try? writer.handle.query("ROLLBACK", [])
+                _ = try? handle.query("ROLLBACK", [])
                 throw error
             }
         }
@@ -149,8 +156,7 @@ public final class SQLiteDriver: DatabaseDriver {
             group.cancelAll()
         }
         // The writer closes once the transaction under way (if any) has finished.
-        let writer = self.writer
-        _ = try? await writer.thread.run(locked: writeLock) { writer.handle.close() }
+        _ = try? await writer.withHandle(locked: writeLock) { $0.close() }
         writer.thread.stop()
         for worker in readers + [checkpointer] { await worker.close() }
     }
@@ -192,15 +198,6 @@ public final class SQLiteDriver: DatabaseDriver {
             let (sql, binds) = query.render(for: .sqlite)
             // Already on the writer's thread unless the body moved elsewhere (a preference is then set again).
             return try await writer.query(sql, binds)
-        }
-    }
-}
-
-extension SQLiteThread {
-    /// `run`, holding `lock` meanwhile (taken on this thread, so a waiter resumes here, not via the global pool).
-    func run<T: Sendable>(locked lock: AsyncLock, _ body: () async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(self) {
-            try await lock.withLock { try await body() }
         }
     }
 }

@@ -139,6 +139,8 @@ final class SQLiteHandle {
     }
 
     private func bind(_ binds: [SQLValue], to statement: OpaquePointer, on database: OpaquePointer) throws {
+        // SQLite takes at most 32,766 parameters; more fail here, before a conversion could trap.
+        guard binds.count <= 32_766 else { throw StorageError.failure("sqlite: too many SQL variables") }
         for (offset, value) in binds.enumerated() {
             let index = Int32(offset + 1)
             let status: Int32 =

@@ -56,7 +56,7 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     var isCurrent: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return owner.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+        return runsHere
     }
 
     /// Whether the caller may use this thread's connection: it runs on the thread, or the thread has exited
@@ -64,8 +64,11 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     var mayUseConnection: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return exited || owner.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+        return exited || runsHere
     }
+
+    /// Read under `condition`.
+    private var runsHere: Bool { owner.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
 
     private func loop() {
         condition.lock()
