@@ -75,7 +75,9 @@ enum PaginationHints {
             pagination.pageSizeParam = sizeParam
             let sizeSchema = sizeDefaults[sizeParam]
             let preferred = sizeSchema?["default"]?.number ?? sizeSchema?["maximum"]?.number ?? 100
-            pagination.defaultPageSize = max(1, min(Int(preferred), APISettings.Pagination.maximumPageSize))
+            // The document's number: clamped as a Double first, since Int() traps on NaN, infinities and past Int.
+            let clamped = preferred.isFinite ? min(max(preferred, 1), Double(APISettings.Pagination.maximumPageSize)) : 100
+            pagination.defaultPageSize = Int(clamped)
         }
         pagination.pageLimit = APISettings.Pagination.maximumPageLimit
         return OperationStyle(pagination: pagination)
