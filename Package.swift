@@ -222,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatchbayFuzzTests",
-            dependencies: ["PatchbayFuzzTargets"]
+            dependencies: ["PatchbayFuzzTargets", "PatchbayTestSupport"]
         ),
     ]
 )

@@ -1,12 +1,14 @@
 import Foundation
 import PatchbayFuzzTargets
+import PatchbayTestSupport
 import Testing
 
 /// Every committed corpus input goes through its fuzz target on every test run, so a crash libFuzzer found (and
 /// that was then added to `Fuzz/corpus/<target>/`) stays fixed.
 ///
 /// Each target's inputs run in a child process (an exit test), so an input that traps or hangs fails its target's
-/// test, and is then named, rather than ending the whole test run.
+/// test, and is then named, rather than ending the whole test run. The replays run one at a time with respect to the
+/// other CPU-heavy and timing tests: eight child processes at once on two cores starved a timing test in CI.
 @Suite struct FuzzCorpusReplayTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/corpus").standardized
 
@@ -31,8 +33,12 @@ import Testing
     }
 
     @Test(arguments: FuzzTargets.names)
-    func replaysTheCommittedCorpusWithoutCrashing(target name: String) async {
-        let paths: [String] = Self.inputs(of: name).map(\.path)
+    func replaysTheCommittedCorpusWithoutCrashing(target name: String) async throws {
+        try await exclusively { await Self.replayInChildProcesses(name) }
+    }
+
+    private static func replayInChildProcesses(_ name: String) async {
+        let paths: [String] = inputs(of: name).map(\.path)
         let passed = await #expect(processExitsWith: .success, "replaying \(name)'s corpus") { [name, paths = paths as [String]] in
             FuzzCorpusReplayTests.replay(paths, through: name)
         }
