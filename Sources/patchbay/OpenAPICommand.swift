@@ -133,12 +133,7 @@ struct OpenAPICommand: ParsableCommand {
     ) throws -> Result {
         let read: (source: SourceDocument, document: APIDocument, problems: [LintProblem])
         do {
-            read = try OpenAPIImporter.readFile(file) { path in
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
-                }
-                return Array(data)
-            }
+            read = try OpenAPIImporter.readFile(file, loader: bytes(ofFile:))
         } catch {
             if json {
                 try printJSON(LintReportBody(valid: false, version: "", operations: 0, problems: [error.problem]))
@@ -148,5 +143,46 @@ struct OpenAPICommand: ParsableCommand {
             throw ExitCode(unreadable)
         }
         return try use(read.document, read.source.format, read.source.warnings, read.problems)
+    }
+
+    /// The file's bytes, read straight into an array: through `Data`, and a copy out of it, a large document's lint
+    /// paid a millisecond or two more.
+    static func bytes(ofFile path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileReadError(code: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileReadError(code: errno) }
+        guard (status.st_mode & S_IFMT) != S_IFDIR else { throw FileReadError(code: EISDIR) }
+        // The size is a hint (a pipe, or a file still growing, reports another): reading goes on to the end.
+        let hint = max(Int(clamping: status.st_size), 0) + 1
+        var bytes = try readUpTo(hint, from: descriptor)
+        guard bytes.count == hint else { return bytes }
+        while true {
+            let more = try readUpTo(65_536, from: descriptor)
+            bytes += more
+            if more.count < 65_536 { return bytes }
+        }
+    }
+
+    /// Up to `count` bytes, fewer only at the end of the file.
+    private static func readUpTo(_ count: Int, from descriptor: Int32) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            while initialized < count {
+                let read = Glibc.read(descriptor, base + initialized, count - initialized)
+                if read == 0 { return }
+                if read < 0 {
+                    if errno == EINTR { continue }
+                    throw FileReadError(code: errno)
+                }
+                initialized += read
+            }
+        }
+    }
+
+    struct FileReadError: Error, CustomStringConvertible {
+        var code: Int32
+        var description: String { String(cString: strerror(code)) }
     }
 }

@@ -27,20 +27,106 @@ public struct ReferenceResolver: Sendable {
         public var pointer: String { ReferenceResolver.pointer(path) }
     }
 
-    public let references: [Reference]
+    /// In document order (the halves the walk found them in, joined without copying tens of thousands of them).
+    public let references: FlattenSequence<[[Reference]]>
     private let targets: [String: SourceNode]
 
     public init(root: SourceNode) {
+        // A tenth of a large lint: the document is cut into parts in document order, and the two halves (by size)
+        // are walked side by side, each with its own lookups, then joined.
+        let parts = WalkPart.parts(of: root)
+        let half = WalkPart.halfway(parts)
+        let (first, second) = SideBySide.run({ Self.scan(parts[..<half], root: root) }, { Self.scan(parts[half...], root: root) })
+        self.references = [first.references, second.references].joined()
+        self.targets = first.targets.merging(second.targets) { found, _ in found }
+    }
+
+    /// The references in `parts`, in order, and the local targets they name.
+    private static func scan(_ parts: ArraySlice<WalkPart>, root: SourceNode) -> (references: [Reference], targets: [String: SourceNode]) {
         var found: [Reference] = []
-        var path: [String] = []
-        Self.collect(root, path: &path, into: &found)
+        for part in parts {
+            if part.ownReferenceOnly {
+                if let reference = reference(in: part.node, path: part.path) { found.append(reference) }
+            } else {
+                var path = part.path
+                collect(part.node, path: &path, into: &found)
+            }
+        }
         var targets: [String: SourceNode] = [:]
         var indexes = MemberIndexes()
         for reference in found where targets[reference.target] == nil && Self.kind(of: reference.target) == .local {
             if let node = indexes.lookUp(reference.target, in: root) { targets[reference.target] = node }
         }
-        self.references = found
-        self.targets = targets
+        return (found, targets)
+    }
+
+    /// A piece of the document for the reference walk: a node and everything under it, or just its own `$ref`.
+    struct WalkPart {
+        var path: [String]
+        var node: SourceNode
+        var ownReferenceOnly = false
+        /// About how many bytes it spans; only a guide (bundled nodes carry another file's offsets).
+        var size: Int
+
+        /// The document cut into parts in document order: the largest part is replaced by its children (after its
+        /// own `$ref`) until none is more than a quarter of the whole, so two halves can be about equal.
+        static func parts(of root: SourceNode) -> [WalkPart] {
+            var parts = [WalkPart(path: [], node: root, size: 1)]
+            for _ in 0..<64 {
+                let total = parts.reduce(0) { $0 + $1.size }
+                guard let largest = parts.indices.max(by: { parts[$0].size < parts[$1].size }), parts[largest].size * 4 > total,
+                    let children = children(of: parts[largest])
+                else { break }
+                parts.replaceSubrange(largest...largest, with: children)
+            }
+            return parts
+        }
+
+        /// Where the first half ends: the first part past half the total size.
+        static func halfway(_ parts: [WalkPart]) -> Int {
+            let total = parts.reduce(0) { $0 + $1.size }
+            var sum = 0
+            for (index, part) in parts.enumerated() {
+                sum += part.size
+                if sum * 2 >= total { return index + 1 }
+            }
+            return parts.count
+        }
+
+        /// The node's own `$ref`, then its children as `collect` would walk them; nil for a leaf or a bare reference.
+        private static func children(of part: WalkPart) -> [WalkPart]? {
+            guard !part.ownReferenceOnly else { return nil }
+            var children = [WalkPart(path: part.path, node: part.node, ownReferenceOnly: true, size: 0)]
+            switch part.node.value {
+            case .object(let members):
+                for member in members where !isSkipped(member.key) {
+                    children.append(
+                        WalkPart(path: part.path + [member.key], node: member.value, size: span(of: member.value, from: member.keyPosition.offset)))
+                }
+            case .array(let items):
+                for (index, item) in items.enumerated() where item.isObject || item.items != nil {
+                    children.append(WalkPart(path: part.path + [String(index)], node: item, size: span(of: item, from: item.position.offset)))
+                }
+            default:
+                return nil
+            }
+            return children.count > 2 ? children : nil
+        }
+
+        /// From `start` to where the node's last descendant (following last members and items) starts.
+        private static func span(of node: SourceNode, from start: Int) -> Int {
+            var node = node
+            for _ in 0..<64 {
+                if let last = node.members?.last {
+                    node = last.value
+                } else if let last = node.items?.last {
+                    node = last
+                } else {
+                    break
+                }
+            }
+            return max(1, node.position.offset - start)
+        }
     }
 
     public static func kind(of target: String) -> Kind {
@@ -125,19 +211,18 @@ public struct ReferenceResolver: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The object's own `$ref`, if it has one.
+    private static func reference(in node: SourceNode, path: [String]) -> Reference? {
+        guard let members = node.members, let reference = node["$ref"], let target = reference.string else { return nil }
+        return Reference(
+            target: target, path: path, position: reference.position,
+            siblings: members.count == 1 ? [] : members.map(\.key).filter { $0 != "$ref" })
+    }
+
     private static func collect(_ node: SourceNode, path: inout [String], into found: inout [Reference]) {
         switch node.value {
         case .object(let members):
-            if let reference = node["$ref"]?.string {
-                found.append(
-                    Reference(
-                        target: reference,
-                        path: path,
-                        position: node["$ref"]?.position ?? node.position,
-                        siblings: members.count == 1 ? [] : members.map(\.key).filter { $0 != "$ref" }
-                    )
-                )
-            }
+            if let reference = reference(in: node, path: path) { found.append(reference) }
             for member in members where !isSkipped(member.key) {
                 path.append(member.key)
                 collect(member.value, path: &path, into: &found)

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Runs every lint rule over a document and orders the findings by where they are.
 public enum Linter {
     /// The rules, their default severity and what they check (for `--help`, docs and tests).
@@ -35,27 +32,35 @@ public enum Linter {
     ]
 
     public static func lint(_ document: APIDocument, readWarnings: [SourceReadWarning] = []) -> [LintProblem] {
-        // The reference rules take about as long as all the others together, and read the document only: the two
-        // halves run side by side (the findings are sorted below, so the order they arrive in does not matter).
-        let halves = Mutex<[[LintProblem]]>([[], []])
-        DispatchQueue.concurrentPerform(iterations: 2) { half in
-            var report = LintReport(document: document)
-            if half == 0 {
-                DocumentRules.check(&report, readWarnings: readWarnings)
-                OperationRules.check(&report)
-                PathRules.check(&report)
-                SchemaRules.check(&report)
-            } else {
-                ReferenceRules.check(&report)
-            }
-            let problems = report.problems
-            halves.withLock { $0[half] = problems }
-        }
-        let problems = halves.withLock { $0[0] + $0[1] }
+        // The rules read the document only, so they run side by side, in four pieces ordered so that two cores
+        // finish together on the largest documents. The findings are sorted below, so their arrival order does not
+        // matter.
+        let pieces: [@Sendable () -> [LintProblem]] = [
+            { check(document) { CircularReferences.check(&$0) } },
+            { check(document) { OperationRules.check(&$0) } },
+            {
+                check(document) {
+                    DocumentRules.check(&$0, readWarnings: readWarnings)
+                    PathRules.check(&$0)
+                    SchemaRules.check(&$0)
+                }
+            },
+            { check(document) { ReferenceRules.check(&$0) } },
+        ]
+        let problems = SideBySide.run(pieces).flatMap { $0 }
         var seen: Set<String> = []
         let unique = problems.filter { seen.insert($0.rule + "\u{0}" + $0.pointer + "\u{0}" + $0.message).inserted }
-        return unique.sorted { lhs, rhs in
-            (lhs.line ?? 0, lhs.column ?? 0, lhs.rule) < (rhs.line ?? 0, rhs.column ?? 0, rhs.rule)
-        }
+        // Ties keep the order their rule found them in (a rule runs in one piece, and the pieces are joined in a
+        // fixed order), so the output does not depend on which piece finished first.
+        return unique.enumerated().sorted { lhs, rhs in
+            (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.element.rule, lhs.offset)
+                < (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.element.rule, rhs.offset)
+        }.map(\.element)
+    }
+
+    private static func check(_ document: APIDocument, _ rules: (inout LintReport) -> Void) -> [LintProblem] {
+        var report = LintReport(document: document)
+        rules(&report)
+        return report.problems
     }
 }

@@ -1,7 +1,7 @@
 import PatchbayCore
 
-/// Rules about references: each resolves, has no ignored siblings, cycles are shown with their path, and
-/// every component is used.
+/// Rules about references: each resolves, has no ignored siblings, and every component is used. (Cycles are
+/// `CircularReferences`, which the linter runs beside these.)
 enum ReferenceRules {
     static func check(_ report: inout LintReport) {
         let document = report.document
@@ -35,7 +35,6 @@ enum ReferenceRules {
                 }
             }
         }
-        CircularReferences.check(&report)
         checkUnused(&report)
     }
 
