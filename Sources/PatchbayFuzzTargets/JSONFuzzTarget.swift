@@ -4,8 +4,28 @@ import PatchbayOpenAPI
 /// lint and import do with it.
 public enum JSONFuzzTarget {
     public static func run(_ bytes: [UInt8]) {
+        checkHalvesAgree(bytes)
         guard let (root, warnings) = try? JSONSourceReader.read(bytes) else { return }
         OpenAPIPipelineFuzzing.checkRoundTrip(root)
         OpenAPIPipelineFuzzing.analyze(root, format: .json, warnings: warnings)
+    }
+
+    /// Reading in halves (as large documents are) gives what reading whole gives: the tree with every position,
+    /// the warnings, or the same error.
+    static func checkHalvesAgree(_ bytes: [UInt8]) {
+        let whole = Result { () throws(SourceReadError) in try JSONSourceReader.read(bytes, halvesFrom: .max) }
+        let halves = Result { () throws(SourceReadError) in try JSONSourceReader.read(bytes, halvesFrom: 0) }
+        switch (whole, halves) {
+        case (.failure(let a), .failure(let b)):
+            precondition(a == b, "reading in halves failed otherwise: \(a) against \(b)")
+        case (.success(let a), .success(let b)):
+            precondition(a.node == b.node, "reading in halves gave another tree")
+            let order = { (x: SourceReadWarning, y: SourceReadWarning) in
+                (x.position.offset, x.message, x.pointer) < (y.position.offset, y.message, y.pointer)
+            }
+            precondition(a.warnings.sorted(by: order) == b.warnings.sorted(by: order), "reading in halves gave other warnings")
+        default:
+            preconditionFailure("reading in halves and reading whole disagree on whether the document reads")
+        }
     }
 }

@@ -109,12 +109,10 @@ extension OpenAPIImporter {
                 problem: LintProblem(rule: "unreadable", severity: .error, pointer: "", position: nil, message: "cannot read \(path): \(error)"))
         }
         // The model is made once, after other files are inlined (its reference index is a tenth of a large lint).
-        // Whether the bytes may name another file is seen while they are parsed.
-        let (parsed, mayReferToOtherFiles) = SideBySide.run(
-            { Result { () throws(ImportFailure) in try readSource(bytes) } }, { ExternalReferenceBundler.mayReferToOtherFiles(bytes) })
-        let source = try parsed.get()
+        let source = try readSource(bytes)
         let (root, problems) =
-            mayReferToOtherFiles ? ExternalReferenceBundler.bundle(source.root, path: path, loader: loader) : (source.root, [])
+            ExternalReferenceBundler.mayReferToOtherFiles(bytes)
+            ? ExternalReferenceBundler.bundle(source.root, path: path, loader: loader) : (source.root, [])
         do {
             return (source, try APIDocument(root: root), problems)
         } catch {

@@ -40,6 +40,14 @@ public struct ExternalReferenceBundler {
             let count = buffer.count
             var index = 0
             while index < count {
+                // Eight bytes at a time past those that hold neither a backslash nor a dollar sign (most of them).
+                if index + 8 <= count, let base = buffer.baseAddress {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if !Self.holds(word, UInt8(ascii: "\\")), !Self.holds(word, UInt8(ascii: "$")) {
+                        index += 8
+                        continue
+                    }
+                }
                 switch buffer[index] {
                 case UInt8(ascii: "\\"):
                     if Self.mayHide(buffer, escapeAt: index) { return true }
@@ -76,6 +84,13 @@ public struct ExternalReferenceBundler {
             }
             return false
         }
+    }
+
+    /// Whether any of the word's eight bytes is `byte` (the classic test for a zero byte, after an exclusive or).
+    @inline(__always)
+    private static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let spread = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (spread &- 0x0101_0101_0101_0101) & ~spread & 0x8080_8080_8080_8080 != 0
     }
 
     /// Where a YAML block scalar's text begins: after its indicator, its chomping and indentation marks and the line

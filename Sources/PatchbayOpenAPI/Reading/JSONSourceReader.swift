@@ -22,26 +22,33 @@ public struct SourceReadWarning: Sendable, Equatable {
 }
 
 /// Reads JSON (RFC 8259) into `SourceNode`s with positions. Foundation's parser keeps no positions, and lint
-/// problems must name a line. Positions are computed from byte offsets through a table of line starts built in
-/// one pass, so tracking them costs a binary search per value rather than work per byte.
+/// problems must name a line. JSON allows a line break only in whitespace between tokens, so the reader counts lines
+/// as it skips whitespace, at no cost per value. Large documents are read in two halves side by side (see
+/// `JSONSourceReader+Halves.swift`).
 public struct JSONSourceReader {
     /// Deeper nesting is refused rather than risking the stack (real API descriptions stay far below this).
     public static let maximumDepth = 256
 
-    public private(set) var warnings: [SourceReadWarning] = []
-    private let bytes: [UInt8]
-    private let lineStarts: [Int]
-    private var lineCursor = 0
-    private var index = 0
+    public internal(set) var warnings: [SourceReadWarning] = []
+    let bytes: [UInt8]
+    var index = 0
+    /// The current line (1-based) and the offset it starts at.
+    var line = 1
+    var lineStart = 0
     /// Where the reader is, for warnings; pointers are only built when one is raised.
-    private var path: [PathToken] = []
+    var path: [PathToken] = []
+    /// Reading the first half: where to stop (a member's key inside the open objects `stop.path`), and whether
+    /// the reader did.
+    var stop: (offset: Int, path: [String])?
+    var stopped = false
+    var unjoinable = false
 
-    private enum PathToken {
+    enum PathToken: Equatable {
         case key(String)
         case index(Int)
     }
 
-    private var pointer: String {
+    var pointer: String {
         var pointer = ""
         for token in path {
             switch token {
@@ -54,57 +61,78 @@ public struct JSONSourceReader {
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
-        self.lineStarts = starts
     }
 
-    /// Reads one JSON document; anything but whitespace after it is an error.
-    public static func read(_ bytes: [UInt8]) throws(SourceReadError) -> (node: SourceNode, warnings: [SourceReadWarning]) {
+    /// Reads one JSON document; anything but whitespace after it is an error. A document of `halvesFrom` bytes or
+    /// more is read in two halves side by side when it can be, with the same result (tests and fuzzing compare).
+    public static func read(_ bytes: [UInt8], halvesFrom threshold: Int = halvesThreshold) throws(SourceReadError) -> (
+        node: SourceNode, warnings: [SourceReadWarning]
+    ) {
+        if let halves = try readInHalves(bytes, threshold: threshold) { return halves }
+        return try readWhole(bytes, stoppingAt: nil).read
+    }
+
+    /// How a reading with a stop ended.
+    enum Ending {
+        /// It read the whole document (there was no stop, or it never reached it).
+        case whole
+        /// It stopped, and the last members down to the stop are open.
+        case stopped
+        /// It stopped where the halves cannot be joined (the open member's key is a duplicate).
+        case unjoinable
+    }
+
+    /// The whole document or, when `stop` is given and reached, the part before it.
+    static func readWhole(_ bytes: [UInt8], stoppingAt stop: (offset: Int, path: [String])?) throws(SourceReadError) -> (
+        read: (node: SourceNode, warnings: [SourceReadWarning]), ending: Ending
+    ) {
         var reader = JSONSourceReader(bytes)
+        reader.stop = stop
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
         reader.skipWhitespace()
         let node = try reader.readValue(depth: 0)
+        if reader.stopped { return ((node, reader.warnings), reader.unjoinable ? .unjoinable : .stopped) }
         reader.skipWhitespace()
         if reader.index < bytes.count { throw reader.error("unexpected content after the document") }
-        return (node, reader.warnings)
+        return ((node, reader.warnings), .whole)
     }
 
+    /// The position of any offset, counting lines from the start (for errors, which are rare).
     public func position(ofOffset offset: Int) -> SourcePosition {
-        var low = 0
-        var high = lineStarts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        var line = 1
+        var start = 0
+        for (at, byte) in bytes[..<min(offset, bytes.count)].enumerated() where byte == UInt8(ascii: "\n") {
+            line += 1
+            start = at + 1
         }
-        return SourcePosition(line: low + 1, column: offset - lineStarts[low] + 1, offset: offset)
+        return SourcePosition(line: line, column: offset - start + 1, offset: offset)
     }
 
-    /// The reader only moves forward, so the line of each value is found by walking on from the last one instead of
-    /// a binary search per value (which was a seventh of reading a large description).
-    private mutating func forwardPosition(ofOffset offset: Int) -> SourcePosition {
-        guard offset >= lineStarts[lineCursor] else { return position(ofOffset: offset) }
-        while lineCursor + 1 < lineStarts.count, lineStarts[lineCursor + 1] <= offset { lineCursor += 1 }
-        return SourcePosition(line: lineCursor + 1, column: offset - lineStarts[lineCursor] + 1, offset: offset)
+    /// The position of the current offset (every value and key is read there, after whitespace).
+    private func currentPosition() -> SourcePosition {
+        SourcePosition(line: line, column: index - lineStart + 1, offset: index)
     }
 
-    private func error(_ message: String, at offset: Int? = nil) -> SourceReadError {
+    func error(_ message: String, at offset: Int? = nil) -> SourceReadError {
         SourceReadError(message, at: position(ofOffset: min(offset ?? index, bytes.count)))
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            case 0x20, 0x0D, 0x09: index += 1
+            case 0x0A:
+                index += 1
+                line += 1
+                lineStart = index
             default: return
             }
         }
     }
 
-    private mutating func readValue(depth: Int) throws(SourceReadError) -> SourceNode {
+    mutating func readValue(depth: Int) throws(SourceReadError) -> SourceNode {
         guard index < bytes.count else { throw error("the document ends where a value was expected") }
-        let start = index
-        let at = forwardPosition(ofOffset: start)
+        let at = currentPosition()
         switch bytes[index] {
         case UInt8(ascii: "{"):
             guard depth < Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth) levels") }
@@ -139,11 +167,21 @@ public struct JSONSourceReader {
             index += 1
             return members
         }
+        try readMembers(into: &members, seen: &seen, depth: depth)
+        return members
+    }
+
+    /// An object's members from a key on, through its closing brace (or, reading a first half, up to the stop).
+    mutating func readMembers(into members: inout [SourceNode.Member], seen: inout KeyTracker, depth: Int) throws(SourceReadError) {
         while true {
             skipWhitespace()
+            if index == stop?.offset, isAtStop(depth: depth) {
+                stopped = true
+                return
+            }
             guard index < bytes.count else { throw error("the document ends inside an object") }
             guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted key, found \(describe(bytes[index]))") }
-            let keyPosition = forwardPosition(ofOffset: index)
+            let keyPosition = currentPosition()
             let key = try readString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
@@ -153,18 +191,22 @@ public struct JSONSourceReader {
             let value = try readValue(depth: depth)
             if seen.isNew(key, in: members) {
                 members.append(SourceNode.Member(key: key, keyPosition: keyPosition, value: value))
+            } else if stopped {
+                // The open member is a duplicate, which reading the whole would drop: the halves cannot be joined.
+                unjoinable = true
             } else {
                 warnings.append(
                     SourceReadWarning(message: "duplicate key \"\(key)\"; the first one is used", pointer: pointer, position: keyPosition))
             }
             path.removeLast()
+            if stopped { return }
             skipWhitespace()
             guard index < bytes.count else { throw error("the document ends inside an object") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return members
+                return
             default: throw error("expected ',' or '}' in an object, found \(describe(bytes[index]))")
             }
         }
@@ -195,7 +237,7 @@ public struct JSONSourceReader {
         }
     }
 
-    private mutating func readString() throws(SourceReadError) -> String {
+    mutating func readString() throws(SourceReadError) -> String {
         let start = index
         index += 1
         var scalars: [UInt8] = []
@@ -306,7 +348,7 @@ public struct JSONSourceReader {
         index += expected.count
     }
 
-    private func describe(_ byte: UInt8) -> String {
+    func describe(_ byte: UInt8) -> String {
         if (0x21...0x7E).contains(byte) { return "'\(Character(Unicode.Scalar(byte)))'" }
         return "byte 0x" + String(byte, radix: 16, uppercase: true)
     }
