@@ -2,7 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PatchbayApp
 import PatchbayCore
 import PatchbayStorage
@@ -29,6 +31,9 @@ import PatchbayStorage
 @main
 struct PatchbayBench {
     static func main() async throws {
+        if ProcessInfo.processInfo.environment["PATCHBAY_NIO_EXECUTOR"] == "1" {
+            print("NIO executor installed:", NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor())
+        }
         let arguments = CommandLine.arguments.dropFirst()
         func option(_ name: String, _ fallback: Int) -> Int {
             guard let index = arguments.firstIndex(of: name), arguments.index(after: index) < arguments.endIndex else { return fallback }

@@ -107,8 +107,8 @@ extension InstallationService {
     /// Runs action `actionId` of installation `id` against the provider's API with the installation's credentials.
     ///
     /// The hot path of the run endpoint: the organization, the installation (with its sealed credentials), the action
-    /// and the API settings (both found through the installation) are read side by side, so a run waits for one round
-    /// of reads instead of five in a row. Nothing read is used before the check it depends on has passed, and the
+    /// and the API settings (both found through the installation) are read side by side, and on one connection
+    /// (`reading`), so a run waits for one round of reads instead of five in a row. Nothing read is used before the check it depends on has passed, and the
     /// checks keep their order: organization (404), scope (403), installation (404), action (404).
     public func run(_ actionId: String, installation id: String, organizationId: String, _ run: RunInput, by principal: Principal) async throws
         -> ActionRunResult
@@ -118,20 +118,23 @@ extension InstallationService {
             throw PatchbayError.notFound("Organization \(organizationId.prefix(40))")
         }
         let installationIdIsWellFormed = Identifier.isWellFormed(id, .installation)
-        async let foundOrganization = store.organizations.find(id: organizationId)
-        async let foundInstallation =
-            installationIdIsWellFormed ? store.installations.findWithSecrets(id: id, in: principal.tenant(organizationId)) : nil
-        async let foundAction =
-            installationIdIsWellFormed && Identifier.isWellFormed(actionId, .action)
-            ? store.actions.find(id: actionId, installationId: id) : nil
-        async let foundAPI = installationIdIsWellFormed ? store.actions.api(installationId: id) : nil
-        guard let organization = try await foundOrganization, principal.reaches(organization.path) else {
+        let tenant = principal.tenant(organizationId)
+        let found = try await store.driver.reading {
+            async let organization = store.organizations.find(id: organizationId)
+            async let installation = installationIdIsWellFormed ? store.installations.findWithSecrets(id: id, in: tenant) : nil
+            async let action =
+                installationIdIsWellFormed && Identifier.isWellFormed(actionId, .action)
+                ? store.actions.find(id: actionId, installationId: id) : nil
+            async let api = installationIdIsWellFormed ? store.actions.api(installationId: id) : nil
+            return (organization: try await organization, installation: try await installation, action: try await action, api: try await api)
+        }
+        guard let organization = found.organization, principal.reaches(organization.path) else {
             throw PatchbayError.notFound("Organization \(organizationId.prefix(40))")
         }
         try principal.require(.actionsRun)
-        guard let (installation, secrets) = try await foundInstallation else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
-        guard let action = try await foundAction else { throw PatchbayError.notFound("Action \(actionId.prefix(40))") }
-        return try await execute(action, of: installation, in: organization, api: try await foundAPI, secrets: secrets, run, by: principal)
+        guard let (installation, secrets) = found.installation else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
+        guard let action = found.action else { throw PatchbayError.notFound("Action \(actionId.prefix(40))") }
+        return try await execute(action, of: installation, in: organization, api: found.api, secrets: secrets, run, by: principal)
     }
 
     /// Action `id` of the integration `installation` installs.

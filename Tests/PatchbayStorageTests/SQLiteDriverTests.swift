@@ -166,6 +166,46 @@ import Testing
         }
     }
 
+    /// A read, and the reader whose thread the caller is on once it returns.
+    private static func readAndPlace(_ driver: SQLiteDriver) async throws -> Int? {
+        _ = try await driver.query("SELECT a FROM t")
+        return driver.currentReader
+    }
+
+    @Test func readsInsideReadingShareOneReadersThreadChildTasksToo() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE t (a INTEGER)")
+            var pinned: Set<Int?> = []
+            for round in 0..<4 {
+                let placements = try await driver.reading {
+                    async let first = Self.readAndPlace(driver)
+                    async let second = Self.readAndPlace(driver)
+                    let own = try await Self.readAndPlace(driver)
+                    // A write inside still goes to the writer, and the body comes back to the reader after it.
+                    _ = try await driver.query("INSERT INTO t (a) VALUES (\(Int64(round)))")
+                    return [try await first, try await second, own, driver.currentReader]
+                }
+                #expect(Set(placements).count == 1 && placements[0] != nil, "\(placements)")
+                pinned.insert(placements[0])
+                #expect(!driver.onAnyOfItsThreads, "after reading")
+            }
+            // Readers are taken in turn, and the writes all landed.
+            #expect(pinned.count == 2)
+            #expect(try await driver.query("SELECT COUNT(*) AS n FROM t").first?.int("n") == 4)
+        }
+    }
+
+    @Test func anotherDriversReadsInsideReadingAreNotPinnedToThisOnesReader() async throws {
+        try await withDriver { driver in
+            try await withDriver { other in
+                _ = try await other.query("CREATE TABLE t (a INTEGER)")
+                _ = try await other.query("INSERT INTO t (a) VALUES (7)")
+                let value = try await driver.reading { try await other.query("SELECT a FROM t").first?.int("a") }
+                #expect(value == 7)
+            }
+        }
+    }
+
     @Test func aTextThatDiffersOnlyInItsUnicodeFormIsNotServedAnothersStatement() async throws {
         try await withDriver { driver in
             // The same SQL to Swift's `==` (canonically equivalent), different bytes to SQLite.

@@ -6,11 +6,14 @@ import PatchbayDelivery
 
 /// JSON responses in the API's shape.
 enum JSONResponse {
-    static func encoder() -> JSONEncoder {
+    /// One encoder for every response (encoding is safe from several tasks at once; making one costs each response).
+    private static let shared: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
-    }
+    }()
+
+    static func encoder() -> JSONEncoder { shared }
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var fields = headers

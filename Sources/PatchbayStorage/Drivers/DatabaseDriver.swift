@@ -21,10 +21,19 @@ public protocol DatabaseDriver: Service {
     func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T
     /// Returns once `run()` has started, so work issued after it does not race the driver's start.
     func waitUntilRunning() async
+    /// Runs `body`, whose reads (concurrent ones too) may share one connection: a hot path's reads then cost one
+    /// trip to the database instead of one each. Only reads belong in it: no writes, and no waiting on anything else.
+    func reading<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
 }
 
 extension DatabaseDriver {
     public func waitUntilRunning() async {}
+
+    /// Runs `body`, whose reads (concurrent ones too) may share one connection. PostgreSQL's pool serves them side
+    /// by side as before; SQLite overrides this.
+    public func reading<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 }
 
 extension DatabaseDriver {

@@ -122,10 +122,30 @@ public final class SQLiteDriver: DatabaseDriver {
     public func query(_ query: SQLQuery) async throws -> [SQLRow] {
         let (sql, binds) = query.render(for: .sqlite)
         if !readers.isEmpty, Self.isRead(sql) {
-            let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-            return try await readers[abs(index % readers.count)].query(sql, binds)
+            if let pinned = Self.pinnedReader, pinned.driver == ObjectIdentifier(self) {
+                return try await readers[pinned.index].query(sql, binds)
+            }
+            return try await readers[takeReader()].query(sql, binds)
         }
         return try await writer.withHandle(locked: writeLock) { try $0.query(sql, binds) }
+    }
+
+    /// Reads inside `body`, those of its child tasks (`async let`) too, go to one reader, and `body` runs on that
+    /// reader's thread: each statement then runs at once instead of waiting for a hop there and one back.
+    public func reading<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        guard !readers.isEmpty else { return try await body() }
+        let index = takeReader()
+        return try await Self.$pinnedReader.withValue((ObjectIdentifier(self), index)) {
+            try await withTaskExecutorPreference(readers[index].thread) { try await body() }
+        }
+    }
+
+    /// The reader that reads in `reading` go to (task-local, so child tasks share it), with the driver it belongs to.
+    @TaskLocal private static var pinnedReader: (driver: ObjectIdentifier, index: Int)?
+
+    /// Readers are taken in turn.
+    private func takeReader() -> Int {
+        abs(nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count)
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any DatabaseConnection) async throws -> T) async throws -> T {
@@ -177,6 +197,9 @@ public final class SQLiteDriver: DatabaseDriver {
     var onWriterThread: Bool { writer.thread.isCurrent }
 
     /// Whether the caller runs on any of this driver's threads (for tests: callers must be back on their own).
+    /// The reader whose thread this is, if any (for tests).
+    var currentReader: Int? { readers.firstIndex { $0.thread.isCurrent } }
+
     var onAnyOfItsThreads: Bool { ([writer, checkpointer] + readers).contains { $0.thread.isCurrent } }
 
     private static func isRead(_ sql: String) -> Bool {
