@@ -1,7 +1,7 @@
 import PatchbayOpenAPI
 
-/// `json`: the position-aware JSON reader, then — when the bytes are an API description — what the server's
-/// lint and import do with it.
+/// `json`: the position-aware JSON reader (read in two halves and whole, which must agree), then — when the
+/// bytes are an API description — what the server's lint and import do with it.
 public enum JSONFuzzTarget {
     public static func run(_ bytes: [UInt8]) {
         checkHalvesAgree(bytes)
