@@ -170,13 +170,13 @@ struct OpenAPICommand: ParsableCommand {
         try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
             while initialized < count {
-                let read = Glibc.read(descriptor, base + initialized, count - initialized)
-                if read == 0 { return }
-                if read < 0 {
+                let got = readFromDescriptor(descriptor, base + initialized, count - initialized)
+                if got == 0 { return }
+                if got < 0 {
                     if errno == EINTR { continue }
                     throw FileReadError(code: errno)
                 }
-                initialized += read
+                initialized += got
             }
         }
     }
@@ -185,4 +185,9 @@ struct OpenAPICommand: ParsableCommand {
         var code: Int32
         var description: String { String(cString: strerror(code)) }
     }
+}
+
+/// POSIX `read(2)` (Glibc's or Darwin's), named apart from the commands' own `read`.
+private func readFromDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

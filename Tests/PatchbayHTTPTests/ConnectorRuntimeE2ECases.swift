@@ -330,6 +330,15 @@ extension E2ECase {
             #expect(try await api.call(.post, path, token: other, json: "{}").status == 404)
             let reader = try await api.token(in: fixture.organization, scopes: ["integrations:read"])
             #expect(try await api.call(.post, path, token: reader, json: "{}").status == 403)
+            // Credentials that no longer open (a corrupt row) fail the run, but never answer before the checks:
+            // a caller who cannot reach the organization still gets 404, one without actions:run still 403.
+            let sealed = try await api.store.driver.query("SELECT credentials FROM installations WHERE id = \(fixture.installation)")
+                .first?.optionalString("credentials")
+            _ = try await api.store.driver.query("UPDATE installations SET credentials = 'not sealed' WHERE id = \(fixture.installation)")
+            #expect(try await api.call(.post, path, token: other, json: "{}").status == 404)
+            #expect(try await api.call(.post, path, token: reader, json: "{}").status == 403)
+            #expect(try await api.call(.post, path, token: api.adminToken, json: "{}").status >= 500)
+            _ = try await api.store.driver.query("UPDATE installations SET credentials = \(sealed) WHERE id = \(fixture.installation)")
             // Credentials of the wrong shape; an authorize on an integration without OAuth; a callback without its state.
             let install = "/v1/organizations/\(fixture.organization)/integrations/\(fixture.integration)/installations"
             let child = try await api.organization("Child", parent: fixture.organization)

@@ -35,6 +35,12 @@ public struct ReferenceResolver: Sendable {
         // A tenth of a large lint: the document is cut into parts in document order, and the two halves (by size)
         // are walked side by side, each with its own lookups, then joined.
         let parts = WalkPart.parts(of: root)
+        guard parts.reduce(0, { $0 + $1.size }) >= WalkPart.twoCoresFrom else {
+            let all = Self.scan(parts[...], root: root)
+            self.references = [all.references].joined()
+            self.targets = all.targets
+            return
+        }
         let half = WalkPart.halfway(parts)
         let (first, second) = SideBySide.run({ Self.scan(parts[..<half], root: root) }, { Self.scan(parts[half...], root: root) })
         self.references = [first.references, second.references].joined()
@@ -67,6 +73,9 @@ public struct ReferenceResolver: Sendable {
         var ownReferenceOnly = false
         /// About how many bytes it spans; only a guide (bundled nodes carry another file's offsets).
         var size: Int
+
+        /// Smaller documents are walked on one core: handing half to another would cost more than it saves.
+        static let twoCoresFrom = 256 * 1024
 
         /// The document cut into parts in document order: the largest part is replaced by its children (after its
         /// own `$ref`) until none is more than a quarter of the whole, so two halves can be about equal.

@@ -33,8 +33,7 @@ public enum Linter {
 
     public static func lint(_ document: APIDocument, readWarnings: [SourceReadWarning] = []) -> [LintProblem] {
         // The rules read the document only, so they run side by side, in four pieces ordered so that two cores
-        // finish together on the largest documents. The findings are sorted below, so their arrival order does not
-        // matter.
+        // finish together on the largest documents.
         let pieces: [@Sendable () -> [LintProblem]] = [
             { check(document) { CircularReferences.check(&$0) } },
             { check(document) { OperationRules.check(&$0) } },
@@ -47,11 +46,14 @@ public enum Linter {
             },
             { check(document) { ReferenceRules.check(&$0) } },
         ]
-        let problems = SideBySide.run(pieces).flatMap { $0 }
+        let found = SideBySide.run(pieces)
+        // Joined in the order the rules ran in one piece before (document, operations, then references), so that
+        // a rule two pieces report (`oas3-schema`: the document's and each operation's) keeps its order in ties.
+        let problems = found[2] + found[1] + found[3] + found[0]
         var seen: Set<String> = []
         let unique = problems.filter { seen.insert($0.rule + "\u{0}" + $0.pointer + "\u{0}" + $0.message).inserted }
-        // Ties keep the order their rule found them in (a rule runs in one piece, and the pieces are joined in a
-        // fixed order), so the output does not depend on which piece finished first.
+        // Ties keep the order their rules found them in (the pieces are joined in a fixed order), so the output does
+        // not depend on which piece finished first.
         return unique.enumerated().sorted { lhs, rhs in
             (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.element.rule, lhs.offset)
                 < (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.element.rule, rhs.offset)

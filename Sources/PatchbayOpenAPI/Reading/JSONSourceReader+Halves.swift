@@ -35,7 +35,11 @@ extension JSONSourceReader {
     /// Whether the reader, at `stop.offset` inside an object `depth` levels down, is inside the open objects named.
     func isAtStop(depth: Int) -> Bool {
         guard let stop, depth == stop.path.count + 1, path.count == stop.path.count else { return false }
-        return zip(path, stop.path).allSatisfy { $0 == .key($1) }
+        // Byte for byte: Swift's `==` equates canonically equivalent keys, whose pointers would still differ.
+        return zip(path, stop.path).allSatisfy { token, key in
+            guard case .key(let actual) = token else { return false }
+            return actual.utf8.elementsEqual(key.utf8)
+        }
     }
 
     /// The second half: the members from the split to the end of their object, then those that follow each open
