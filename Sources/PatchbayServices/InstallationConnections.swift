@@ -122,15 +122,15 @@ extension InstallationService {
         // Each read's outcome is kept as it came, and looked at only once the checks before it have passed: an
         // error reading the installation must not answer a caller who cannot reach the organization.
         let found = try await store.driver.reading {
-            async let organization = Self.outcome { try await store.organizations.find(id: organizationId) }
-            async let installation = Self.outcome {
+            async let organization = Result.of { try await store.organizations.find(id: organizationId) }
+            async let installation = Result.of {
                 installationIdIsWellFormed ? try await store.installations.findWithSecrets(id: id, in: tenant) : nil
             }
-            async let action = Self.outcome {
+            async let action = Result.of {
                 installationIdIsWellFormed && Identifier.isWellFormed(actionId, .action)
                     ? try await store.actions.find(id: actionId, installationId: id) : nil
             }
-            async let api = Self.outcome { installationIdIsWellFormed ? try await store.actions.api(installationId: id) : nil }
+            async let api = Result.of { installationIdIsWellFormed ? try await store.actions.api(installationId: id) : nil }
             return (organization: await organization, installation: await installation, action: await action, api: await api)
         }
         guard let organization = try found.organization.get(), principal.reaches(organization.path) else {
@@ -140,15 +140,6 @@ extension InstallationService {
         guard let (installation, secrets) = try found.installation.get() else { throw PatchbayError.notFound("Installation \(id.prefix(40))") }
         guard let action = try found.action.get() else { throw PatchbayError.notFound("Action \(actionId.prefix(40))") }
         return try await execute(action, of: installation, in: organization, api: try found.api.get(), secrets: secrets, run, by: principal)
-    }
-
-    /// What `read` returned or threw.
-    private static func outcome<T: Sendable>(_ read: () async throws -> T) async -> Result<T, any Error> {
-        do {
-            return .success(try await read())
-        } catch {
-            return .failure(error)
-        }
     }
 
     /// Action `id` of the integration `installation` installs.

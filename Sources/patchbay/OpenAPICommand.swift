@@ -133,7 +133,7 @@ struct OpenAPICommand: ParsableCommand {
     ) throws -> Result {
         let read: (source: SourceDocument, document: APIDocument, problems: [LintProblem])
         do {
-            read = try OpenAPIImporter.readFile(file, loader: bytes(ofFile:))
+            read = try OpenAPIImporter.readFile(file) { try bytes(ofFile: $0) }
         } catch {
             if json {
                 try printJSON(LintReportBody(valid: false, version: "", operations: 0, problems: [error.problem]))
@@ -145,24 +145,26 @@ struct OpenAPICommand: ParsableCommand {
         return try use(read.document, read.source.format, read.source.warnings, read.problems)
     }
 
-    /// The file's bytes, read straight into an array: through `Data`, and a copy out of it, a large document's lint
-    /// paid a millisecond or two more.
-    static func bytes(ofFile path: String) throws -> [UInt8] {
+    /// The file's bytes, read straight into an array (through `Data`, and a copy out of it, a large document's lint
+    /// paid a millisecond or two more), and at most `limit` of them: the reader refuses a document past its maximum,
+    /// so reading on would only fill memory (`/dev/zero`, a sparse file of terabytes).
+    static func bytes(ofFile path: String, limit: Int = SourceDocumentReader.maximumBytes + 1) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileReadError(code: errno) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw FileReadError(code: errno) }
         guard (status.st_mode & S_IFMT) != S_IFDIR else { throw FileReadError(code: EISDIR) }
-        // The size is a hint (a pipe, or a file still growing, reports another): reading goes on to the end.
-        let hint = max(Int(clamping: status.st_size), 0) + 1
-        var bytes = try readUpTo(hint, from: descriptor)
-        guard bytes.count == hint else { return bytes }
-        while true {
-            let more = try readUpTo(65_536, from: descriptor)
+        // The size is a hint (a pipe, or a file still growing, reports another): one byte more shows the end.
+        let expected = min(max(Int(clamping: status.st_size), 0), limit)
+        var bytes = try readUpTo(min(expected + 1, limit), from: descriptor)
+        while bytes.count < limit {
+            let wanted = min(65_536, limit - bytes.count)
+            let more = try readUpTo(wanted, from: descriptor)
             bytes += more
-            if more.count < 65_536 { return bytes }
+            if more.count < wanted { break }
         }
+        return bytes
     }
 
     /// Up to `count` bytes, fewer only at the end of the file.

@@ -64,6 +64,15 @@ import Testing
         #expect(notAPI.status == 2 && notAPI.errors.contains("not-openapi"))
         let missing = try await ServerProcess.runAsync(["openapi", "lint", directory + "/nope.yaml"])
         #expect(missing.status == 2 && missing.errors.contains("cannot read"))
+        // A sparse file of 64 GiB: read only up to the limit, and refused for its size (neither memory nor time for
+        // the rest).
+        let huge = directory + "/huge.json"
+        FileManager.default.createFile(atPath: huge, contents: Data("{".utf8))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: huge))
+        try handle.truncate(atOffset: 64 << 30)
+        try handle.close()
+        let tooLarge = try await ServerProcess.runAsync(["openapi", "lint", huge])
+        #expect(tooLarge.status == 2 && tooLarge.errors.contains("the limit is \(32 * 1024 * 1024)"), "\(tooLarge.errors)")
     }
 
     @Test func convertPrintsOpenAPI3AndActionsListsEveryOperation() async throws {

@@ -48,6 +48,18 @@ import Testing
         for text in cases { #expect(may(text), "\(text)") }
     }
 
+    @Test func whatCountsIsSeenAtEveryPlaceInAWordOfEightBytes() {
+        // The look skips eight bytes at a time past words with neither a backslash nor a dollar sign: at every
+        // offset, and at the very end, a reference or an escape is still seen.
+        for padding in 0..<17 {
+            let lead = String(repeating: " ", count: padding)
+            #expect(may(lead + ##"{"$ref":"other.json"}"##), "\(padding)")
+            #expect(may(lead + ##"{"\u0024ref":"other.json"}"##), "\(padding)")
+            #expect(may(lead + "a:\n  $ref: other.yaml"), "\(padding)")
+            #expect(!may(lead + ##"{"$ref":"#/x"}"##), "\(padding)")
+        }
+    }
+
     @Test func aReferenceToAnotherFileBehindAnEscapedKeyIsStillInlined() throws {
         let files = [
             "main.json":

@@ -7,18 +7,16 @@ import PatchbayDelivery
 /// JSON responses in the API's shape.
 enum JSONResponse {
     /// One encoder for every response (encoding is safe from several tasks at once; making one costs each response).
-    private static let shared: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()
 
-    static func encoder() -> JSONEncoder { shared }
-
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try encoder().encode(value))))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
     /// `{"data": [...], "nextCursor": …}` with a `Link: <…>; rel="next"` header when there is a next page.

@@ -83,9 +83,9 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
                 }
             } catch {
                 // One submission's failure must not fail the others': each goes again in its own transaction.
-                if mine != nil { outcome = await Self.result { try await self.transaction(own) } }
+                if mine != nil { outcome = await Result.of { try await self.transaction(own) } }
                 for follower in followers {
-                    follower.turn.resume(returning: .done(await Self.result { try await self.transaction(follower.items) }))
+                    follower.turn.resume(returning: .done(await Result.of { try await self.transaction(follower.items) }))
                 }
             }
             mine = nil
@@ -102,14 +102,6 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     static var roundsPerLeader: Int { 4 }
-
-    private static func result(_ body: () async throws -> [Outcome]) async -> Result<[Outcome], any Error> {
-        do {
-            return .success(try await body())
-        } catch {
-            return .failure(error)
-        }
-    }
 
     private func transaction(_ items: [Item]) async throws -> [Outcome] {
         let outcomes = try await driver.transaction { connection in try await write(items, connection) }
