@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatchbayCore
 import PatchbayTestSupport
 import Synchronization
 import Testing
@@ -216,6 +217,37 @@ import Testing
             #expect(precomposed.map { Array($0.utf8) } == [0xC3, 0xA9])
             #expect(combining.map { Array($0.utf8) } == [0x65, 0xCC, 0x81])
             #expect(again.map { Array($0.utf8) } == [0xC3, 0xA9])
+        }
+    }
+
+    /// SQLite compiles a kept statement again inside `step` once it is marked expired, and `sqlite3_clear_bindings`
+    /// marked every statement whose plan may depend on a bound value (an equality in a join or a subquery): the run
+    /// endpoint's reads, the claim's window and the publish's webhook query were compiled on every run.
+    @Test func keptStatementsAreNotCompiledAgainWhenRebound() async throws {
+        try await withDriver { driver in
+            _ = try await Migrator(driver: driver).migrate(now: 1)
+            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
+            let org = try await Fixtures.storedOrganization(store)
+            let webhook = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(webhook)
+            // Each statement runs once to be compiled, then with other values.
+            for round in 0..<4 {
+                let baseline = try await driver.recompilations()
+                let id = "\(round)"
+                _ = try await store.actions.find(id: "act_" + id, installationId: "ins_" + id)
+                _ = try await store.actions.api(installationId: "ins_" + id)
+                _ = try await store.installations.findWithSecrets(id: "ins_" + id, in: Tenant(organizationId: org.id))
+                _ = try await store.organizations.find(id: "org_" + id)
+                _ = try await store.tokens.findForAuthentication(secretHash: "hash" + id)
+                _ = try await store.events.publish([Fixtures.event("thread.created", org)], organizationId: org.id, idempotency: nil)
+                let claimed = try await store.deliveries.claimDue(
+                    owner: "w" + id, now: 10_000 + Int64(round), leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+                #expect(claimed.count == 1)
+                _ = try await store.deliveries.envelopes(claimed.flatMap(\.eventIds))
+                _ = try await store.webhooks.find(ids: [webhook.id, "wh_" + id])
+                let recompiled = try await driver.recompilations() - baseline
+                if round > 0 { #expect(recompiled == 0, "round \(round) compiled \(recompiled) kept statements again") }
+            }
         }
     }
 

@@ -130,6 +130,13 @@ public final class SQLiteDriver: DatabaseDriver {
         return try await writer.withHandle(locked: writeLock) { try $0.query(sql, binds) }
     }
 
+    /// How often kept statements were compiled again, over every connection (see `SQLiteHandle.recompilations`).
+    func recompilations() async throws -> Int {
+        var total = try await writer.withHandle(locked: writeLock) { $0.recompilations }
+        for reader in readers { total += try await reader.withHandle { $0.recompilations } }
+        return total
+    }
+
     /// Reads inside `body`, those of its child tasks (`async let`) too, go to one reader, and `body` runs on that
     /// reader's thread: each statement then runs at once instead of waiting for a hop there and one back.
     public func reading<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
