@@ -125,7 +125,7 @@ struct ActionsScenario {
         for work in paths { _ = try await Self.time(warmup, work) }
         // Interleaved rounds, so drift (CPU frequency, the allocator) spreads over all paths alike.
         var samples: [[Double]] = paths.map { _ in [] }
-        let rounds = 5
+        let rounds = 50
         for _ in 0..<rounds {
             for (index, work) in paths.enumerated() {
                 samples[index] += try await Self.time(iterations / rounds, work)
@@ -160,6 +160,26 @@ struct ActionsScenario {
             String(
                 format: "the run over HTTP over the library call:  p50 %.3f ms (target: < 0.5 ms); of which the service's reads %.3f ms",
                 percentile(sorted[5], 0.5) - percentile(sorted[1], 0.5), percentile(sorted[3], 0.5) - percentile(sorted[1], 0.5)))
+        // The answer's encoding alone, the run endpoint's last step: the streaming encoder against JSONEncoder.
+        let answer = try await connectors.runner.run(
+            seeded.action.definition, api: seeded.api, installation: seeded.installation, credentials: preloaded,
+            request: ActionRunRequest(input: input))
+        let foundation = JSONEncoder()
+        foundation.outputFormatting = [.withoutEscapingSlashes]
+        let encodings = 20_000
+        let clock = ContinuousClock()
+        var streamedBytes = 0
+        let streamingStart = clock.now
+        for _ in 0..<encodings { streamedBytes += try StreamingJSONEncoder.encode(answer)?.count ?? 0 }
+        let streaming = clock.now - streamingStart
+        let foundationStart = clock.now
+        for _ in 0..<encodings { _ = try foundation.encode(answer) }
+        let foundationTime = clock.now - foundationStart
+        guard streamedBytes > 0 else { throw BenchFailure("the streaming encoder stepped aside for the run's answer") }
+        print(
+            String(
+                format: "encoding the run's answer (%d bytes): streaming %.1f µs, JSONEncoder %.1f µs", streamedBytes / encodings,
+                OpenAPIScenario.ms(streaming) * 1000 / Double(encodings), OpenAPIScenario.ms(foundationTime) * 1000 / Double(encodings)))
         print(String(format: "memory: resident %.0f MB, peak %.0f MB", ProcessMemory.residentMB, ProcessMemory.peakMB))
         await guarded.shutdown()
         await sender.shutdown()

@@ -14,6 +14,43 @@ public enum JSONText {
         try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
+    /// A JSON array of strings without escapes or whitespace (`["a","b"]`, as stored lists of ids are written), read
+    /// without `JSONDecoder`, which cost the claim of every delivery a decoder; nil for anything else, which the caller
+    /// then decodes in full.
+    public static func plainStringArray(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]") else { return nil }
+            var items: [String] = []
+            var index = 1
+            let end = bytes.count - 1
+            if index == end { return items }
+            while true {
+                guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
+                let start = index + 1
+                var close = start
+                while close < end, bytes[close] != UInt8(ascii: "\"") {
+                    // An escape or a control character: the full decoder knows what it means (or that it is invalid).
+                    guard bytes[close] != UInt8(ascii: "\\"), bytes[close] >= 0x20 else { return nil }
+                    close += 1
+                }
+                guard close < end else { return nil }
+                // Valid UTF-8 only: the stored text came from a Swift string, and a repair would hide a difference.
+                guard let item = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<close]), as: UTF8.self) else { return nil }
+                items.append(item)
+                index = close + 1
+                if index == end { return items }
+                guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            }
+        }
+    }
+
+    /// A stored JSON array of strings (ids, scopes, event types): by `plainStringArray` when it can, else in full.
+    public static func strings(_ text: String) throws -> [String] {
+        try plainStringArray(text) ?? JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `value` as a JSON string.

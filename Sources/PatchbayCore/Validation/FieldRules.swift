@@ -64,6 +64,10 @@ extension Character {
 extension StringProtocol {
     /// Trims Unicode whitespace at both ends.
     public func trimmingWhitespace() -> String {
+        // Most text (every bearer token) starts and ends with a printable ASCII byte: nothing to trim, and the walk over
+        // scalars below cost a token check more than its cache lookup.
+        let text = String(self)
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return text }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

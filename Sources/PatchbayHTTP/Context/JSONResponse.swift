@@ -13,10 +13,12 @@ enum JSONResponse {
         return encoder
     }()
 
+    /// Written by the streaming encoder (members in the order encoded); `JSONEncoder` takes what that cannot write.
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        let body = try StreamingJSONEncoder.encode(value).map { ByteBuffer(bytes: $0) } ?? ByteBuffer(bytes: try encoder.encode(value))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 
     /// `{"data": [...], "nextCursor": …}` with a `Link: <…>; rel="next"` header when there is a next page.

@@ -280,9 +280,8 @@ extension DeliveryRepository {
             guard !rows.isEmpty else { return lead }
             var merged = lead
             var folded: [String] = []
-            let decoder = JSONDecoder()
             for row in rows {
-                let ids = try decoder.decode([String].self, from: Data(try row.string("event_ids").utf8))
+                let ids = try JSONText.strings(try row.string("event_ids"))
                 guard merged.eventIds.count + ids.count <= maxEvents else { continue }
                 merged.eventIds += ids
                 folded.append(try row.string("id"))

@@ -29,7 +29,7 @@ public struct DeliveryRepository: Sendable {
                 let state = Webhook.State(rawValue: try row.string("state")) ?? .active
                 return (
                     try row.string("id"), try row.string("organization_id"),
-                    try JSONDecoder().decode([String].self, from: Data(try row.string("event_types").utf8)),
+                    try JSONText.strings(try row.string("event_types")),
                     state == .paused || state == .disabled
                 )
             }
@@ -303,7 +303,7 @@ public struct DeliveryRepository: Sendable {
             id: try row.string("id"),
             webhookId: try row.string("webhook_id"),
             organizationId: try row.string("organization_id"),
-            eventIds: try JSONDecoder().decode([String].self, from: Data(try row.string("event_ids").utf8)),
+            eventIds: try JSONText.strings(try row.string("event_ids")),
             status: Delivery.Status(rawValue: try row.string("status")) ?? .pending,
             attemptCount: Int(try row.int("attempt_count")),
             nextAttemptAt: try row.optionalInt("next_attempt_at"),

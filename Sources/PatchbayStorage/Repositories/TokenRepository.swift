@@ -69,7 +69,7 @@ public struct TokenRepository: Sendable {
     }
 
     static func decode(_ row: SQLRow) throws -> AccessToken {
-        let stored = try JSONDecoder().decode([String].self, from: Data(try row.string("scopes").utf8)).compactMap(Scope.init(rawValue:))
+        let stored = try JSONText.strings(try row.string("scopes")).compactMap(Scope.init(rawValue:))
         let integrationId = try row.optionalString("integration_id")
         return AccessToken(
             id: try row.string("id"),

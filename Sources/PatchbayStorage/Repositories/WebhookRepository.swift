@@ -153,9 +153,13 @@ public struct WebhookRepository: Sendable {
         return secret
     }
 
+    /// Most webhooks have no custom headers: their stored `{}` needs no decoder (a claim decodes every webhook).
+    private static func headers(_ text: String) throws -> [String: String] {
+        text == "{}" ? [:] : try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+
     func decode(_ row: SQLRow) throws -> Webhook {
         let id = try row.string("id")
-        let decoder = JSONDecoder()
         var authorization: Webhook.Authorization?
         if let scheme = try row.optionalString("authorization_scheme").flatMap(Webhook.Authorization.Scheme.init(rawValue:)),
             let sealed = try row.optionalString("authorization_token")
@@ -169,13 +173,13 @@ public struct WebhookRepository: Sendable {
             integrationId: try row.optionalString("integration_id"),
             name: try row.string("name"),
             url: try row.string("url"),
-            eventTypes: try decoder.decode([String].self, from: Data(try row.string("event_types").utf8)),
+            eventTypes: try JSONText.strings(try row.string("event_types")),
             state: Webhook.State(rawValue: try row.string("state")) ?? .active,
             verifyTls: try row.bool("verify_tls"),
             format: Webhook.Format(rawValue: try row.string("format")) ?? .json,
             maxEventsPerRequest: Int(try row.int("max_events_per_request")),
             authorization: authorization,
-            headers: try decoder.decode([String: String].self, from: Data(try row.string("headers").utf8)),
+            headers: try Self.headers(try row.string("headers")),
             secret: try openSecret(try row.string("secret"), "\(id)/secret"),
             previousSecret: try row.optionalString("previous_secret").map { try openSecret($0, "\(id)/previous-secret") },
             previousSecretExpiresAt: try row.optionalInt("previous_secret_expires_at"),
