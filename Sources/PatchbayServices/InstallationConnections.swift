@@ -107,8 +107,8 @@ extension InstallationService {
     /// Runs action `actionId` of installation `id` against the provider's API with the installation's credentials.
     ///
     /// The hot path of the run endpoint: the organization, the installation (with its sealed credentials), the action
-    /// and the API settings (both found through the installation) are read side by side, and on one connection
-    /// (`reading`), so a run waits for one round of reads instead of five in a row. Nothing read is used before the check it depends on has passed, and the
+    /// and the API settings (both found through the installation) are read on one connection (`reading`) in turn on
+    /// SQLite, side by side on PostgreSQL, so a run waits for one round of reads instead of five in a row. Nothing read is used before the check it depends on has passed, and the
     /// checks keep their order: organization (404), scope (403), installation (404), action (404).
     public func run(_ actionId: String, installation id: String, organizationId: String, _ run: RunInput, by principal: Principal) async throws
         -> ActionRunResult
@@ -121,16 +121,29 @@ extension InstallationService {
         let tenant = principal.tenant(organizationId)
         // Each read's outcome is kept as it came, and looked at only once the checks before it have passed: an
         // error reading the installation must not answer a caller who cannot reach the organization.
-        let found = try await store.driver.reading {
-            async let organization = Result.of { try await store.organizations.find(id: organizationId) }
-            async let installation = Result.of {
-                installationIdIsWellFormed ? try await store.installations.findWithSecrets(id: id, in: tenant) : nil
-            }
-            async let action = Result.of {
+        let readOrganization = { @Sendable in await Result.of { try await store.organizations.find(id: organizationId) } }
+        let readInstallation = { @Sendable in
+            await Result.of { installationIdIsWellFormed ? try await store.installations.findWithSecrets(id: id, in: tenant) : nil }
+        }
+        let readAction = { @Sendable in
+            await Result.of {
                 installationIdIsWellFormed && Identifier.isWellFormed(actionId, .action)
                     ? try await store.actions.find(id: actionId, installationId: id) : nil
             }
-            async let api = Result.of { installationIdIsWellFormed ? try await store.actions.api(installationId: id) : nil }
+        }
+        let readAPI = { @Sendable in await Result.of { installationIdIsWellFormed ? try await store.actions.api(installationId: id) : nil } }
+        let found = try await store.driver.reading {
+            // SQLite's reads here share one connection and run one after another whatever we do: child tasks would
+            // only add their own scheduling. PostgreSQL's pool serves them side by side.
+            guard store.driver.dialect == .postgres else {
+                return (
+                    organization: await readOrganization(), installation: await readInstallation(), action: await readAction(), api: await readAPI()
+                )
+            }
+            async let organization = readOrganization()
+            async let installation = readInstallation()
+            async let action = readAction()
+            async let api = readAPI()
             return (organization: await organization, installation: await installation, action: await action, api: await api)
         }
         guard let organization = try found.organization.get(), principal.reaches(organization.path) else {
