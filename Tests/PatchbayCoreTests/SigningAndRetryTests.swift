@@ -1,4 +1,5 @@
 import Foundation
+import PatchbayTestSupport
 import Testing
 
 @testable import PatchbayCore
@@ -24,14 +25,13 @@ import Testing
             key = base64.b64decode(secret[len("whsec_"):])
             print(base64.b64encode(hmac.new(key, msg_id.encode() + b"." + ts.encode() + b"." + body, hashlib.sha256).digest()).decode())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, secret.encoded, "evt_01ABC", "1795341600"]
         let input = Pipe()
         let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
+        let process = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", "-c", script, secret.encoded, "evt_01ABC", "1795341600"],
+            standardInput: input.fileHandleForReading.fileDescriptor, standardOutput: output.fileHandleForWriting.fileDescriptor)
+        try input.fileHandleForReading.close()
+        try output.fileHandleForWriting.close()
         input.fileHandleForWriting.write(Data(body.utf8))
         try input.fileHandleForWriting.close()
         process.waitUntilExit()

@@ -109,6 +109,9 @@ import Testing
         #expect(try StreamingJSONEncoder.encode(StaleContainer()) == nil)
         #expect(try StreamingJSONEncoder.encode(EncodesNothing()) == nil)
         #expect(try StreamingJSONEncoder.encode([Double.nan]) == nil)
+        #expect(try StreamingJSONEncoder.encode(SwallowsItsError()) == nil)
+        #expect(try StreamingJSONEncoder.encode(["big": Int128(1)]) == nil)
+        #expect(try StreamingJSONEncoder.encode([UInt128.max]) == nil)
         #expect(try StreamingJSONEncoder.encode(["inf": Double.infinity]) == nil)
         // `JSONEncoder` gives what the streaming path left (or throws, as for NaN).
         #expect(try Self.foundation(DuplicateKey()) == Array(#"{"a":2}"#.utf8))
@@ -269,6 +272,18 @@ private struct StaleContainer: Encodable {
         var second = container.nestedContainer(keyedBy: Keys.self, forKey: .b)
         try second.encode(1, forKey: .a)
         try first.encode(2, forKey: .c)
+    }
+}
+
+/// Catches what it could not write and goes on: a member was half written, so the stream must not be used.
+private struct SwallowsItsError: Encodable {
+    enum Keys: String, CodingKey { case x, y, z }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try? container.encode(Double.nan, forKey: .x)
+        try? container.encode(["inner": Throws()], forKey: .z)
+        try container.encode(1, forKey: .y)
     }
 }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import PatchbayCore
 import PatchbayDelivery
+import PatchbayTestSupport
 import Testing
 
 /// The README's "Verifying Patchbay's signature" examples, run against requests Patchbay signs: the Swift one
@@ -81,13 +82,11 @@ import Testing
     func run(_ programs: [String], _ arguments: [String]) throws -> (status: Int32, output: String)? {
         let candidates = programs.flatMap { program in ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + program } }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
+        let process = try ChildProcess(
+            executable: path, arguments: arguments, standardOutput: pipe.fileHandleForWriting.fileDescriptor,
+            standardError: pipe.fileHandleForWriting.fileDescriptor)
+        try pipe.fileHandleForWriting.close()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -181,9 +181,8 @@ import Testing
 }
 
 /// A `patchbay` child process whose output goes to a file the test polls.
-final class ServerProcess: @unchecked Sendable {
-    // Only the test task touches these; @unchecked because Process is not Sendable.
-    private let process = Process()
+final class ServerProcess: Sendable {
+    private let process: ChildProcess
     private let outputPath: String
     private let errorPath: String
 
@@ -194,17 +193,16 @@ final class ServerProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: errorPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        process.executableURL = URL(fileURLWithPath: ServeProcessTests.binary)
-        process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         merged["PATCHBAY_ADMIN_TOKEN"] = nil
         merged["PATCHBAY_DATABASE_URL"] = nil
         merged["LOG_LEVEL"] = "warning"
         merged.merge(environment) { _, new in new }
-        process.environment = merged
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        process = try ChildProcess(
+            executable: ServeProcessTests.binary, arguments: arguments, environment: merged, standardOutput: output.fileDescriptor,
+            standardError: errors.fileDescriptor)
+        try output.close()
+        try errors.close()
     }
 
     deinit {

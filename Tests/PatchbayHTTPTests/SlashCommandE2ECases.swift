@@ -311,8 +311,8 @@ extension E2ECase {
 /// `examples/weather_integration.py`, run with python3: the README's integration, which checks Patchbay's signature
 /// with its own code.
 final class PythonIntegration: Sendable {
-    let process: Process
-    let output: Pipe
+    let process: ChildProcess
+    let output = Pipe()
     /// Kept apart from the test's own standard error, which a leftover child would hold open.
     let errors = Pipe()
     let seen = Mutex("")
@@ -320,21 +320,19 @@ final class PythonIntegration: Sendable {
     init(secret: String) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/weather_integration.py").path
-        process = Process()
         // Debian's interpreter itself when there is one: a wrapper (pyenv's shim) would outlive a terminate.
         let system = "/usr/bin/python3"
-        if FileManager.default.isExecutableFile(atPath: system) {
-            process.executableURL = URL(fileURLWithPath: system)
-            process.arguments = [script]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script]
-        }
-        process.standardError = errors
-        process.environment = ProcessInfo.processInfo.environment.merging(["PATCHBAY_COMMAND_SECRET": secret, "PORT": "0"]) { $1 }
-        output = Pipe()
-        process.standardOutput = output
-        // Reads as lines arrive; a blocking read would wait for bytes the script never prints.
+        let (executable, arguments) =
+            FileManager.default.isExecutableFile(atPath: system) ? (system, [script]) : ("/usr/bin/env", ["python3", script])
+        process = try ChildProcess(
+            executable: executable, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(["PATCHBAY_COMMAND_SECRET": secret, "PORT": "0"]) { $1 },
+            standardOutput: output.fileHandleForWriting.fileDescriptor, standardError: errors.fileHandleForWriting.fileDescriptor)
+        // The child holds the writing ends now: ours would keep the pipes open after it exits.
+        try output.fileHandleForWriting.close()
+        try errors.fileHandleForWriting.close()
+        // Reads as lines arrive (what came first waits in the pipe); a blocking read would wait for bytes the script
+        // never prints.
         output.fileHandleForReading.readabilityHandler = { [self] handle in
             let data = handle.availableData
             self.seen.withLock { $0 += String(decoding: data, as: UTF8.self) }
@@ -343,7 +341,6 @@ final class PythonIntegration: Sendable {
             let data = handle.availableData
             self.seen.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
     }
 
     /// The port the script listens on, once it says so.
@@ -362,6 +359,6 @@ final class PythonIntegration: Sendable {
     func stop() {
         output.fileHandleForReading.readabilityHandler = nil
         errors.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.send(SIGKILL) }
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
 
-/// Encodes a value to JSON bytes as its `encode(to:)` runs, with no tree in between: the same bytes as Foundation's
-/// `JSONEncoder` with `.withoutEscapingSlashes` and default strategies, in a fraction of the time (an API response
-/// spent more in `JSONEncoder` than in its database reads).
+/// Encodes a value to JSON bytes as its `encode(to:)` runs, with no tree in between: the same JSON values as
+/// Foundation's `JSONEncoder` with `.withoutEscapingSlashes` and default strategies (strings and numbers byte for
+/// byte; an object's members in the order they were encoded, where `JSONEncoder` on Linux uses hash order), in a
+/// fraction of the time (an API response spent more in `JSONEncoder` than in its database reads).
 ///
-/// It takes only the straight path every synthesized `Encodable` follows. Whatever it cannot write byte for byte as
-/// `JSONEncoder` would (a key written twice in one object, a container used after a later one was opened, a
-/// super-encoder, `Date`, `Data`, `URL`, `Decimal`, a value that encodes nothing at the top) makes `encode` return
-/// nil, and the caller uses `JSONEncoder`; errors the value itself throws are thrown.
+/// It takes only the straight path every synthesized `Encodable` follows. Whatever it cannot write as `JSONEncoder`
+/// would (a key written twice in one object, a container used after a later one was opened, a super-encoder, `Date`,
+/// `Data`, `URL`, `Decimal`, 128-bit integers, NaN, a value that encodes nothing at the top, an error caught inside
+/// `encode(to:)` after part of a value was written) makes `encode` return nil, and the caller uses `JSONEncoder`;
+/// errors the value itself throws are thrown.
 public enum StreamingJSONEncoder {
     public static func encode(_ value: some Encodable) throws -> [UInt8]? {
         let writer = JSONStreamWriter()
@@ -17,7 +19,7 @@ public enum StreamingJSONEncoder {
         } catch is StreamingJSONUnsupported {
             return nil
         }
-        guard !writer.bytes.isEmpty else { return nil }
+        guard !writer.failed, !writer.bytes.isEmpty else { return nil }
         writer.close(downTo: 0)
         return writer.bytes
     }
@@ -50,6 +52,13 @@ final class JSONStreamWriter {
 
     init() {
         bytes.reserveCapacity(512)
+    }
+
+    /// Marks the bytes as unusable and gives the error to throw: an `encode(to:)` that catches it and goes on cannot
+    /// leave a half-written member in the result, which is then dropped.
+    func unsupported() -> StreamingJSONUnsupported {
+        failed = true
+        return StreamingJSONUnsupported()
     }
 
     func nextSerial() -> Int {
@@ -92,12 +101,12 @@ final class JSONStreamWriter {
     /// Writes `"key":` into the object at `index` (closing what was opened inside it since), or throws where
     /// `JSONEncoder` would keep only the last of two values for one key.
     func writeKey(_ key: String, into serial: Int, at index: Int) throws {
-        guard isOpen(serial, at: index) else { throw StreamingJSONUnsupported() }
+        guard isOpen(serial, at: index) else { throw unsupported() }
         close(downTo: index + 1)
         if frames[index].keySet != nil {
-            guard frames[index].keySet!.insert(key).inserted else { throw StreamingJSONUnsupported() }
+            guard frames[index].keySet!.insert(key).inserted else { throw unsupported() }
         } else {
-            guard !frames[index].keys.contains(key) else { throw StreamingJSONUnsupported() }
+            guard !frames[index].keys.contains(key) else { throw unsupported() }
             frames[index].keys.append(key)
             if frames[index].keys.count > 8 {
                 frames[index].keySet = Set(frames[index].keys)
@@ -112,7 +121,7 @@ final class JSONStreamWriter {
 
     /// Moves to the next element of the array at `index`.
     func writeComma(into serial: Int, at index: Int) throws {
-        guard isOpen(serial, at: index) else { throw StreamingJSONUnsupported() }
+        guard isOpen(serial, at: index) else { throw unsupported() }
         close(downTo: index + 1)
         if frames[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
         frames[index].count += 1
@@ -166,7 +175,7 @@ final class JSONStreamWriter {
 
     /// As `JSONEncoder` writes it: the shortest round-tripping form, without a trailing ".0".
     func writeFloat(_ value: some BinaryFloatingPoint & CustomStringConvertible) throws {
-        guard value.isFinite else { throw StreamingJSONUnsupported() }
+        guard value.isFinite else { throw unsupported() }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
@@ -224,7 +233,7 @@ struct StreamingEncoder: Encoder {
 
     /// Fills this position with a scalar.
     func fill(_ write: () throws -> Void) throws {
-        guard writer.take(slot) else { throw StreamingJSONUnsupported() }
+        guard writer.take(slot) else { throw writer.unsupported() }
         writer.close(downTo: depth)
         try write()
     }
@@ -236,13 +245,20 @@ struct StreamingEncoder: Encoder {
 
     static func encode<T: Encodable>(_ value: T, writer: JSONStreamWriter, depth: Int, nothingIsEmptyObject: Bool = true) throws {
         // Foundation writes these its own way (a date as seconds since 2001, data as base64, a URL as its string).
-        if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw StreamingJSONUnsupported() }
+        if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw writer.unsupported() }
         let child = StreamingEncoder(writer: writer, depth: depth, slot: writer.openSlot())
-        try value.encode(to: child)
-        if writer.failed { throw StreamingJSONUnsupported() }
+        do {
+            try value.encode(to: child)
+        } catch {
+            // Whatever part of the value was written stays behind: should a caller up the tree catch this and go on,
+            // the result is dropped.
+            writer.failed = true
+            throw error
+        }
+        if writer.failed { throw writer.unsupported() }
         // A value that encodes nothing is an empty object to `JSONEncoder`.
         if writer.take(child.slot) {
-            guard nothingIsEmptyObject else { throw StreamingJSONUnsupported() }
+            guard nothingIsEmptyObject else { throw writer.unsupported() }
             writer.close(downTo: depth)
             writer.writeLiteral("{}")
         }
@@ -257,7 +273,7 @@ struct StreamingKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private var writer: JSONStreamWriter { encoder.writer }
 
     private func key(_ key: Key) throws {
-        guard serial >= 0 else { throw StreamingJSONUnsupported() }
+        guard serial >= 0 else { throw writer.unsupported() }
         try writer.writeKey(key.stringValue, into: serial, at: encoder.depth)
     }
 
@@ -291,6 +307,11 @@ struct StreamingKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt16, forKey key: Key) throws { try integer(value, key) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { try integer(value, key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { try integer(value, key) }
+
+    @available(macOS 15.0, *)
+    mutating func encode(_ value: Int128, forKey key: Key) throws { throw writer.unsupported() }
+    @available(macOS 15.0, *)
+    mutating func encode(_ value: UInt128, forKey key: Key) throws { throw writer.unsupported() }
 
     private func integer(_ value: some BinaryInteger, _ key: Key) throws {
         try self.key(key)
@@ -347,7 +368,7 @@ struct StreamingUnkeyedContainer: UnkeyedEncodingContainer {
     private var writer: JSONStreamWriter { encoder.writer }
 
     private mutating func comma() throws {
-        guard serial >= 0 else { throw StreamingJSONUnsupported() }
+        guard serial >= 0 else { throw writer.unsupported() }
         try writer.writeComma(into: serial, at: encoder.depth)
         count += 1
     }
@@ -382,6 +403,11 @@ struct StreamingUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt16) throws { try integer(value) }
     mutating func encode(_ value: UInt32) throws { try integer(value) }
     mutating func encode(_ value: UInt64) throws { try integer(value) }
+
+    @available(macOS 15.0, *)
+    mutating func encode(_ value: Int128) throws { throw writer.unsupported() }
+    @available(macOS 15.0, *)
+    mutating func encode(_ value: UInt128) throws { throw writer.unsupported() }
 
     private mutating func integer(_ value: some BinaryInteger) throws {
         try comma()
@@ -441,10 +467,14 @@ struct StreamingSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { try encoder.fill { writer.writeInteger(value) } }
     mutating func encode(_ value: UInt32) throws { try encoder.fill { writer.writeInteger(value) } }
     mutating func encode(_ value: UInt64) throws { try encoder.fill { writer.writeInteger(value) } }
+    @available(macOS 15.0, *)
+    mutating func encode(_ value: Int128) throws { throw writer.unsupported() }
+    @available(macOS 15.0, *)
+    mutating func encode(_ value: UInt128) throws { throw writer.unsupported() }
 
     /// A non-scalar in a single-value container takes this very position (an enum wrapping an array, say).
     mutating func encode<T: Encodable>(_ value: T) throws {
-        guard writer.take(encoder.slot) else { throw StreamingJSONUnsupported() }
+        guard writer.take(encoder.slot) else { throw writer.unsupported() }
         writer.close(downTo: encoder.depth)
         // The position passes to the value's own encoder, at the same depth.
         try StreamingEncoder.encode(value, writer: writer, depth: encoder.depth)

@@ -146,7 +146,7 @@ final class SQLiteHandle {
     }
 
     /// Values past this many bytes are unbound after a run of a kept statement.
-    static let largeBindBytes = 4096
+    static let largeBindBytes = 512
 
     private func releaseLargeBinds(_ binds: [SQLValue], of statement: OpaquePointer) {
         for (offset, value) in binds.enumerated() {
