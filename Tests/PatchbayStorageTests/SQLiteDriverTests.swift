@@ -251,6 +251,26 @@ import Testing
         }
     }
 
+    /// Bindings are not cleared between runs, so a run must bind every parameter: a value left out would be the
+    /// previous run's, not NULL. Fewer or more values than placeholders are refused before the statement runs.
+    @Test func aRunThatDoesNotBindEveryParameterIsRefused() async throws {
+        try await withDriver { driver in
+            _ = try await driver.query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            _ = try await driver.query("INSERT INTO t (v) VALUES (\("kept"))")
+            await #expect(throws: StorageError.self) { try await driver.query(SQLQuery(stringLiteral: "SELECT v FROM t WHERE v = ?")) }
+            await #expect(throws: StorageError.self) { try await driver.query("SELECT v FROM t WHERE v = \("kept") AND ?") }
+            // The same kept statement, rebound: each run sees its own value.
+            for value in ["kept", "other", "kept"] {
+                let rows = try await driver.query("SELECT v FROM t WHERE v = \(value)")
+                #expect(try rows.map { try $0.string("v") } == (value == "kept" ? ["kept"] : []))
+            }
+            // A large value is let go after its run; the statement still takes the next value.
+            let large = String(repeating: "x", count: 10_000)
+            #expect(try await driver.query("SELECT length(\(large)) AS n").first?.int("n") == 10_000)
+            #expect(try await driver.query("SELECT length(\("ab")) AS n").first?.int("n") == 2)
+        }
+    }
+
     @Test func aClosedDriverAnswersWithAnErrorAndNeverHangs() async throws {
         let directory = try Self.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

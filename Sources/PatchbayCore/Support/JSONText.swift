@@ -53,22 +53,30 @@ public enum JSONText {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Appends `value` as a JSON string.
+    /// Appends `value` as a JSON string, escaped as `JSONEncoder` escapes it (quote, backslash and the bytes below
+    /// 0x20; slashes left as they are). Runs without an escape are copied whole.
     public static func appendString(_ value: String, to output: inout [UInt8]) {
         output.append(0x22)
-        for byte in value.utf8 {
-            switch byte {
-            case 0x22: output.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: output.append(contentsOf: [0x5C, 0x62])
-            case 0x09: output.append(contentsOf: [0x5C, 0x74])
-            case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
-            case 0x0C: output.append(contentsOf: [0x5C, 0x66])
-            case 0x0D: output.append(contentsOf: [0x5C, 0x72])
-            case 0..<0x20:
-                output.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: output.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            var start = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                start = index + 1
+                switch byte {
+                case 0x22: output.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+                case 0x08: output.append(contentsOf: [0x5C, 0x62])
+                case 0x09: output.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
+                case 0x0C: output.append(contentsOf: [0x5C, 0x66])
+                case 0x0D: output.append(contentsOf: [0x5C, 0x72])
+                default: output.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         output.append(0x22)
     }
