@@ -291,4 +291,60 @@ import Testing
             return reason.contains(path)
         }
     }
+
+    /// One process uses a SQLite file, so a claim's leases are kept in memory: the claim only reads. It changes no
+    /// row and does not wait for the writer; recording the attempt ends the lease; a lease that runs out lets
+    /// another claimer take the delivery.
+    @Test func aClaimWritesNothingAndDoesNotWaitForTheWriter() async throws {
+        try await withDriver { driver in
+            _ = try await Migrator(driver: driver).migrate(now: 1)
+            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
+            let org = try await Fixtures.storedOrganization(store)
+            let webhook = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(webhook)
+            for _ in 0..<3 { _ = try await store.events.publish([Fixtures.event("thread.created", org)], organizationId: org.id, idempotency: nil) }
+            let columns = "SELECT id, lease_owner, lease_expires_at, next_attempt_at, updated_at FROM deliveries ORDER BY id" as SQLQuery
+            let before = try await driver.query(columns).map(\.values)
+
+            // The writer is held by a transaction that waits; the claim still answers.
+            let (released, release) = AsyncStream<Void>.makeStream()
+            let (hasEntered, entered) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await driver.transaction { _ in
+                    entered.yield()
+                    for await _ in released { break }
+                }
+            }
+            var waiting = hasEntered.makeAsyncIterator()
+            _ = await waiting.next()
+            let claimed = try await withThrowingTaskGroup(of: [Delivery]?.self) { group in
+                group.addTask { try await store.deliveries.claimDue(owner: "a", now: 10_000, leaseMillis: 1_000, limit: 10, busyWebhooks: []) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            release.finish()
+            try await holder.value
+            let leased = try #require(claimed, "the claim waited for the writer")
+            #expect(leased.count == 3 && leased.allSatisfy { $0.nextAttemptAt == 11_000 }, "due again when the lease ends")
+            #expect(try await driver.query(columns).map(\.values) == before, "the claim changed no row")
+
+            #expect(try await store.deliveries.claimDue(owner: "b", now: 10_500, leaseMillis: 1_000, limit: 10, busyWebhooks: []).isEmpty)
+            let attempt = DeliveryAttempt(
+                id: Identifier.make(.attempt, nowMillis: 10_600), deliveryId: leased[0].id, sentAt: 10_600, url: webhook.url, statusCode: 204,
+                result: .success, durationMs: 1, requestHeaders: [:], requestBody: "{}", responseHeaders: [:], responseBody: nil, error: nil)
+            try await store.deliveries.complete(leased[0], attempt: attempt, status: .succeeded, nextAttemptAt: nil, webhookState: .active)
+            #expect(driver.deliveryLeases?.leased(leased.map(\.id), now: 10_600) == Set(leased.dropFirst().map(\.id)), "recording ends the lease")
+            // The other two leases run out at 11,000 and are taken over; the recorded one is not due.
+            let takenOver = try await store.deliveries.claimDue(owner: "b", now: 11_000, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+            #expect(takenOver.map(\.id) == leased.dropFirst().map(\.id))
+            // A restart forgets every lease, as a crash would.
+            #expect(try await store.deliveries.releaseAllLeases(now: 11_100) == 2)
+            #expect(try await store.deliveries.claimDue(owner: "c", now: 11_100, leaseMillis: 1_000, limit: 10, busyWebhooks: []).count == 2)
+        }
+    }
 }

@@ -24,10 +24,15 @@ public protocol DatabaseDriver: Service {
     /// Runs `body`, whose reads (concurrent ones too) may share one connection: a hot path's reads then cost one
     /// trip to the database instead of one each. Only reads belong in it: no writes, and no waiting on anything else.
     func reading<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
+    /// Delivery leases kept in memory, for a database only this process uses (SQLite); nil when leases are written
+    /// to the deliveries' rows, where every instance sharing the database sees them (PostgreSQL).
+    var deliveryLeases: DeliveryLeases? { get }
 }
 
 extension DatabaseDriver {
     public func waitUntilRunning() async {}
+
+    public var deliveryLeases: DeliveryLeases? { nil }
 
     /// Runs `body`, whose reads (concurrent ones too) may share one connection. PostgreSQL's pool serves them side
     /// by side as before; SQLite overrides this.

@@ -21,6 +21,9 @@ public enum SQLiteSynchronous: String, Sendable, CaseIterable {
 public final class SQLiteDriver: DatabaseDriver {
     public let dialect = SQLDialect.sqlite
     public let deliveriesQueued = Doorbell()
+    /// One process uses the file (the server locks its data directory), so its leases die with it: they are kept
+    /// in memory, and claiming is a read.
+    public let deliveryLeases: DeliveryLeases? = DeliveryLeases()
     private let writer: Worker
     private let readers: [Worker]
     /// Copies the WAL back into the database file beside the writer, so commits never wait for a checkpoint.

@@ -23,11 +23,12 @@ extension DeliveryRepository {
         public var searchedPastBusy: Bool
     }
 
-    /// `claimDue`, with control over the costly case. A lease moves the delivery's `next_attempt_at` to the lease's
-    /// end, which is when it is due again if its instance dies; so leased rows are out of the claim's range and
-    /// the search reads only what it can take. The oldest `2 × limit` due rows are read first and the busy webhooks'
-    /// are passed over here; only when they fill that window, and `searchPastBusy` allows it, does a search skip
-    /// the busy webhooks in SQL, reading every due row of theirs (22 ms at 100k rows).
+    /// `claimDue`, with control over the costly case. Leased deliveries are out of the claim's range: on PostgreSQL
+    /// the lease moves the row's `next_attempt_at` to the lease's end (when it is due again if its instance dies);
+    /// on SQLite the claim leaves out the ids its process holds (`DeliveryLeases`). The oldest `2 × limit` due rows
+    /// are read first and the busy webhooks' are passed over here; only when they fill that window, and
+    /// `searchPastBusy` allows it, does a search skip the busy webhooks in SQL, reading every due row of theirs
+    /// (22 ms at 100k rows).
     public func claim(
         owner: String, now: Int64, leaseMillis: Int64, limit: Int, busyWebhooks: Set<String>, busyOrganizations: Set<String> = [],
         searchPastBusy: Bool = true
@@ -37,65 +38,91 @@ extension DeliveryRepository {
             WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= \(now)
               AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= \(now)) AND w.state IN ('active', 'failing')
             """
-        var pastBusy = "SELECT d.id " + due
-        for webhook in busyWebhooks.sorted() { pastBusy = pastBusy + " AND d.webhook_id <> \(webhook)" }
-        for organization in busyOrganizations.sorted() { pastBusy = pastBusy + " AND w.organization_id <> \(organization)" }
-        pastBusy = pastBusy + " ORDER BY d.next_attempt_at, d.id LIMIT \(limit)"
-        let lease =
-            "UPDATE deliveries SET lease_owner = \(owner), lease_expires_at = \(now + leaseMillis), next_attempt_at = \(now + leaseMillis)"
-            as SQLQuery
-        var searchedPastBusy = false
-        let rows: [SQLRow]
-        switch driver.dialect {
-        case .postgres:
-            searchedPastBusy = !busyWebhooks.isEmpty || !busyOrganizations.isEmpty
-            rows = try await driver.query(lease + " WHERE id IN (\(pastBusy) FOR UPDATE OF d SKIP LOCKED) RETURNING *")
-        case .sqlite:
-            // The search runs on a reader, off the single writer; the lease re-checks each row, so a row leased or
-            // completed in between is simply not returned.
-            let window = try await driver.query(
-                "SELECT d.id, d.webhook_id, w.organization_id " + due + " ORDER BY d.next_attempt_at, d.id LIMIT \(2 * limit)")
-            var ids: [String] = []
-            for row in window where ids.count < limit {
-                guard try !busyWebhooks.contains(row.string("webhook_id")), try !busyOrganizations.contains(row.string("organization_id")) else {
-                    continue
-                }
-                ids.append(try row.string("id"))
-            }
-            if ids.isEmpty, window.count == 2 * limit, searchPastBusy {
-                searchedPastBusy = true
-                ids = try await driver.query(pastBusy).map { try $0.string("id") }
-            }
-            guard !ids.isEmpty else { return Claim(deliveries: [], searchedPastBusy: searchedPastBusy) }
-            rows = try await driver.query(
-                lease + """
-                     WHERE id IN (\(Self.list(ids))) AND status IN ('pending', 'retrying') AND next_attempt_at <= \(now)
-                      AND (lease_expires_at IS NULL OR lease_expires_at <= \(now)) RETURNING *
-                    """
-            )
+        var notBusy: SQLQuery = ""
+        for webhook in busyWebhooks.sorted() { notBusy = notBusy + " AND d.webhook_id <> \(webhook)" }
+        for organization in busyOrganizations.sorted() { notBusy = notBusy + " AND w.organization_id <> \(organization)" }
+        let order: SQLQuery = " ORDER BY d.next_attempt_at, d.id"
+        if let leases = driver.deliveryLeases {
+            return try await claim(
+                from: due, notBusy: notBusy, order: order, leases: leases, owner: owner, now: now, until: now + leaseMillis, limit: limit,
+                busyWebhooks: busyWebhooks, busyOrganizations: busyOrganizations, searchPastBusy: searchPastBusy)
         }
+        let lease: SQLQuery =
+            "UPDATE deliveries SET lease_owner = \(owner), lease_expires_at = \(now + leaseMillis), next_attempt_at = \(now + leaseMillis)"
+        let rows = try await driver.query(
+            lease + " WHERE id IN (SELECT d.id " + due + notBusy + order + " LIMIT \(limit) FOR UPDATE OF d SKIP LOCKED) RETURNING *")
         // Creation order: the claim moved `next_attempt_at`, and a webhook's lane sends oldest first.
         let deliveries = try rows.map(Self.decode).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-        return Claim(deliveries: deliveries, searchedPastBusy: searchedPastBusy)
+        return Claim(deliveries: deliveries, searchedPastBusy: !busyWebhooks.isEmpty || !busyOrganizations.isEmpty)
+    }
+
+    /// A claim on a database only this process uses: reads on a reader, off the single writer, then takes the leases
+    /// in memory. Nothing is written: the row stays as it was until its attempt is recorded.
+    private func claim(
+        from due: SQLQuery, notBusy: SQLQuery, order: SQLQuery, leases: DeliveryLeases, owner: String, now: Int64, until: Int64, limit: Int,
+        busyWebhooks: Set<String>, busyOrganizations: Set<String>, searchPastBusy: Bool
+    ) async throws -> Claim {
+        let read = leases.beginRead(now: now)
+        var searchedPastBusy = false
+        let picked: [Delivery]
+        do {
+            // One JSON array of the leased ids keeps the statement's text the same, so it stays compiled; SQLite
+            // reads it once into a temporary index and passes the leased rows over in the claim index.
+            let unleased = due + " AND d.id NOT IN (SELECT value FROM json_each(\(JSONText.array(read.leased))))"
+            let window = try await driver.query(
+                "SELECT d.*, w.organization_id AS webhook_organization_id " + unleased + order + " LIMIT \(2 * limit)")
+            var rows: [SQLRow] = []
+            for row in window where rows.count < limit {
+                guard try !busyWebhooks.contains(row.string("webhook_id")),
+                    try !busyOrganizations.contains(row.string("webhook_organization_id"))
+                else { continue }
+                rows.append(row)
+            }
+            if rows.isEmpty, window.count == 2 * limit, searchPastBusy {
+                searchedPastBusy = true
+                rows = try await driver.query("SELECT d.* " + unleased + notBusy + order + " LIMIT \(limit)")
+            }
+            picked = try rows.map(Self.decode)
+        } catch {
+            leases.endRead(read)
+            throw error
+        }
+        let taken = Set(leases.take(picked.map(\.id), owner: owner, now: now, until: until, read: read))
+        // Due again when the lease ends, as a lease written to the row would say.
+        let deliveries = picked.filter { taken.contains($0.id) }.map { delivery in
+            var leased = delivery
+            leased.nextAttemptAt = until
+            return leased
+        }
+        // Creation order: a webhook's lane sends oldest first.
+        return Claim(deliveries: deliveries.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }, searchedPastBusy: searchedPastBusy)
     }
 
     /// Clears every lease, making those deliveries due at once. Only for SQLite at start-up: one process owns the
     /// file, so any lease found then belongs to a process that died, and waiting for it to expire would only delay
     /// recovery.
     public func releaseAllLeases(now: Int64) async throws -> Int {
-        try await driver.query(
-            """
-            UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL,
-                next_attempt_at = CASE WHEN status IN ('pending', 'retrying') THEN \(Self.dueAgain(now: now)) ELSE next_attempt_at END
-            WHERE lease_owner IS NOT NULL RETURNING id
-            """
-        ).count
+        let inMemory = driver.deliveryLeases?.releaseAll(now: now) ?? 0
+        // Rows leased by an earlier version, which wrote SQLite's leases too.
+        return try await inMemory
+            + driver.query(
+                """
+                UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL,
+                    next_attempt_at = CASE WHEN status IN ('pending', 'retrying') THEN \(Self.dueAgain(now: now)) ELSE next_attempt_at END
+                WHERE lease_owner IS NOT NULL RETURNING id
+                """
+            ).count
     }
 
     /// Gives leased deliveries back without an attempt (their webhook was paused meanwhile, or the worker stopped
     /// before sending them): due again at once.
     public func release(_ ids: [String], owner: String, now: Int64) async throws {
         guard !ids.isEmpty else { return }
+        if let leases = driver.deliveryLeases {
+            // The claim left the row as it was: due as before (at its creation, when never attempted).
+            _ = leases.release(ids, owner: owner)
+            return
+        }
         _ = try await driver.query(
             """
             UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = \(Self.dueAgain(now: now))
@@ -113,6 +140,14 @@ extension DeliveryRepository {
     /// Gives leased deliveries back, due again at `until`, without an attempt (their webhook's rate limit is spent).
     public func postpone(_ ids: [String], until: Int64, owner: String) async throws {
         guard !ids.isEmpty else { return }
+        if let leases = driver.deliveryLeases {
+            let held = leases.held(ids, by: owner, now: nil)
+            guard !held.isEmpty else { return }
+            // Written before the lease ends, so no claim takes the delivery before it is due later.
+            _ = try await driver.query("UPDATE deliveries SET next_attempt_at = \(until) WHERE id IN (\(Self.list(held)))")
+            _ = leases.release(held, owner: owner)
+            return
+        }
         _ = try await driver.query(
             """
             UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = \(until)
@@ -142,7 +177,7 @@ extension DeliveryRepository {
         guard !completions.isEmpty else { return [] }
         // The rows are rendered before the transaction: the single writer is held for the writing only.
         let rendered = try completions.map { (completion: $0, row: try Self.values(of: $0.attempt)) }
-        return try await driver.transaction { connection in
+        let gone = try await driver.transaction { connection in
             // On PostgreSQL the rows are held against a concurrent delete until the attempts are in.
             var existing: SQLQuery = "SELECT id FROM deliveries WHERE id IN (\(Self.list(Set(completions.map(\.delivery.id)).sorted())))"
             if connection.dialect == .postgres { existing = existing + " ORDER BY id FOR KEY SHARE" }
@@ -195,6 +230,10 @@ extension DeliveryRepository {
             }
             return gone
         }
+        // Committed: these deliveries are no longer leased (nor due, unless retrying). A failed write leaves them
+        // leased, so they are not sent again before their lease runs out.
+        driver.deliveryLeases?.end(completions.map(\.delivery.id))
+        return gone
     }
 
     /// The queue at a glance, for `/v1/health`: deliveries waiting to be sent (pending or retrying), those held for
@@ -263,6 +302,9 @@ extension DeliveryRepository {
     public func absorb(into lead: Delivery, maxEvents: Int, owner: String, now: Int64) async throws -> Delivery {
         let limit = maxEvents - lead.eventIds.count
         guard limit > 0, lead.attemptCount == 0 else { return lead }
+        if let leases = driver.deliveryLeases {
+            return try await absorb(into: lead, limit: limit, maxEvents: maxEvents, leases: leases, owner: owner, now: now)
+        }
         return try await driver.transaction { connection in
             // Only the lease holder may fold: a lost lease means another instance owns the lead now.
             var held: SQLQuery = "SELECT id FROM deliveries WHERE id = \(lead.id) AND lease_owner = \(owner) AND lease_expires_at > \(now)"
@@ -295,6 +337,59 @@ extension DeliveryRepository {
         }
     }
 
+    /// `absorb` with leases kept in memory: the rows folded are leased to `owner` before they are deleted, so no
+    /// claim takes one meanwhile, and their leases end once the deletion is committed.
+    private func absorb(into lead: Delivery, limit: Int, maxEvents: Int, leases: DeliveryLeases, owner: String, now: Int64) async throws
+        -> Delivery
+    {
+        // Only the lease holder may fold: a lost lease means the lead is someone else's now.
+        guard !leases.held([lead.id], by: owner, now: now).isEmpty else { return lead }
+        let read = leases.beginRead(now: now)
+        let (merged, folded) = try await driver.transaction { connection -> (Delivery, [String]) in
+            let rows: [SQLRow]
+            do {
+                rows = try await connection.query(
+                    """
+                    SELECT id, event_ids FROM deliveries
+                    WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status IN ('pending', 'retrying') AND status = 'pending'
+                      AND attempt_count = 0 AND next_attempt_at <= \(now)
+                      AND id NOT IN (SELECT value FROM json_each(\(JSONText.array(read.leased))))
+                    ORDER BY next_attempt_at, id LIMIT \(limit)
+                    """
+                )
+            } catch {
+                leases.endRead(read)
+                throw error
+            }
+            var merged = lead
+            var candidates: [String] = []
+            var eventIds: [String: [String]] = [:]
+            for row in rows {
+                let ids = try? JSONText.strings(try row.string("event_ids"))
+                guard let ids, let id = try? row.string("id"), merged.eventIds.count + ids.count <= maxEvents else { continue }
+                merged.eventIds += ids
+                candidates.append(id)
+                eventIds[id] = ids
+            }
+            // Ends the read. Until the end of the transaction the folded rows are leased here, so no claim sends them.
+            let folded = leases.take(candidates, owner: owner, now: now, until: .max, read: read)
+            guard !folded.isEmpty else { return (lead, []) }
+            do {
+                merged = lead
+                for id in folded { merged.eventIds += eventIds[id] ?? [] }
+                _ = try await connection.query("DELETE FROM deliveries WHERE id IN (\(Self.list(folded)))")
+                _ = try await connection.query(
+                    "UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds)) WHERE id = \(lead.id)")
+                return (merged, folded)
+            } catch {
+                _ = leases.release(folded, owner: owner)
+                throw error
+            }
+        }
+        leases.end(folded)
+        return merged
+    }
+
     /// Batching at claim time: folds deliveries `owner` has just leased (one webhook's, never attempted) into the
     /// first, deleting the others, in one transaction. Returns the merged lead, or nil (nothing changed) when the
     /// lead's lease was lost meanwhile.
@@ -302,6 +397,24 @@ extension DeliveryRepository {
         guard let lead = deliveries.first else { return nil }
         guard deliveries.count > 1 else { return lead }
         struct LeaseLost: Error {}
+        if let leases = driver.deliveryLeases {
+            guard !leases.held([lead.id], by: owner, now: nil).isEmpty else { return nil }
+            let rest = deliveries.dropFirst()
+            let mine = leases.held(rest.map(\.id), by: owner, now: nil)
+            let (merged, deleted) = try await driver.transaction { connection -> (Delivery, Set<String>) in
+                let deleted = Set(
+                    try await connection.query(
+                        "DELETE FROM deliveries WHERE id IN (\(Self.list(mine))) AND attempt_count = 0 RETURNING id"
+                    ).map { try $0.string("id") })
+                var merged = lead
+                for delivery in rest where deleted.contains(delivery.id) { merged.eventIds += delivery.eventIds }
+                _ = try await connection.query(
+                    "UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds)) WHERE id = \(lead.id) AND attempt_count = 0")
+                return (merged, deleted)
+            }
+            leases.end(deleted)
+            return merged
+        }
         do {
             return try await driver.transaction { connection in
                 let rest = deliveries.dropFirst()
@@ -385,7 +498,10 @@ extension DeliveryRepository {
     /// sent right now (leased) or held is left as it is. Returns the deliveries queued, by id.
     public func requeue(_ deliveries: [Delivery], now: Int64) async throws -> [Delivery] {
         guard !deliveries.isEmpty else { return [] }
-        let ids = deliveries.map(\.id)
+        // A delivery being sent right now (leased in memory on SQLite) is left as it is.
+        let sending = driver.deliveryLeases?.leased(deliveries.map(\.id), now: now) ?? []
+        let ids = deliveries.map(\.id).filter { !sending.contains($0) }
+        guard !ids.isEmpty else { return [] }
         return try await driver.transaction { connection in
             var queued: [Delivery] = []
             for start in stride(from: 0, to: ids.count, by: 500) {
