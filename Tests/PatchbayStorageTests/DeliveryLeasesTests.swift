@@ -78,6 +78,8 @@ import Testing
                         let read = leases.beginRead(now: 0)
                         let window = Array(ids[chunk..<min(chunk + 120, ids.count)]).filter { !read.leased.contains($0) }
                         mine += leases.take(window, owner: "w\(claimer)", now: 0, until: 1_000, read: read)
+                        // Recording ends leases while other claimers read.
+                        if chunk % 100 == 0 { leases.end(["ended-\(claimer)-\(chunk)"]) }
                     }
                     return mine
                 }
@@ -88,6 +90,6 @@ import Testing
         }
         #expect(taken.count == Set(taken).count, "no id was taken twice")
         #expect(leases.count == Set(taken).count)
-        #expect(leases.state.withLock { $0.reads.isEmpty })
+        #expect(leases.state.withLock { $0.reads.isEmpty && $0.ended.isEmpty }, "every read finished, so no end is kept")
     }
 }

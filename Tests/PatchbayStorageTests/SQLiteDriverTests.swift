@@ -347,4 +347,46 @@ import Testing
             #expect(try await store.deliveries.claimDue(owner: "c", now: 11_100, leaseMillis: 1_000, limit: 10, busyWebhooks: []).count == 2)
         }
     }
+
+    /// A postponed delivery (its webhook's rate limit was spent) is not due before its time, even to a claim that
+    /// began reading before the postponement; a delivery being sent is not requeued; a pending delivery removed by
+    /// retention is not taken by a claim whose snapshot predates the removal.
+    @Test func postponedRequeuedAndRemovedDeliveriesAreNotTakenEarly() async throws {
+        try await withDriver { driver in
+            _ = try await Migrator(driver: driver).migrate(now: 1)
+            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
+            let leases = try #require(driver.deliveryLeases)
+            let org = try await Fixtures.storedOrganization(store)
+            let webhook = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(webhook)
+            for _ in 0..<3 { _ = try await store.events.publish([Fixtures.event("thread.created", org)], organizationId: org.id, idempotency: nil) }
+            let claimed = try await store.deliveries.claimDue(owner: "a", now: 10_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [])
+            #expect(claimed.count == 2)
+            let (postponed, sending) = (claimed[0], claimed[1])
+
+            let before = leases.beginRead(now: 10_100)
+            try await store.deliveries.postpone([postponed.id], until: 20_000, owner: "a")
+            #expect(leases.take([postponed.id], owner: "b", now: 10_100, until: 11_100, read: before).isEmpty, "a stale snapshot shows it due")
+            #expect(try await store.deliveries.requeue([sending], now: 10_200).isEmpty, "a delivery being sent is left as it is")
+            // At 11,000 the other lease has run out: it is taken over, the postponed one is not due yet.
+            let takenOver = try await store.deliveries.claimDue(owner: "b", now: 11_000, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+            #expect(Set(takenOver.map(\.id)) == Set([sending.id]).union(try await Self.unclaimed(store, webhook, except: claimed)))
+            let early = try await store.deliveries.claimDue(owner: "c", now: 19_999, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+            #expect(early.count == 2 && !early.contains { $0.id == postponed.id })
+            let due = try await store.deliveries.claimDue(owner: "d", now: 20_000, leaseMillis: 1_000, limit: 10, busyWebhooks: [])
+            #expect(due.map(\.id) == [postponed.id])
+
+            // Retention removes the pending ones while a claim is reading.
+            let reading = leases.beginRead(now: 30_000)
+            _ = leases.releaseAll(now: 30_000)
+            let removed = try await store.retention.purgeBatch(before: .max, idempotencyBefore: 0, batchSize: 100)
+            #expect(removed.deliveries == 3)
+            #expect(leases.take(claimed.map(\.id), owner: "d", now: 30_000, until: 31_000, read: reading).isEmpty)
+        }
+    }
+
+    private static func unclaimed(_ store: Store, _ webhook: Webhook, except claimed: [Delivery]) async throws -> Set<String> {
+        let all = try await store.deliveries.list(of: webhook, status: nil, ListRequest(limit: 10)).items.map(\.id)
+        return Set(all).subtracting(claimed.map(\.id))
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PatchbayCore
+import Synchronization
 
 /// The delivery engine's side of the deliveries table: leased claims, completion and disabling.
 extension DeliveryRepository {
@@ -26,9 +27,9 @@ extension DeliveryRepository {
     /// `claimDue`, with control over the costly case. Leased deliveries are out of the claim's range: on PostgreSQL
     /// the lease moves the row's `next_attempt_at` to the lease's end (when it is due again if its instance dies);
     /// on SQLite the claim leaves out the ids its process holds (`DeliveryLeases`). The oldest `2 × limit` due rows
-    /// are read first and the busy webhooks' are passed over here; only when they fill that window, and
-    /// `searchPastBusy` allows it, does a search skip the busy webhooks in SQL, reading every due row of theirs
-    /// (22 ms at 100k rows).
+    /// (`limit` when no webhook is busy) are read first and the busy webhooks' are passed over here; only when they
+    /// fill that window, and `searchPastBusy` allows it, does a search skip the busy webhooks in SQL, reading every
+    /// due row of theirs (22 ms at 100k rows).
     public func claim(
         owner: String, now: Int64, leaseMillis: Int64, limit: Int, busyWebhooks: Set<String>, busyOrganizations: Set<String> = [],
         searchPastBusy: Bool = true
@@ -69,8 +70,10 @@ extension DeliveryRepository {
             // One JSON array of the leased ids keeps the statement's text the same, so it stays compiled; SQLite
             // reads it once into a temporary index and passes the leased rows over in the claim index.
             let unleased = due + " AND d.id NOT IN (SELECT value FROM json_each(\(JSONText.array(read.leased))))"
+            // Room to pass over busy webhooks' rows; with none busy, every due row in it is taken.
+            let windowSize = busyWebhooks.isEmpty && busyOrganizations.isEmpty ? limit : 2 * limit
             let window = try await driver.query(
-                "SELECT d.*, w.organization_id AS webhook_organization_id " + unleased + order + " LIMIT \(2 * limit)")
+                "SELECT d.*, w.organization_id AS webhook_organization_id " + unleased + order + " LIMIT \(windowSize)")
             var rows: [SQLRow] = []
             for row in window where rows.count < limit {
                 guard try !busyWebhooks.contains(row.string("webhook_id")),
@@ -78,7 +81,7 @@ extension DeliveryRepository {
                 else { continue }
                 rows.append(row)
             }
-            if rows.isEmpty, window.count == 2 * limit, searchPastBusy {
+            if rows.isEmpty, window.count == windowSize, searchPastBusy {
                 searchedPastBusy = true
                 rows = try await driver.query("SELECT d.* " + unleased + notBusy + order + " LIMIT \(limit)")
             }
@@ -143,9 +146,10 @@ extension DeliveryRepository {
         if let leases = driver.deliveryLeases {
             let held = leases.held(ids, by: owner, now: nil)
             guard !held.isEmpty else { return }
-            // Written before the lease ends, so no claim takes the delivery before it is due later.
+            // Written before the lease ends, and ended as a recorded attempt ends one: a claim whose snapshot
+            // predates the write would see the delivery due now.
             _ = try await driver.query("UPDATE deliveries SET next_attempt_at = \(until) WHERE id IN (\(Self.list(held)))")
-            _ = leases.release(held, owner: owner)
+            leases.end(held)
             return
         }
         _ = try await driver.query(
@@ -344,50 +348,61 @@ extension DeliveryRepository {
     {
         // Only the lease holder may fold: a lost lease means the lead is someone else's now.
         guard !leases.held([lead.id], by: owner, now: now).isEmpty else { return lead }
-        let read = leases.beginRead(now: now)
-        let (merged, folded) = try await driver.transaction { connection -> (Delivery, [String]) in
-            let rows: [SQLRow]
-            do {
-                rows = try await connection.query(
-                    """
-                    SELECT id, event_ids FROM deliveries
-                    WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status IN ('pending', 'retrying') AND status = 'pending'
-                      AND attempt_count = 0 AND next_attempt_at <= \(now)
-                      AND id NOT IN (SELECT value FROM json_each(\(JSONText.array(read.leased))))
-                    ORDER BY next_attempt_at, id LIMIT \(limit)
-                    """
-                )
-            } catch {
-                leases.endRead(read)
-                throw error
-            }
-            var merged = lead
-            var candidates: [String] = []
-            var eventIds: [String: [String]] = [:]
-            for row in rows {
-                let ids = try? JSONText.strings(try row.string("event_ids"))
-                guard let ids, let id = try? row.string("id"), merged.eventIds.count + ids.count <= maxEvents else { continue }
-                merged.eventIds += ids
-                candidates.append(id)
-                eventIds[id] = ids
-            }
-            // Ends the read. Until the end of the transaction the folded rows are leased here, so no claim sends them.
-            let folded = leases.take(candidates, owner: owner, now: now, until: .max, read: read)
-            guard !folded.isEmpty else { return (lead, []) }
-            do {
+        // What the transaction leased, for a failed commit to give back.
+        let taken = TakenLeases()
+        do {
+            let (merged, folded) = try await driver.transaction { connection -> (Delivery, [String]) in
+                // Begun inside the transaction, so a transaction that never starts leaves no read behind.
+                let read = leases.beginRead(now: now)
+                let rows: [SQLRow]
+                do {
+                    rows = try await connection.query(
+                        """
+                        SELECT id, event_ids FROM deliveries
+                        WHERE webhook_id = \(lead.webhookId) AND id <> \(lead.id) AND status IN ('pending', 'retrying') AND status = 'pending'
+                          AND attempt_count = 0 AND next_attempt_at <= \(now)
+                          AND id NOT IN (SELECT value FROM json_each(\(JSONText.array(read.leased))))
+                        ORDER BY next_attempt_at, id LIMIT \(limit)
+                        """
+                    )
+                } catch {
+                    leases.endRead(read)
+                    throw error
+                }
+                var merged = lead
+                var candidates: [String] = []
+                var eventIds: [String: [String]] = [:]
+                for row in rows {
+                    let ids = try? JSONText.strings(try row.string("event_ids"))
+                    guard let ids, let id = try? row.string("id"), merged.eventIds.count + ids.count <= maxEvents else { continue }
+                    merged.eventIds += ids
+                    candidates.append(id)
+                    eventIds[id] = ids
+                }
+                // Ends the read. Until the commit the folded rows are leased here, so no claim sends them; a lease as
+                // long as a claim's, should something keep it from being ended or given back.
+                let folded = leases.take(candidates, owner: owner, now: now, until: now + 120_000, read: read)
+                taken.ids.withLock { $0 = folded }
+                guard !folded.isEmpty else { return (lead, []) }
                 merged = lead
                 for id in folded { merged.eventIds += eventIds[id] ?? [] }
                 _ = try await connection.query("DELETE FROM deliveries WHERE id IN (\(Self.list(folded)))")
                 _ = try await connection.query(
                     "UPDATE deliveries SET event_ids = \(try WebhookRepository.json(merged.eventIds)) WHERE id = \(lead.id)")
                 return (merged, folded)
-            } catch {
-                _ = leases.release(folded, owner: owner)
-                throw error
             }
+            leases.end(folded)
+            return merged
+        } catch {
+            // Rolled back (the commit too may fail): the rows are due again, and no longer leased here.
+            _ = leases.release(taken.ids.withLock { $0 }, owner: owner)
+            throw error
         }
-        leases.end(folded)
-        return merged
+    }
+
+    /// The ids a transaction leased, read after it (it may fail at its commit, outside its body).
+    private final class TakenLeases: Sendable {
+        let ids = Mutex<[String]>([])
     }
 
     /// Batching at claim time: folds deliveries `owner` has just leased (one webhook's, never attempted) into the

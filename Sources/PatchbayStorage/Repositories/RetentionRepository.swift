@@ -46,7 +46,7 @@ public struct RetentionRepository: Sendable {
     public func purgeBatch(before cutoff: Int64, idempotencyBefore idempotencyCutoff: Int64, batchSize: Int) async throws -> Removed {
         let limit = max(1, batchSize)
         // One transaction for all kinds: one commit (one sync on SQLite) per batch.
-        return try await driver.transaction { connection -> Removed in
+        let (removed, deliveries) = try await driver.transaction { connection -> (Removed, [String]) in
             var removed = Removed()
             let batch = try await connection.query(
                 """
@@ -100,7 +100,10 @@ public struct RetentionRepository: Sendable {
                 RETURNING seq
                 """
             ).count
-            return removed
+            return (removed, batch)
         }
+        // A pending delivery removed here may still look due to a claim whose snapshot predates the removal.
+        driver.deliveryLeases?.end(deliveries)
+        return removed
     }
 }
