@@ -154,12 +154,18 @@ public final class PostgresDriver: DatabaseDriver {
 
     static func collect(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
         var rows: [SQLRow] = []
+        // Every row of a result has the same columns: their names are read once.
+        var columns: SQLColumns?
         for try await row in sequence {
-            var values: [String: SQLValue] = [:]
+            var names: [String] = []
+            var cells: [SQLValue] = []
             for cell in row {
-                values[cell.columnName] = try value(of: cell)
+                if columns == nil { names.append(cell.columnName) }
+                cells.append(try value(of: cell))
             }
-            rows.append(SQLRow(values: values))
+            let shared = columns ?? SQLColumns(names)
+            columns = shared
+            rows.append(SQLRow(columns: shared, cells: cells))
         }
         return rows
     }

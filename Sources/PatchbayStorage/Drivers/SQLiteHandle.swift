@@ -33,7 +33,7 @@ final class SQLiteHandle {
 
     private final class Statement {
         let pointer: OpaquePointer
-        var columns: [String] = []
+        var columns = SQLColumns([])
         /// SQLite recompiles a statement by itself when the schema changes (a migration); the names are read anew then.
         var columnsAtReprepare: Int32 = -1
         /// Recompilations counted into `recompilations` so far.
@@ -96,10 +96,11 @@ final class SQLiteHandle {
             let status = sqlite_nio_sqlite3_step(statement.pointer)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw Self.error(status) }
-            let columns = columnNames(of: statement)
-            var values: [String: SQLValue] = Dictionary(minimumCapacity: columns.count)
-            for (index, name) in columns.enumerated() { values[name] = value(at: Int32(index), of: statement.pointer) }
-            rows.append(SQLRow(values: values))
+            let shape = columns(of: statement)
+            var cells: [SQLValue] = []
+            cells.reserveCapacity(shape.names.count)
+            for index in shape.names.indices { cells.append(value(at: Int32(index), of: statement.pointer)) }
+            rows.append(SQLRow(columns: shape, cells: cells))
         }
         if cacheable { countRecompilations(of: statement) }
         // SQLite recompiles stale statements itself; dropping them after a migration's DDL frees the old plans.
@@ -197,12 +198,12 @@ final class SQLiteHandle {
         statement.recompilationsCounted = count
     }
 
-    private func columnNames(of statement: Statement) -> [String] {
+    private func columns(of statement: Statement) -> SQLColumns {
         let reprepared = sqlite_nio_sqlite3_stmt_status(statement.pointer, SQLITE_STMTSTATUS_REPREPARE, 0)
         if reprepared != statement.columnsAtReprepare {
             let count = sqlite_nio_sqlite3_column_count(statement.pointer)
-            statement.columns = (0..<count).map { index in sqlite_nio_sqlite3_column_name(statement.pointer, index).map { String(cString: $0) } ?? ""
-            }
+            statement.columns = SQLColumns(
+                (0..<count).map { index in sqlite_nio_sqlite3_column_name(statement.pointer, index).map { String(cString: $0) } ?? "" })
             statement.columnsAtReprepare = reprepared
         }
         return statement.columns

@@ -37,7 +37,7 @@ struct KeysetPagination {
             rows.removeLast()
             if let last = rows.last {
                 let value: Cursor.Value =
-                    switch last.values[column] {
+                    switch last.value(column) {
                     case .integer(let number): .integer(number)
                     case .text(let text): .text(text)
                     default: .text("")
