@@ -24,6 +24,23 @@ import Testing
         return try await driver.withRunning { try await body(driver) }
     }
 
+    /// A migrated store on a fresh file with one organization and one webhook, and `events` events published to it.
+    private func withWebhook<T: Sendable>(
+        events: Int = 0, _ body: @Sendable (SQLiteDriver, Store, Organization, Webhook) async throws -> T
+    ) async throws -> T {
+        try await withDriver { driver in
+            _ = try await Migrator(driver: driver).migrate(now: 1)
+            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
+            let org = try await Fixtures.storedOrganization(store)
+            let webhook = Fixtures.webhook(in: org)
+            try await store.webhooks.insert(webhook)
+            for _ in 0..<events {
+                _ = try await store.events.publish([Fixtures.event("thread.created", org)], organizationId: org.id, idempotency: nil)
+            }
+            return try await body(driver, store, org, webhook)
+        }
+    }
+
     @Test func valuesRoundTripExactly() async throws {
         try await withDriver { driver in
             _ = try await driver.query("CREATE TABLE t (id INTEGER PRIMARY KEY, v)")
@@ -224,12 +241,7 @@ import Testing
     /// marked every statement whose plan may depend on a bound value (an equality in a join or a subquery): the run
     /// endpoint's reads, the claim's window and the publish's webhook query were compiled on every run.
     @Test func keptStatementsAreNotCompiledAgainWhenRebound() async throws {
-        try await withDriver { driver in
-            _ = try await Migrator(driver: driver).migrate(now: 1)
-            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
-            let org = try await Fixtures.storedOrganization(store)
-            let webhook = Fixtures.webhook(in: org)
-            try await store.webhooks.insert(webhook)
+        try await withWebhook { driver, store, org, webhook in
             // Each statement runs once to be compiled, then with other values.
             for round in 0..<4 {
                 let baseline = try await driver.recompilations()
@@ -296,13 +308,7 @@ import Testing
     /// row and does not wait for the writer; recording the attempt ends the lease; a lease that runs out lets
     /// another claimer take the delivery.
     @Test func aClaimWritesNothingAndDoesNotWaitForTheWriter() async throws {
-        try await withDriver { driver in
-            _ = try await Migrator(driver: driver).migrate(now: 1)
-            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
-            let org = try await Fixtures.storedOrganization(store)
-            let webhook = Fixtures.webhook(in: org)
-            try await store.webhooks.insert(webhook)
-            for _ in 0..<3 { _ = try await store.events.publish([Fixtures.event("thread.created", org)], organizationId: org.id, idempotency: nil) }
+        try await withWebhook(events: 3) { driver, store, _, webhook in
             let columns = "SELECT id, lease_owner, lease_expires_at, next_attempt_at, updated_at FROM deliveries ORDER BY id" as SQLQuery
             let before = try await driver.query(columns).map(\.values)
 
@@ -352,14 +358,8 @@ import Testing
     /// began reading before the postponement; a delivery being sent is not requeued; a pending delivery removed by
     /// retention is not taken by a claim whose snapshot predates the removal.
     @Test func postponedRequeuedAndRemovedDeliveriesAreNotTakenEarly() async throws {
-        try await withDriver { driver in
-            _ = try await Migrator(driver: driver).migrate(now: 1)
-            let store = Store(driver: driver, secrets: try TestDatabase.testSecrets())
+        try await withWebhook(events: 3) { driver, store, _, webhook in
             let leases = try #require(driver.deliveryLeases)
-            let org = try await Fixtures.storedOrganization(store)
-            let webhook = Fixtures.webhook(in: org)
-            try await store.webhooks.insert(webhook)
-            for _ in 0..<3 { _ = try await store.events.publish([Fixtures.event("thread.created", org)], organizationId: org.id, idempotency: nil) }
             let claimed = try await store.deliveries.claimDue(owner: "a", now: 10_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [])
             #expect(claimed.count == 2)
             let (postponed, sending) = (claimed[0], claimed[1])
