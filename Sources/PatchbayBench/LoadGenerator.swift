@@ -88,6 +88,15 @@ struct LoadGenerator {
 }
 
 /// Resident memory of this process, from /proc (Linux).
+/// This process's CPU time (user and system, every thread), for the CPU a phase cost per unit of work.
+enum ProcessCPU {
+    static var seconds: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
+    }
+}
+
 enum ProcessMemory {
     static func kilobytes(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }

@@ -24,7 +24,8 @@ import PatchbayStorage
 /// against `openapi-spec-validator-rs`, whole processes taking turns.
 /// `PatchbayBench api-wrk [--duration S] [--connections N] [--rounds N]` drives `/v1/health` and a token-authenticated
 /// read with wrk from another process.
-/// `PatchbayBench webhooks --nginx` delivers to nginx (`return 204`) in its own processes and counts durable deliveries.
+/// `PatchbayBench webhooks --nginx` delivers to nginx (`return 204`) in its own processes and counts durable deliveries;
+/// `--no-anchors` skips the receiver's raw-capacity runs.
 /// `PatchbayBench [api|webhooks] [--duration S] [--connections N] [--events N] [--rate R] [--setup 1|2|3]`. `api` starts Patchbay (SQLite in a temporary directory) and a
 /// trivial Hummingbird route in this process, drives both with the same load generator, and prints throughput,
 /// latency percentiles and memory.
@@ -49,7 +50,7 @@ struct PatchbayBench {
             let only = option("--setup", 0)
             try await WebhooksScenario(
                 events: option("--events", 100_000), rate: option("--rate", 1_000), seconds: seconds, only: only > 0 ? only : nil,
-                nginx: arguments.contains("--nginx")
+                nginx: arguments.contains("--nginx"), anchors: !arguments.contains("--no-anchors")
             ).run()
         case "inbound":
             try await InboundScenario(seconds: seconds, connections: connections, rate: option("--rate", 500)).run()

@@ -27,6 +27,8 @@ struct WebhooksScenario {
         var requests: Int
         var pendingResidentMB: Double
         var peakMB: Double
+        /// This process's CPU time during the drain, per delivered event (the worker, the transport, SQLite).
+        var cpuMicrosPerEvent: Double
         var latencies: [Double]
         var latencyEvents: Int
         var latencySent: Int
@@ -42,6 +44,9 @@ struct WebhooksScenario {
     /// counted from the database (every delivery recorded as succeeded), and no latency is measured (nginx keeps no
     /// clock of ours).
     var nginx = false
+    /// `--no-anchors` skips the receiver's raw-capacity runs (for quick comparisons of two binaries, or a run under
+    /// valgrind, where the load generator's own work would swamp the drain's).
+    var anchors = true
     let logger: Logger = {
         var logger = Logger(label: "patchbay.bench")
         logger.logLevel = .critical
@@ -61,10 +66,11 @@ struct WebhooksScenario {
             let hook = "http://127.0.0.1:\(nginx?.port ?? port)/hook"
 
             let body = Self.sampleBody
-            let raw = await LoadGenerator(client: client, connections: 16, duration: .seconds(5)).run { _, _ in
+            let raw = await LoadGenerator(client: client, connections: anchors ? 16 : 1, duration: anchors ? .seconds(5) : .milliseconds(10)).run {
+                _, _ in
                 .init(method: .POST, url: hook, headers: [("Content-Type", "application/json")], body: body)
             }
-            let wrk = Self.wrk(url: hook, body: body)
+            let wrk = anchors ? Self.wrk(url: hook, body: body) : nil
             say(
                 "PatchbayBench webhooks — \(events) events per configuration, SQLite (WAL), "
                     + (nginx == nil ? "receiver, worker and API in one process" : "nginx (return 204) as the receiver in its own processes"))
@@ -78,7 +84,7 @@ struct WebhooksScenario {
                 say("receiver raw capacity, wrk: not installed")
             }
             say("")
-            say("configuration                published/s  delivered ev/s  requests/s  vs wrk  vs in-proc  RSS 100k pending  peak MB")
+            say("configuration                published/s  delivered ev/s  requests/s  vs wrk  vs in-proc  RSS 100k pending  peak MB  CPU µs/ev")
             var outcomes: [(Setup, Outcome)] = []
             let setups = [
                 Setup(name: "1 webhook", webhooks: 1, maxEventsPerRequest: 1),
@@ -92,9 +98,10 @@ struct WebhooksScenario {
                 say(
                     setup.name.padding(toLength: 28, withPad: " ", startingAt: 0)
                         + String(
-                            format: " %11.0f  %14.0f  %10.0f  %5.0f%%  %9.0f%%  %13.0f MB  %7.0f",
+                            format: " %11.0f  %14.0f  %10.0f  %5.0f%%  %9.0f%%  %13.0f MB  %7.0f  %9.1f",
                             outcome.published, outcome.delivered, deliveredPerRequest, wrk.map { outcome.delivered / $0 * 100 } ?? .nan,
-                            outcome.delivered / raw.throughput * 100, outcome.pendingResidentMB, outcome.peakMB)
+                            outcome.delivered / raw.throughput * 100, outcome.pendingResidentMB, outcome.peakMB,
+                            outcome.cpuMicrosPerEvent)
                 )
             }
             guard nginx == nil else {
@@ -172,6 +179,7 @@ struct WebhooksScenario {
             let worker = DeliveryWorker(
                 store: store, sender: sender, retryPolicy: RetryPolicy(schedule: .standard), clock: SystemTimeSource(), logger: logger)
             let drainStart = ContinuousClock.now
+            let drainCPUStart = ProcessCPU.seconds
             let working = Task { try await worker.run() }
             var drainedMillis: Int64?
             if nginx {
@@ -206,6 +214,7 @@ struct WebhooksScenario {
                 if ContinuousClock.now.seconds(since: drainStart) > 660 { throw BenchError("deliveries were not all recorded") }
             }
             let peak = ProcessMemory.peakMB
+            let cpuPerEvent = (ProcessCPU.seconds - drainCPUStart) / Double(max(1, deliveredEvents)) * 1_000_000
             guard !nginx else {
                 working.cancel()
                 _ = await working.result
@@ -213,7 +222,8 @@ struct WebhooksScenario {
                 await sender.shutdown()
                 return Outcome(
                     published: published, delivered: Double(deliveredEvents) / drained, deliveredEvents: deliveredEvents, requests: requests,
-                    pendingResidentMB: pendingResident, peakMB: peak, latencies: [], latencyEvents: 0, latencySent: 0, publishLatencies: [])
+                    pendingResidentMB: pendingResident, peakMB: peak, cpuMicrosPerEvent: cpuPerEvent, latencies: [], latencyEvents: 0, latencySent: 0,
+                    publishLatencies: [])
             }
 
             // Latency at a fixed offered load, open loop: each publish leaves at its scheduled time.
@@ -224,7 +234,8 @@ struct WebhooksScenario {
             while receiver.events < sent, ContinuousClock.now < latencyDeadline { try await Task.sleep(for: .milliseconds(10)) }
             let outcome = Outcome(
                 published: published, delivered: Double(deliveredEvents) / drained, deliveredEvents: deliveredEvents, requests: requests,
-                pendingResidentMB: pendingResident, peakMB: peak, latencies: receiver.takeLatencies(), latencyEvents: receiver.events,
+                pendingResidentMB: pendingResident, peakMB: peak, cpuMicrosPerEvent: cpuPerEvent, latencies: receiver.takeLatencies(),
+                latencyEvents: receiver.events,
                 latencySent: sent, publishLatencies: publishLatencies)
             // The worker stops (and records what it sent) before the database closes with the server.
             working.cancel()

@@ -6,10 +6,12 @@ import Synchronization
 /// under load a transaction carries many attempts; when idle, each attempt is written at once. `run` is the writing
 /// loop, a child task of the delivery worker; `stop` lets it finish what is queued and return.
 final class CompletionRecorder: Sendable {
-    private typealias Waiting = (completion: DeliveryCompletion, done: @Sendable (Result<Void, any Error>) -> Void)
+    private typealias Done = @Sendable (Result<Void, any Error>) -> Void
 
     private struct State {
-        var waiting: [Waiting] = []
+        /// Apart from their callbacks: the batch goes to the store as it is, with no completion copied.
+        var waiting: [DeliveryCompletion] = []
+        var dones: [Done] = []
         var stopping = false
         /// `run` has returned: nothing queued now would ever be written.
         var exited = false
@@ -36,7 +38,8 @@ final class CompletionRecorder: Sendable {
     func submit(_ completion: DeliveryCompletion, done: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         let accepted = state.withLock { state in
             guard !state.exited else { return false }
-            state.waiting.append((completion, done))
+            state.waiting.append(completion)
+            state.dones.append(done)
             return true
         }
         // A cancelled worker's recorder may be gone while a lane still finishes a send: the lane hears so at once
@@ -50,18 +53,22 @@ final class CompletionRecorder: Sendable {
     func run() async {
         while true {
             let cancelled = Task.isCancelled
-            let (batch, exiting) = state.withLock { state -> ([Waiting], Bool) in
+            let (batch, dones, exiting) = state.withLock { state -> ([DeliveryCompletion], [Done], Bool) in
                 // Decided under the lock, so nothing can be queued between the last look and the exit.
                 if state.waiting.isEmpty, state.stopping || cancelled { state.exited = true }
-                defer { state.waiting.removeAll(keepingCapacity: true) }
-                return (state.waiting, state.exited)
+                let batch = state.waiting
+                let dones = state.dones
+                // Fresh arrays rather than emptied ones: the batch keeps the storage, nothing is copied.
+                state.waiting = []
+                state.dones = []
+                return (batch, dones, state.exited)
             }
             guard !batch.isEmpty else {
                 if exiting { return }
                 await queued.wait(upTo: .seconds(1))
                 continue
             }
-            await write(batch)
+            await write(batch, dones)
         }
     }
 
@@ -70,23 +77,23 @@ final class CompletionRecorder: Sendable {
         queued.ring()
     }
 
-    private func write(_ batch: [Waiting]) async {
+    private func write(_ batch: [DeliveryCompletion], _ dones: [Done]) async {
         do {
-            let gone = try await store.deliveries.complete(batch.map(\.completion))
+            let gone = try await store.deliveries.complete(batch)
             for id in gone.sorted() {
                 logger.info(
                     "a delivery's webhook was deleted while it was being sent; its attempt is not recorded", metadata: ["pb.delivery.id": "\(id)"])
             }
-            for waiting in batch { waiting.done(.success(())) }
+            for done in dones { done(.success(())) }
         } catch {
             // One bad row must not sink the others: write them one by one.
             logger.warning("recording a batch of attempts failed; recording them one by one", metadata: ["pb.error": "\(error)"])
-            for waiting in batch {
+            for (completion, done) in zip(batch, dones) {
                 do {
-                    try await store.deliveries.complete([waiting.completion])
-                    waiting.done(.success(()))
+                    try await store.deliveries.complete([completion])
+                    done(.success(()))
                 } catch {
-                    waiting.done(.failure(error))
+                    done(.failure(error))
                 }
             }
         }

@@ -36,12 +36,20 @@ public final class DeliveryWorker: Service, Sendable {
         public init() {}
     }
 
-    /// A claimed delivery with what is needed to send it.
-    struct Job: Sendable {
-        var delivery: Delivery
-        var webhook: Webhook
-        var events: [EventEnvelope]
-        var claimedAt: Int64
+    /// A claimed delivery with what is needed to send it. A class: a job moves through lanes and lists, and a copy
+    /// of the structs retained every string of the delivery and the webhook each time.
+    final class Job: Sendable {
+        let delivery: Delivery
+        let webhook: Webhook
+        let events: [EventEnvelope]
+        let claimedAt: Int64
+
+        init(delivery: Delivery, webhook: Webhook, events: [EventEnvelope], claimedAt: Int64) {
+            self.delivery = delivery
+            self.webhook = webhook
+            self.events = events
+            self.claimedAt = claimedAt
+        }
     }
 
     /// A lane's waiting jobs, taken from the front without moving the rest (a lane takes one per send).

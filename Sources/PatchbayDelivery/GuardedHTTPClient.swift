@@ -91,7 +91,7 @@ public final class GuardedHTTPClient: Sendable {
         var headers = HTTPHeaders()
         headers.reserveCapacity(request.headers.count + 2)
         headers.add(name: "Host", value: route.target.hostHeader)
-        for header in request.headers where !Self.transportHeaders.contains(header.name.lowercased()) {
+        for header in request.headers where !Self.isTransportHeader(header.name) {
             headers.add(name: header.name, value: header.value)
         }
         var body: ByteBuffer?
@@ -107,6 +107,14 @@ public final class GuardedHTTPClient: Sendable {
 
     /// Headers the transport writes itself; a caller's copies would contradict them.
     private static let transportHeaders: Set<String> = ["host", "content-length", "transfer-encoding", "connection"]
+
+    /// Lower-cases only names of a transport header's length: every request carries half a dozen other headers.
+    private static func isTransportHeader(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4, 10, 14, 17: return transportHeaders.contains(name.lowercased())
+        default: return false
+        }
+    }
 
     /// Resolves and checks the URL's host, and says where to connect: always the checked address.
     private func route(for url: String, verifyTls: Bool) async throws -> Route {

@@ -263,6 +263,47 @@ import Testing
         }
     }
 
+    /// The group commit writes its rows in chunks of fixed sizes and the claim reads its envelopes through one bound
+    /// JSON array, so after the first few commits no batch size compiles a statement: one multi-row statement per
+    /// batch was a new text, parsed and planned, at every commit. A delivery deleted meanwhile is still skipped.
+    @Test func groupCommitsAndEnvelopeReadsOfAnySizeCompileNothing() async throws {
+        try await withWebhook(events: 80) { driver, store, _, webhook in
+            let claimed = try await store.deliveries.claimDue(owner: "w", now: 10_000, leaseMillis: 60_000, limit: 80, busyWebhooks: [])
+            #expect(claimed.count == 80)
+            func completions(_ deliveries: ArraySlice<Delivery>) -> [DeliveryCompletion] {
+                deliveries.enumerated().map { index, delivery in
+                    let attempt = DeliveryAttempt(
+                        id: Identifier.make(.attempt, nowMillis: 10_100), deliveryId: delivery.id, sentAt: 10_100 + Int64(index), url: webhook.url,
+                        statusCode: 204, result: .success, durationMs: 1, requestHeaders: ["webhook-id": delivery.id], requestBody: "{}",
+                        responseHeaders: [:], responseBody: nil, error: nil)
+                    return DeliveryCompletion(delivery: delivery, attempt: attempt, status: .succeeded, nextAttemptAt: nil, webhookState: .active)
+                }
+            }
+            // Warm-up: a batch of 21 uses every chunk size (16, 4, 1) once; the envelope read is compiled once per reader.
+            #expect(try await store.deliveries.complete(completions(claimed[0..<21])).isEmpty)
+            for count in 1...4 { _ = try await store.deliveries.envelopes(claimed[0..<count].flatMap(\.eventIds)) }  // on each reader
+            // A delivery whose row went away meanwhile (its webhook was deleted) is skipped and named.
+            let removed = claimed[30]
+            _ = try await driver.query("DELETE FROM deliveries WHERE id = \(removed.id)")
+            let baseline = try await driver.compilations()
+            let envelopes = try await store.deliveries.envelopes(claimed[21..<58].flatMap(\.eventIds))
+            #expect(envelopes.count == 37)
+            #expect(try await store.deliveries.complete(completions(claimed[21..<58])) == [removed.id])
+            #expect(try await store.deliveries.complete(completions(claimed[58..<80])).isEmpty)
+            let compiled = try await driver.compilations() - baseline
+            #expect(compiled == 0, "batches of 37 and 22 compiled \(compiled) statements")
+
+            let statuses = try await driver.query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
+            let status = try statuses.first?.string("status")
+            let count = try statuses.first?.int("n")
+            #expect(statuses.count == 1 && status == "succeeded" && count == 79)
+            let attempts = try await driver.query("SELECT delivery_id FROM delivery_attempts")
+            #expect(Set(try attempts.map { try $0.string("delivery_id") }) == Set(claimed.map(\.id)).subtracting([removed.id]))
+            #expect(attempts.count == 79, "one attempt each")
+            #expect(try await store.webhooks.find(id: webhook.id)?.lastTriggeredAt == 10_100 + 21, "the batch's latest attempt")
+        }
+    }
+
     /// Bindings are not cleared between runs, so a run must bind every parameter: a value left out would be the
     /// previous run's, not NULL. Fewer or more values than placeholders are refused before the statement runs.
     @Test func aRunThatDoesNotBindEveryParameterIsRefused() async throws {

@@ -7,15 +7,23 @@ public struct WebhookSecret: Sendable, Equatable {
     public static let allowedByteCounts = 24...64
 
     public let bytes: [UInt8]
+    /// HMAC keyed with this secret, ready to sign: keying it (hashing the padded key) for every request was as much
+    /// work as hashing a small body.
+    let keyed: HMAC<SHA256>
 
     public init?(_ text: String) {
         guard text.hasPrefix(Self.prefix), let data = Data(base64Encoded: String(text.dropFirst(Self.prefix.count))),
             Self.allowedByteCounts.contains(data.count)
         else { return nil }
-        bytes = Array(data)
+        self.init(bytes: Array(data))
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
+    }
+
+    public static func == (lhs: WebhookSecret, rhs: WebhookSecret) -> Bool { lhs.bytes == rhs.bytes }
 
     public static func generate(byteCount: Int = 32) -> WebhookSecret {
         var generator = SystemRandomNumberGenerator()
@@ -38,7 +46,7 @@ public enum StandardWebhooks {
 
     public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
         // Fed in two parts: the body is not copied to put the prefix in front of it.
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: secret.bytes))
+        var hmac = secret.keyed
         hmac.update(data: Array("\(id).\(timestamp).".utf8))
         hmac.update(data: body)
         return Data(hmac.finalize()).base64EncodedString()

@@ -103,6 +103,9 @@ public final class SQLiteDriver: DatabaseDriver {
                     "PRAGMA case_sensitive_like=ON",
                     // Checkpoints run beside the writer (see `run`); this is only the backstop if they fall behind.
                     "PRAGMA wal_autocheckpoint=20000",
+                    // Statement journals (a multi-row statement inside a transaction keeps one) stay in memory: past
+                    // 64 KiB SQLite spilled them to a temporary file, created and deleted by every group commit.
+                    "PRAGMA temp_store=MEMORY",
                 ])
             opened.append(writer)
             var readers: [Worker] = []
@@ -137,6 +140,13 @@ public final class SQLiteDriver: DatabaseDriver {
     func recompilations() async throws -> Int {
         var total = try await writer.withHandle(locked: writeLock) { $0.recompilations }
         for reader in readers { total += try await reader.withHandle { $0.recompilations } }
+        return total
+    }
+
+    /// How many statements were compiled from their text, over every connection.
+    func compilations() async throws -> Int {
+        var total = try await writer.withHandle(locked: writeLock) { $0.compilations }
+        for reader in readers { total += try await reader.withHandle { $0.compilations } }
         return total
     }
 
