@@ -274,7 +274,10 @@ public final class DeliveryWorker: Service, Sendable {
         let organizationId = job.webhook.organizationId
         defer { if !handedOff { finished(organizationId) } }
         // Metadata for the failure messages, built only when one is logged (setting it cost more than the send's signing).
-        let ids: Logger.Metadata = ["pb.delivery.id": "\(job.delivery.id)", "pb.webhook.id": "\(job.webhook.id)"]
+        let (deliveryId, webhookId) = (job.delivery.id, job.webhook.id)
+        @Sendable func failure(_ error: any Error) -> Logger.Metadata {
+            ["pb.delivery.id": "\(deliveryId)", "pb.webhook.id": "\(webhookId)", "pb.error": "\(error)"]
+        }
         let logger = self.logger
         do {
             var delivery = job.delivery
@@ -326,7 +329,7 @@ public final class DeliveryWorker: Service, Sendable {
                     if case .failure(let error) = result {
                         logger.error(
                             "recording a delivery failed; its lease will expire and it will be sent again",
-                            metadata: ids.merging(["pb.error": "\(error)"]) { $1 })
+                            metadata: failure(error))
                     }
                     self.finished(organizationId)
                 }
@@ -335,7 +338,7 @@ public final class DeliveryWorker: Service, Sendable {
             try await recordFailure(outcome, of: delivery, for: webhook)
         } catch {
             logger.error(
-                "processing a delivery failed; its lease will expire and it will be retried", metadata: ids.merging(["pb.error": "\(error)"]) { $1 })
+                "processing a delivery failed; its lease will expire and it will be retried", metadata: failure(error))
         }
     }
 

@@ -19,7 +19,13 @@ public struct OutboundResponse: Sendable {
 
     /// Headers by lower-cased name, repeated ones joined with ", " (for history records and run results).
     public var headerDictionary: [String: String] {
-        Dictionary(headers.map { ($0.0.lowercased(), $0.1) }, uniquingKeysWith: { first, second in first + ", " + second })
+        var result: [String: String] = [:]
+        result.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            let key = name.utf8.contains { (0x41...0x5A).contains($0) } ? name.lowercased() : name
+            if let first = result[key] { result[key] = first + ", " + value } else { result[key] = value }
+        }
+        return result
     }
 }
 

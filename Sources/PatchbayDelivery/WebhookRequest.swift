@@ -77,7 +77,12 @@ public struct WebhookRequest: Sendable, Equatable {
     /// The headers as stored in history: the authorization and the webhook's own header values masked.
     public var recordedHeaders: [String: String] {
         var result: [String: String] = [:]
-        for (name, value) in headers { result[name] = maskedHeaderNames.contains(name.lowercased()) ? Self.mask(value) : value }
+        result.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            // Most names are lower-case already (ours are); lower-casing a long one allocated.
+            let lowercased = name.utf8.contains { (0x41...0x5A).contains($0) } ? name.lowercased() : name
+            result[name] = maskedHeaderNames.contains(lowercased) ? Self.mask(value) : value
+        }
         return result
     }
 

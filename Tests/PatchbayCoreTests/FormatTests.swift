@@ -15,6 +15,22 @@ import Testing
         #expect(Timestamp.parse(text) == millis)
     }
 
+    /// The digits are written by hand (envelopes are assembled by the hundred per claim): they must agree with
+    /// Foundation's RFC 3339 formatting across the whole range, padding included.
+    @Test func handWrittenDigitsAgreeWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        for _ in 0..<2_000 {
+            // From 1600: before the Gregorian reform Foundation's calendar is the Julian one, RFC 3339's is not.
+            let millis = Int64.random(in: -11_676_096_000_000...Timestamp.latestMillis, using: &generator)
+            let expected = Date(timeIntervalSince1970: Double(millis) / 1000).formatted(style)
+            // Foundation rounds the fraction through a Double; compare up to the seconds, and the milliseconds exactly.
+            let text = Timestamp.format(millis)
+            #expect(text.count == 24 && text.prefix(19) == expected.prefix(19), "\(millis)")
+            #expect(text.dropFirst(20).prefix(3) == String(format: "%03d", Int(((millis % 1000) + 1000) % 1000)), "\(millis)")
+        }
+    }
+
     @Test func parsesOffsetsAndRefusesGarbage() {
         #expect(Timestamp.parse("2026-11-22T12:00:00+02:00") == Timestamp.parse("2026-11-22T10:00:00Z"))
         #expect(Timestamp.parse("tomorrow") == nil)

@@ -83,13 +83,15 @@ public enum JSONText {
 
     /// `{"name":"value",...}` with the names sorted.
     public static func object(_ members: [String: String]) -> String {
-        var output: [UInt8] = [0x7B]
-        // By UTF-8 bytes, as JSONEncoder sorts them.
-        for (index, name) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        var output: [UInt8] = []
+        output.reserveCapacity(members.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        output.append(0x7B)
+        // By UTF-8 bytes, as JSONEncoder sorts them; the pairs, so no name is looked up again.
+        for (index, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { output.append(0x2C) }
-            appendString(name, to: &output)
+            appendString(member.key, to: &output)
             output.append(0x3A)
-            appendString(members[name] ?? "", to: &output)
+            appendString(member.value, to: &output)
         }
         output.append(0x7D)
         return String(decoding: output, as: UTF8.self)

@@ -4,6 +4,15 @@ import Foundation
 public enum Timestamp {
     /// `2026-11-22T10:00:00.123Z`.
     public static func format(_ millis: Int64) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(24)
+        append(millis, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text of `millis` (24 ASCII bytes): digits written in place, for the envelopes a claim
+    /// assembles by the hundred (seven padded strings each were most of an envelope's assembly).
+    public static func append(_ millis: Int64, to output: inout [UInt8]) {
         // RFC 3339 has four-digit years: an instant outside 0001–9999 (a third party's lifetime, saturated) is held
         // at the edge, which also keeps the arithmetic below from overflowing.
         let millis = min(max(millis, earliestMillis), latestMillis)
@@ -15,7 +24,20 @@ public enum Timestamp {
         let hour = secondOfDay / 3600
         let minute = secondOfDay % 3600 / 60
         let second = secondOfDay % 60
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 3))Z"
+        appendDigits(year, 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendDigits(month, 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendDigits(day, 2, to: &output)
+        output.append(UInt8(ascii: "T"))
+        appendDigits(hour, 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendDigits(minute, 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendDigits(second, 2, to: &output)
+        output.append(UInt8(ascii: "."))
+        appendDigits(fraction, 3, to: &output)
+        output.append(UInt8(ascii: "Z"))
     }
 
     /// 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
@@ -33,9 +55,16 @@ public enum Timestamp {
         return Int64(millis.rounded())
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// `value` (0 ≤ value < 10^width after the clamp above) in exactly `width` digits, zero-padded.
+    private static func appendDigits(_ value: Int64, _ width: Int, to output: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// Howard Hinnant's days-to-civil algorithm.
