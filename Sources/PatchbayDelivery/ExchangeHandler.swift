@@ -40,7 +40,7 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
         var maxResponseBytes: Int
         var head: HTTPResponseHead?
         var body: [UInt8] = []
-        var deadline: Scheduled<Void>?
+        var deadline: NIODeadline
     }
 
     private var context: ChannelHandlerContext?
@@ -58,6 +58,8 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var idleSince = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
     private let idleTimeout: TimeAmount
+    /// The connection's one deadline timer and when it fires (see `armDeadlineCheck`).
+    private var deadlineCheck: (timer: Scheduled<Void>, at: NIODeadline)?
 
     init(idleTimeout: TimeAmount, onReusable: @escaping (ExchangeHandler) -> Void, onClosed: @escaping (ExchangeHandler) -> Void) {
         self.idleTimeout = idleTimeout
@@ -86,11 +88,8 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             promise.fail(failure ?? TransportError.closed(answered: false))
             return
         }
-        let timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.fail(TransportError.deadlineExceeded, of: promise)
-            return ()
-        }
-        exchange = Exchange(promise: promise, maxResponseBytes: maxResponseBytes, deadline: timer)
+        exchange = Exchange(promise: promise, maxResponseBytes: maxResponseBytes, deadline: deadline)
+        armDeadlineCheck(context: context, for: deadline)
         writing = true
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
@@ -128,7 +127,6 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             if chunk.readableBytes > room {
                 // The rest is never read, so the connection cannot be reused.
                 exchange.body.append(contentsOf: chunk.readBytes(length: room) ?? [])
-                exchange.deadline?.cancel()
                 exchange.promise.succeed(Self.response(exchange, truncated: true))
                 close()
                 return
@@ -136,7 +134,6 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
             exchange.body.append(contentsOf: chunk.readableBytesView)
             self.exchange = exchange
         case .end:
-            exchange.deadline?.cancel()
             // 101 leaves the decoder expecting another protocol; an answer that beat its request's bytes leaves
             // them half written.
             let reusable = (exchange.head?.isKeepAlive ?? false) && exchange.head?.status != .switchingProtocols && !writing
@@ -179,7 +176,6 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func fail(_ error: any Error, of promise: EventLoopPromise<OutboundResponse>) {
         guard let exchange, exchange.promise.futureResult === promise.futureResult else { return }
         self.exchange = nil
-        exchange.deadline?.cancel()
         exchange.promise.fail(error)
         close()
     }
@@ -195,7 +191,30 @@ final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
         isOpen = false
         idleCheck?.cancel()
         idleCheck = nil
+        deadlineCheck?.timer.cancel()
+        deadlineCheck = nil
         onClosed(self)
+    }
+
+    /// One deadline timer per connection, not one per request (scheduling and cancelling a timer for every request
+    /// was a tenth of the event loops' own work): it is armed for this deadline unless it already fires sooner, and
+    /// when it fires for an exchange that has ended it re-arms for the one in flight, if any.
+    private func armDeadlineCheck(context: ChannelHandlerContext, for deadline: NIODeadline) {
+        if let check = deadlineCheck {
+            guard check.at > deadline else { return }
+            check.timer.cancel()
+        }
+        let timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            self.deadlineCheck = nil
+            guard let exchange = self.exchange, self.isOpen else { return }
+            if exchange.deadline <= context.eventLoop.now {
+                self.fail(TransportError.deadlineExceeded, of: exchange.promise)
+            } else {
+                self.armDeadlineCheck(context: context, for: exchange.deadline)
+            }
+        }
+        deadlineCheck = (timer, deadline)
     }
 
     /// Idle connections close after `idleTimeout`; one timer is kept, pushed forward while the connection is busy.

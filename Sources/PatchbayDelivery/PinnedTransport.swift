@@ -30,7 +30,10 @@ final class PinnedTransport: Sendable {
         var connectTimeout: TimeAmount = .seconds(5)
         /// Idle connections close after this; shorter than most servers' keep-alive so the server seldom closes first.
         var idleTimeout: TimeAmount = .seconds(50)
-        var maxIdlePerTarget = 128
+        /// High enough to keep every connection a busy target used: idle ones are bounded by the requests once in
+        /// flight (the worker holds at most 1,024) and close after `idleTimeout`. At 128, ten webhooks on one
+        /// receiver (160 requests in flight) closed and reopened connections all through a drain.
+        var maxIdlePerTarget = 1024
         var maxTargets = 256
     }
 

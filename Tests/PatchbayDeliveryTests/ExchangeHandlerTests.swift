@@ -27,7 +27,7 @@ import Testing
         }
 
         /// Sends a request (unless `cancelled` is already set); the box gets its outcome.
-        func send(cancelled: CancellationFlag = CancellationFlag()) throws -> (
+        func send(cancelled: CancellationFlag = CancellationFlag(), deadline: NIODeadline = .now() + .seconds(60)) throws -> (
             EventLoopPromise<OutboundResponse>, NIOLockedValueBox<Result<OutboundResponse, any Error>?>
         ) {
             let outcome = NIOLockedValueBox<Result<OutboundResponse, any Error>?>(nil)
@@ -36,7 +36,7 @@ import Testing
             let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": "receiver.test"])
             let handler = try #require(handler)
             handler.begin(
-                head: head, body: nil, maxResponseBytes: 1024, deadline: .now() + .seconds(60), promise: promise, cancelled: cancelled)
+                head: head, body: nil, maxResponseBytes: 1024, deadline: deadline, promise: promise, cancelled: cancelled)
             while let bytes = try channel.readOutbound(as: ByteBuffer.self) { written += bytes.readableBytes }
             return (promise, outcome)
         }
@@ -86,6 +86,35 @@ import Testing
         #expect(connection.channel.isActive, "idle for 49 of its 50 seconds")
         loop.advanceTime(by: .seconds(2))
         #expect(!connection.channel.isActive, "idle past its 50 seconds")
+        _ = try? connection.channel.finish(acceptAlreadyClosed: true)
+    }
+
+    /// A connection keeps one deadline timer for all its requests: each request must still fail at its own deadline,
+    /// neither at an earlier request's (whose timer fires while the next is in flight) nor never.
+    @Test func eachRequestOnAReusedConnectionFailsAtItsOwnDeadline() throws {
+        let connection = try Connection()
+        let loop = connection.channel.embeddedEventLoop
+        let (_, first) = try connection.send(deadline: loop.now + .seconds(1))
+        connection.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        #expect(try first.withLockedValue { try $0?.get().status } == 200)
+
+        // A later deadline: the timer armed for the first fires while the second is in flight, and must re-arm.
+        let (_, second) = try connection.send(deadline: loop.now + .seconds(3))
+        loop.advanceTime(by: .seconds(2))
+        #expect(second.withLockedValue { $0 == nil } && connection.channel.isActive, "failed at the first request's deadline")
+        connection.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        #expect(try second.withLockedValue { try $0?.get().status } == 200)
+
+        // An earlier deadline than the timer's: the timer is brought forward.
+        let (_, third) = try connection.send(deadline: loop.now + .seconds(10))
+        connection.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        #expect(try third.withLockedValue { try $0?.get().status } == 200)
+        let (_, fourth) = try connection.send(deadline: loop.now + .milliseconds(500))
+        loop.advanceTime(by: .milliseconds(400))
+        #expect(fourth.withLockedValue { $0 == nil }, "failed before its deadline")
+        loop.advanceTime(by: .milliseconds(200))
+        #expect(throws: TransportError.deadlineExceeded) { try fourth.withLockedValue { try $0?.get() } }
+        #expect(!connection.channel.isActive, "a connection whose request timed out is closed")
         _ = try? connection.channel.finish(acceptAlreadyClosed: true)
     }
 
