@@ -273,73 +273,82 @@ public final class DeliveryWorker: Service, Sendable {
         var handedOff = false
         let organizationId = job.webhook.organizationId
         defer { if !handedOff { finished(organizationId) } }
-        // Metadata for the failure messages, built only when one is logged (setting it cost more than the send's signing).
-        let (deliveryId, webhookId) = (job.delivery.id, job.webhook.id)
-        @Sendable func failure(_ error: any Error) -> Logger.Metadata {
-            ["pb.delivery.id": "\(deliveryId)", "pb.webhook.id": "\(webhookId)", "pb.error": "\(error)"]
-        }
-        let logger = self.logger
         do {
-            var delivery = job.delivery
-            var events = job.events
-            var webhook = job.webhook
             // A job that waited in its lane re-reads its webhook: it may have been paused or changed meanwhile.
             if clock.nowMillis - job.claimedAt > 1000 {
-                guard let current = try await store.webhooks.find(id: webhook.id), current.state == .active || current.state == .failing else {
-                    try await store.deliveries.release([delivery.id], owner: owner, now: clock.nowMillis)
+                guard let current = try await store.webhooks.find(id: job.webhook.id), current.state == .active || current.state == .failing
+                else {
+                    try await store.deliveries.release([job.delivery.id], owner: owner, now: clock.nowMillis)
                     return
                 }
-                webhook = current
+                handedOff = try await send(job, webhook: current)
+            } else {
+                // The job's own values are passed on, not copied: a copy of a delivery and a webhook retained every one
+                // of their strings, shared with the webhook's other lanes on other threads.
+                handedOff = try await send(job, webhook: job.webhook)
             }
-            if webhook.maxEventsPerRequest > 1, delivery.eventIds.count < webhook.maxEventsPerRequest {
-                delivery = try await store.deliveries.absorb(
-                    into: delivery, maxEvents: webhook.maxEventsPerRequest, owner: owner, now: clock.nowMillis)
-                if delivery.eventIds.count > events.count {
-                    let more = try await store.deliveries.envelopes(delivery.eventIds.dropFirst(events.count))
-                    events += delivery.eventIds.dropFirst(events.count).compactMap { more[$0] }
-                }
-            }
-            guard !events.isEmpty else {
-                // Its events are gone (retention removed them): it cannot be sent, and claiming it again would not
-                // change that. It ends failed, with the reason in its history.
-                let now = clock.nowMillis
-                let attempt = DeliveryAttempt(
-                    id: Identifier.make(.attempt, nowMillis: now), deliveryId: delivery.id, sentAt: now, url: webhook.url, statusCode: nil,
-                    result: .error, durationMs: 0, requestHeaders: [:], requestBody: "", responseHeaders: [:], responseBody: nil,
-                    error: "not sent: its events no longer exist (removed by retention)", signedWith: [])
-                try await recorder.record(
-                    .init(delivery: delivery, attempt: attempt, status: .failed, nextAttemptAt: nil, webhookState: webhook.state))
-                return
-            }
-            if let limit = webhook.rateLimit, try await !waitForRateSlot(webhook.id, limit: limit) {
-                // Not an attempt: the delivery is due again when the next second's sends open.
-                try await store.deliveries.postpone([delivery.id], until: (clock.nowMillis / 1000 + 1) * 1000, owner: owner)
-                return
-            }
-            let now = clock.nowMillis
-            let request = WebhookRequest.make(webhook: webhook, envelopes: events, messageId: delivery.id, timestamp: now / 1000, now: now)
-            let outcome = await sender.send(request, verifyTls: webhook.verifyTls)
-            if outcome.result == .success {
-                // The lane moves on at once; the attempt is committed with others' in the next group write.
-                handedOff = true
-                let completion = DeliveryCompletion(
-                    delivery: delivery, attempt: outcome.attempt(deliveryId: delivery.id), status: .succeeded, nextAttemptAt: nil,
-                    webhookState: .active)
-                recorder.submit(completion) { [logger] result in
-                    if case .failure(let error) = result {
-                        logger.error(
-                            "recording a delivery failed; its lease will expire and it will be sent again",
-                            metadata: failure(error))
-                    }
-                    self.finished(organizationId)
-                }
-                return
-            }
-            try await recordFailure(outcome, of: delivery, for: webhook)
         } catch {
             logger.error(
-                "processing a delivery failed; its lease will expire and it will be retried", metadata: failure(error))
+                "processing a delivery failed; its lease will expire and it will be retried",
+                metadata: ["pb.delivery.id": "\(job.delivery.id)", "pb.webhook.id": "\(job.webhook.id)", "pb.error": "\(error)"])
         }
+    }
+
+    /// Folds more events into a batching webhook's delivery, then sends it; true when the recorder took it over
+    /// (it calls `finished` once the attempt is written).
+    private func send(_ job: Job, webhook: Webhook) async throws -> Bool {
+        if webhook.maxEventsPerRequest > 1, job.delivery.eventIds.count < webhook.maxEventsPerRequest {
+            let delivery = try await store.deliveries.absorb(
+                into: job.delivery, maxEvents: webhook.maxEventsPerRequest, owner: owner, now: clock.nowMillis)
+            var events = job.events
+            if delivery.eventIds.count > events.count {
+                let more = try await store.deliveries.envelopes(delivery.eventIds.dropFirst(events.count))
+                events += delivery.eventIds.dropFirst(events.count).compactMap { more[$0] }
+            }
+            return try await send(delivery, events: events, webhook: webhook, heldBy: job.webhook.organizationId)
+        }
+        return try await send(job.delivery, events: job.events, webhook: webhook, heldBy: job.webhook.organizationId)
+    }
+
+    /// `organizationId` is the one the job's room was counted against.
+    private func send(_ delivery: Delivery, events: [EventEnvelope], webhook: Webhook, heldBy organizationId: String) async throws -> Bool {
+        guard !events.isEmpty else {
+            // Its events are gone (retention removed them): it cannot be sent, and claiming it again would not
+            // change that. It ends failed, with the reason in its history.
+            let now = clock.nowMillis
+            let attempt = DeliveryAttempt(
+                id: Identifier.make(.attempt, nowMillis: now), deliveryId: delivery.id, sentAt: now, url: webhook.url, statusCode: nil,
+                result: .error, durationMs: 0, requestHeaders: [:], requestBody: "", responseHeaders: [:], responseBody: nil,
+                error: "not sent: its events no longer exist (removed by retention)", signedWith: [])
+            try await recorder.record(.init(delivery: delivery, attempt: attempt, status: .failed, nextAttemptAt: nil, webhookState: webhook.state))
+            return false
+        }
+        if let limit = webhook.rateLimit, try await !waitForRateSlot(webhook.id, limit: limit) {
+            // Not an attempt: the delivery is due again when the next second's sends open.
+            try await store.deliveries.postpone([delivery.id], until: (clock.nowMillis / 1000 + 1) * 1000, owner: owner)
+            return false
+        }
+        let now = clock.nowMillis
+        let request = WebhookRequest.make(webhook: webhook, envelopes: events, messageId: delivery.id, timestamp: now / 1000, now: now)
+        let outcome = await sender.send(request, verifyTls: webhook.verifyTls)
+        guard outcome.result == .success else {
+            try await recordFailure(outcome, of: delivery, for: webhook)
+            return false
+        }
+        // The lane moves on at once; the attempt is committed with others' in the next group write.
+        let completion = DeliveryCompletion(
+            delivery: delivery, attempt: outcome.attempt(deliveryId: delivery.id), status: .succeeded, nextAttemptAt: nil, webhookState: .active)
+        let (logger, deliveryId, webhookId) = (logger, delivery.id, webhook.id)
+        recorder.submit(completion) { result in
+            if case .failure(let error) = result {
+                // Metadata built only when it is logged (building it for every delivery cost more than the signing).
+                logger.error(
+                    "recording a delivery failed; its lease will expire and it will be sent again",
+                    metadata: ["pb.delivery.id": "\(deliveryId)", "pb.webhook.id": "\(webhookId)", "pb.error": "\(error)"])
+            }
+            self.finished(organizationId)
+        }
+        return true
     }
 
     /// Takes a send from the webhook's `rateLimit` (shared by every instance through the database), waiting for the
