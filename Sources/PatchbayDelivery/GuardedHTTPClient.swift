@@ -13,6 +13,11 @@ public struct OutboundResponse: Sendable {
     public var body: [UInt8]
     public var truncated: Bool
 
+    /// A header name in lower case; most already are, and lower-casing a long one allocates.
+    static func lowercased(_ name: String) -> String {
+        name.utf8.contains { (0x41...0x5A).contains($0) } ? name.lowercased() : name
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
@@ -22,7 +27,7 @@ public struct OutboundResponse: Sendable {
         var result: [String: String] = [:]
         result.reserveCapacity(headers.count)
         for (name, value) in headers {
-            let key = name.utf8.contains { (0x41...0x5A).contains($0) } ? name.lowercased() : name
+            let key = Self.lowercased(name)
             if let first = result[key] { result[key] = first + ", " + value } else { result[key] = value }
         }
         return result

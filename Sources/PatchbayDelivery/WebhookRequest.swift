@@ -79,9 +79,7 @@ public struct WebhookRequest: Sendable, Equatable {
         var result: [String: String] = [:]
         result.reserveCapacity(headers.count)
         for (name, value) in headers {
-            // Most names are lower-case already (ours are); lower-casing a long one allocated.
-            let lowercased = name.utf8.contains { (0x41...0x5A).contains($0) } ? name.lowercased() : name
-            result[name] = maskedHeaderNames.contains(lowercased) ? Self.mask(value) : value
+            result[name] = maskedHeaderNames.contains(OutboundResponse.lowercased(name)) ? Self.mask(value) : value
         }
         return result
     }

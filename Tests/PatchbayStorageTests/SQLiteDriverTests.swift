@@ -304,6 +304,15 @@ import Testing
         }
     }
 
+    /// The writer keeps statement journals in memory: on disk, a group commit's journal spilled past 64 KiB to a
+    /// temporary file created and deleted at every commit.
+    @Test func theWriterKeepsStatementJournalsInMemory() async throws {
+        try await withDriver { driver in
+            let mode = try await driver.transaction { try await $0.query("PRAGMA temp_store") }.first?.int("temp_store")
+            #expect(mode == 2, "2 is MEMORY")
+        }
+    }
+
     /// Bindings are not cleared between runs, so a run must bind every parameter: a value left out would be the
     /// previous run's, not NULL. Fewer or more values than placeholders are refused before the statement runs.
     @Test func aRunThatDoesNotBindEveryParameterIsRefused() async throws {

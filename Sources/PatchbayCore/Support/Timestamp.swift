@@ -24,20 +24,14 @@ public enum Timestamp {
         let hour = secondOfDay / 3600
         let minute = secondOfDay % 3600 / 60
         let second = secondOfDay % 60
-        appendDigits(year, 4, to: &output)
-        output.append(UInt8(ascii: "-"))
-        appendDigits(month, 2, to: &output)
-        output.append(UInt8(ascii: "-"))
-        appendDigits(day, 2, to: &output)
-        output.append(UInt8(ascii: "T"))
-        appendDigits(hour, 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        appendDigits(minute, 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        appendDigits(second, 2, to: &output)
-        output.append(UInt8(ascii: "."))
-        appendDigits(fraction, 3, to: &output)
-        output.append(UInt8(ascii: "Z"))
+        for (value, width, separator) in [
+            (year, 4, "-"), (month, 2, "-"), (day, 2, "T"), (hour, 2, ":"), (minute, 2, ":"), (second, 2, "."), (fraction, 3, "Z"),
+        ]
+            as [(Int64, Int, Unicode.Scalar)]
+        {
+            appendDigits(value, width, to: &output)
+            output.append(UInt8(ascii: separator))
+        }
     }
 
     /// 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.

@@ -219,20 +219,7 @@ extension DeliveryRepository {
                     """
                 )
             }
-            // The webhook's last trigger, status and state come from its latest attempt in the batch.
-            var latest: [String: DeliveryCompletion] = [:]
-            for completion in completions where completion.attempt.sentAt >= latest[completion.delivery.webhookId]?.attempt.sentAt ?? .min {
-                latest[completion.delivery.webhookId] = completion
-            }
-            for (webhookId, completion) in latest.sorted(by: { $0.key < $1.key }) {
-                _ = try await connection.query(
-                    """
-                    UPDATE webhooks SET last_triggered_at = \(completion.attempt.sentAt), last_status = \(completion.attempt.statusCode.map(Int64.init)),
-                        state = CASE WHEN state IN ('paused', 'disabled') THEN state ELSE \(completion.webhookState.rawValue) END
-                    WHERE id = \(webhookId)
-                    """
-                )
-            }
+            try await Self.recordLatestAttempts(of: completions, at: Array(completions.indices), on: connection)
             return gone
         }
         // Committed: these deliveries are no longer leased (nor due, unless retrying). A failed write leaves them
@@ -276,28 +263,34 @@ extension DeliveryRepository {
                     """
                 )
             }
-            // The webhook's last trigger, status and state come from its latest attempt in the batch.
-            var latest: [String: Int] = [:]
-            for index in recorded {
-                let webhookId = completions[index].delivery.webhookId
-                if completions[index].attempt.sentAt >= latest[webhookId].map({ completions[$0].attempt.sentAt }) ?? .min {
-                    latest[webhookId] = index
-                }
-            }
-            for (webhookId, index) in latest.sorted(by: { $0.key < $1.key }) {
-                let attempt = completions[index].attempt
-                _ = try await connection.query(
-                    """
-                    UPDATE webhooks SET last_triggered_at = \(attempt.sentAt), last_status = \(attempt.statusCode.map(Int64.init)),
-                        state = CASE WHEN state IN ('paused', 'disabled') THEN state ELSE \(completions[index].webhookState.rawValue) END
-                    WHERE id = \(webhookId)
-                    """
-                )
-            }
+            try await Self.recordLatestAttempts(of: completions, at: recorded, on: connection)
             return Set(completions.map(\.delivery.id)).subtracting(present)
         }
         driver.deliveryLeases?.end(completions.map(\.delivery.id))
         return gone
+    }
+
+    /// Each webhook's last trigger, status and state, from its latest attempt among `completions[indices]`.
+    private static func recordLatestAttempts(
+        of completions: [DeliveryCompletion], at indices: [Int], on connection: any DatabaseConnection
+    ) async throws {
+        var latest: [String: Int] = [:]
+        for index in indices {
+            let webhookId = completions[index].delivery.webhookId
+            if completions[index].attempt.sentAt >= latest[webhookId].map({ completions[$0].attempt.sentAt }) ?? .min {
+                latest[webhookId] = index
+            }
+        }
+        for (webhookId, index) in latest.sorted(by: { $0.key < $1.key }) {
+            let attempt = completions[index].attempt
+            _ = try await connection.query(
+                """
+                UPDATE webhooks SET last_triggered_at = \(attempt.sentAt), last_status = \(attempt.statusCode.map(Int64.init)),
+                    state = CASE WHEN state IN ('paused', 'disabled') THEN state ELSE \(completions[index].webhookState.rawValue) END
+                WHERE id = \(webhookId)
+                """
+            )
+        }
     }
 
     /// `count` rows cut into chunks of 16, then 4, then 1: at most three statement texts per kind of write, each
