@@ -31,7 +31,39 @@ import PatchbayStorage
 /// latency percentiles and memory.
 @main
 struct PatchbayBench {
-    static func main() async throws {
+    /// A failed scenario (nginx missing, a port taken) is a message and exit status 1, not a crash report.
+    static func main() async {
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.contains("--help") || arguments.contains("-h") || arguments.first == "help" {
+            print(usage)
+            return
+        }
+        do {
+            try await run()
+        } catch {
+            FileHandle.standardError.write(Data("PatchbayBench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static let usage = """
+        usage: PatchbayBench SCENARIO [options]
+        scenarios: api, api-wrk, webhooks, openapi, lint-vs, actions, inbound, flood, patterns, retention, commands, console
+          api        [--duration S] [--connections N]
+          api-wrk    [--duration S] [--connections N] [--rounds N]
+          webhooks   [--nginx] [--no-anchors] [--events N] [--rate R] [--setup 1|2|3]
+          openapi    [--specs DIR] [--runs N]
+          lint-vs    [--specs DIR] [--runs N] [--patchbay PATH] [--validator PATH]
+          actions    [--iterations N]
+          inbound    [--duration S] [--connections N] [--rate R]
+          flood      [--duration S] [--lints N] [--max-document-parses N]
+          patterns   [--runs N]
+          retention  [--rows N]
+          commands   [--iterations N]
+          console    [--deliveries N] [--requests N]
+        """
+
+    static func run() async throws {
         if ProcessInfo.processInfo.environment["PATCHBAY_NIO_EXECUTOR"] == "1" {
             print("NIO executor installed:", NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor())
         }
