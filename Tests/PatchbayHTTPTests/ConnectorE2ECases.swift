@@ -128,12 +128,14 @@ extension E2ECase {
             // A catastrophic pattern against a name made for it answers at once (the matcher is linear in the name).
             let trap = try await api.admin(.post, base, ["name": .string(String(repeating: "a", count: 60) + "b"), "method": "GET", "path": "/trap"])
             #expect(trap.status == 201, "\(trap.text)")
-            let started = ContinuousClock.now
+            // Each pattern gets its own generous bound: a backtracking matcher took 30 s and more per pattern, while a
+            // loaded CI machine running the debug build alongside other suites can take seconds for four requests.
             for pattern in ["^(a|aa)+$", "(a+)+$", "^(a|a?)+$", "(x+x+)+y"] {
+                let started = ContinuousClock.now
                 let response = try await api.admin(.post, base + "/rename", ["pattern": .string(pattern), "replacement": "x", "dryRun": true])
                 #expect(response.status == 200 && response.json["changes"]?.array.isEmpty == true, "\(pattern): \(response.text.prefix(200))")
+                #expect(ContinuousClock.now - started < .seconds(10), "\(pattern): backtracking took 30 s and more per pattern")
             }
-            #expect(ContinuousClock.now - started < .seconds(5), "backtracking took 30 s and more per pattern")
             #expect(try await api.admin(.delete, base + "/\(try #require(trap.json["id"]?.string))").status == 204)
             #expect(try await api.admin(.post, base + "/rename", ["pattern": "^", "replacement": ""]).json["changes"]?.array.isEmpty == true)
 
