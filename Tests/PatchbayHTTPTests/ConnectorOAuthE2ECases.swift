@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 import PatchbayApp
 import PatchbayCore
 import PatchbayTestSupport
@@ -50,7 +52,21 @@ extension E2ECase {
     /// Runs the Me action `count` times at once; how many answered 200.
     static func concurrentRuns(_ count: Int, _ api: APIClient, _ fixture: ConnectorFixture) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<count { group.addTask { try await api.run(fixture, "Me").json["status"] == 200 ? 1 : 0 } }
+            // Each run on its own connection: the test client sends one request at a time, so 50 runs through it were
+            // neither concurrent nor within its 20 s read timeout on a loaded machine.
+            for _ in 0..<count {
+                group.addTask {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(api.port)" + fixture.runPath("Me"))
+                    request.method = .POST
+                    request.headers.add(name: "Authorization", value: "Bearer \(api.adminToken)")
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(string: "{}"))
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    let json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+                    return response.status.code == 200 && json["status"] == 200 ? 1 : 0
+                }
+            }
             var succeeded = 0
             for try await result in group { succeeded += result }
             return succeeded
