@@ -49,7 +49,8 @@ struct WebhooksScenario {
     var anchors = true
     let logger: Logger = {
         var logger = Logger(label: "patchbay.bench")
-        logger.logLevel = .critical
+        // Quiet by default; PATCHBAY_BENCH_LOG_LEVEL=error shows why a drain stalls.
+        logger.logLevel = ProcessInfo.processInfo.environment["PATCHBAY_BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }()
 
@@ -215,6 +216,11 @@ struct WebhooksScenario {
             }
             let peak = ProcessMemory.peakMB
             let cpuPerEvent = (ProcessCPU.seconds - drainCPUStart) / Double(max(1, deliveredEvents)) * 1_000_000
+            let counts = worker.claimCountsSoFar
+            say(
+                "  drain: \(counts.claims) claims, \(counts.claimed / max(1, counts.claims)) deliveries each on average, \(counts.empty) empty, "
+                    + "\(counts.searchesPastBusy) past busy webhooks, "
+                    + "\(String(format: "%.2f", counts.time / .seconds(1))) s in claims")
             guard !nginx else {
                 working.cancel()
                 _ = await working.result

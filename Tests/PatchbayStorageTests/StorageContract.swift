@@ -192,6 +192,12 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
                 let refused = try await store.deliveries.claim(
                     owner: "w", now: 2_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [busy.id], searchPastBusy: false)
                 #expect(refused.deliveries.isEmpty && !refused.searchedPastBusy)
+                #expect(refused.windowAllBusy, "the worker waits for room before reading this window again")
+                // Limit 4 reads a window of 8, more than there are due rows: a new one would fall inside it.
+                let roomy = try await store.deliveries.claim(
+                    owner: "w", now: 2_000, leaseMillis: 1_000, limit: 4, busyWebhooks: [busy.id], searchPastBusy: false)
+                #expect(!roomy.windowAllBusy && roomy.deliveries.map(\.webhookId) == [idle.id])
+                try await store.deliveries.release(roomy.deliveries.map(\.id), owner: "w", now: 2_000)
             }
             let past = try await store.deliveries.claim(owner: "w", now: 2_000, leaseMillis: 1_000, limit: 2, busyWebhooks: [busy.id])
             #expect(past.deliveries.map(\.webhookId) == [idle.id] && past.searchedPastBusy)

@@ -22,6 +22,10 @@ extension DeliveryRepository {
         /// The oldest due deliveries were all busy webhooks' and the search went on past them (a search that reads
         /// every due row of those webhooks, so a caller that found nothing this way should not repeat it at once).
         public var searchedPastBusy: Bool
+        /// The window of oldest due rows was full and every row in it was a busy webhook's (SQLite): until one of those
+        /// webhooks has room, the same claim reads the same window again, whatever is published meanwhile (new rows
+        /// come after it).
+        public var windowAllBusy = false
     }
 
     /// `claimDue`, with control over the costly case. Leased deliveries are out of the claim's range: on PostgreSQL
@@ -65,6 +69,7 @@ extension DeliveryRepository {
     ) async throws -> Claim {
         let read = leases.beginRead(now: now)
         var searchedPastBusy = false
+        var windowAllBusy = false
         let picked: [Delivery]
         do {
             // One JSON array of the leased ids keeps the statement's text the same, so it stays compiled; SQLite
@@ -81,7 +86,8 @@ extension DeliveryRepository {
                 else { continue }
                 rows.append(row)
             }
-            if rows.isEmpty, window.count == windowSize, searchPastBusy {
+            windowAllBusy = rows.isEmpty && window.count == windowSize
+            if windowAllBusy, searchPastBusy {
                 searchedPastBusy = true
                 rows = try await driver.query("SELECT d.* " + unleased + notBusy + order + " LIMIT \(limit)")
             }
@@ -98,7 +104,9 @@ extension DeliveryRepository {
             return leased
         }
         // Creation order: a webhook's lane sends oldest first.
-        return Claim(deliveries: deliveries.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }, searchedPastBusy: searchedPastBusy)
+        return Claim(
+            deliveries: deliveries.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }, searchedPastBusy: searchedPastBusy,
+            windowAllBusy: windowAllBusy)
     }
 
     /// Clears every lease, making those deliveries due at once. Only for SQLite at start-up: one process owns the
