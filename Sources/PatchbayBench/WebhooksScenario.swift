@@ -177,8 +177,15 @@ struct WebhooksScenario {
             ProcessMemory.resetPeak()
 
             // Drain: one worker, as `patchbay serve` runs it.
+            // PATCHBAY_BENCH_LANES sets the requests in flight per webhook (the worker's default otherwise), for tuning.
+            var workerConfiguration = DeliveryWorker.Configuration()
+            if let lanes = ProcessInfo.processInfo.environment["PATCHBAY_BENCH_LANES"].flatMap(Int.init), (1...256).contains(lanes) {
+                workerConfiguration.perWebhookConcurrency = lanes
+                workerConfiguration.perWebhookHeld = max(workerConfiguration.perWebhookHeld, lanes * 4)
+            }
             let worker = DeliveryWorker(
-                store: store, sender: sender, retryPolicy: RetryPolicy(schedule: .standard), clock: SystemTimeSource(), logger: logger)
+                store: store, sender: sender, retryPolicy: RetryPolicy(schedule: .standard), clock: SystemTimeSource(),
+                configuration: workerConfiguration, logger: logger)
             let drainStart = ContinuousClock.now
             let drainCPUStart = ProcessCPU.seconds
             let working = Task { try await worker.run() }

@@ -74,6 +74,8 @@ public final class GuardedHTTPClient: Sendable {
     private struct Route: Sendable {
         var target: PinnedTarget
         var requestTarget: String
+        /// The target's `Host` header, made once per checked URL rather than once per request.
+        var hostHeader: String
     }
 
     public init(policy: AddressPolicy, resolver: any HostResolver = SystemHostResolver(), configuration: Configuration = .init()) {
@@ -101,12 +103,12 @@ public final class GuardedHTTPClient: Sendable {
         let route = try await route(for: request.url, verifyTls: verifyTls)
         var headers = HTTPHeaders()
         headers.reserveCapacity(request.headers.count + 2)
-        headers.add(name: "Host", value: route.target.hostHeader)
+        headers.add(name: "Host", value: route.hostHeader)
         for header in request.headers where !Self.isTransportHeader(header.name) {
             headers.add(name: header.name, value: header.value)
         }
         var body: ByteBuffer?
-        if !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method) {
+        if !request.body.isEmpty || Self.sendsBody(request.method) {
             headers.add(name: "Content-Length", value: String(request.body.count))
             body = request.body.isEmpty ? nil : ByteBuffer(bytes: request.body)
         }
@@ -114,6 +116,14 @@ public final class GuardedHTTPClient: Sendable {
             version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: route.requestTarget, headers: headers)
         return try await transport.exchange(
             target: route.target, head: head, body: body, deadline: deadline, maxResponseBytes: max(0, maxResponseBytes))
+    }
+
+    /// Methods whose requests carry a `Content-Length` even when empty.
+    private static func sendsBody(_ method: String) -> Bool {
+        switch method {
+        case "POST", "PUT", "PATCH": return true
+        default: return false
+        }
     }
 
     /// Headers the transport writes itself; a caller's copies would contradict them.
@@ -151,9 +161,9 @@ public final class GuardedHTTPClient: Sendable {
         }
         guard let address = addresses.first else { throw DeliveryError.resolution(host: host, reason: "no addresses") }
         let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        let target = PinnedTarget(host: host, address: address.description, port: port, tls: tls, verifyTls: verifyTls)
         let route = Route(
-            target: PinnedTarget(host: host, address: address.description, port: port, tls: tls, verifyTls: verifyTls),
-            requestTarget: components.percentEncodedQuery.map { path + "?" + $0 } ?? path)
+            target: target, requestTarget: components.percentEncodedQuery.map { path + "?" + $0 } ?? path, hostHeader: target.hostHeader)
         let evicted = checked.withLock { checked -> PinnedTarget? in
             var evicted: PinnedTarget?
             if !checked.targets.contains(route.target) {

@@ -9,10 +9,15 @@ public struct WebhookRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// Headers whose values the history masks: `authorization` and the webhook's own headers (which often carry
     /// credentials), lowercased.
-    public var maskedHeaderNames: Set<String> = ["authorization"]
+    public var maskedHeaderNames: Set<String> = Self.authorizationOnly
     /// Which of the webhook's secrets signed the request: `current`, and `previous` while a rotated-out secret is
     /// still in its grace period.
-    public var signedWith: [String] = ["current"]
+    public var signedWith: [String] = Self.currentOnly
+
+    // Shared: a literal here allocated a set and an array for every request.
+    private static let authorizationOnly: Set<String> = ["authorization"]
+    private static let currentOnly = ["current"]
+    private static let currentAndPrevious = ["current", "previous"]
 
     public static func == (lhs: WebhookRequest, rhs: WebhookRequest) -> Bool {
         lhs.url == rhs.url && lhs.body == rhs.body && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
@@ -56,6 +61,7 @@ public struct WebhookRequest: Sendable, Equatable {
     public static func signed(
         webhook: Webhook, body: [UInt8], contentType: String = "application/json", messageId: String, timestamp: Int64, now: Int64
     ) -> WebhookRequest {
+        let secrets = webhook.signingSecrets(at: now)
         var headers: [(String, String)] = [
             ("content-type", contentType),
             ("user-agent", "Patchbay-Webhooks/1.0"),
@@ -63,14 +69,16 @@ public struct WebhookRequest: Sendable, Equatable {
             ("webhook-timestamp", String(timestamp)),
             (
                 "webhook-signature",
-                StandardWebhooks.signatureHeader(id: messageId, timestamp: timestamp, body: body, secrets: webhook.signingSecrets(at: now))
+                StandardWebhooks.signatureHeader(id: messageId, timestamp: timestamp, body: body, secrets: secrets)
             ),
         ]
         if let authorization = webhook.authorization { headers.append(("authorization", authorization.headerValue)) }
-        for (name, value) in webhook.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
+        if !webhook.headers.isEmpty {
+            for (name, value) in webhook.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
+        }
         var request = WebhookRequest(url: webhook.url, headers: headers, body: body)
-        request.maskedHeaderNames.formUnion(webhook.headers.keys.map { $0.lowercased() })
-        request.signedWith = webhook.signingSecrets(at: now).count > 1 ? ["current", "previous"] : ["current"]
+        if !webhook.headers.isEmpty { request.maskedHeaderNames.formUnion(webhook.headers.keys.map { $0.lowercased() }) }
+        if secrets.count > 1 { request.signedWith = currentAndPrevious }
         return request
     }
 

@@ -21,6 +21,21 @@ import Testing
         #expect(Identifier.make(.delivery, nowMillis: 1_700_000_000_000) > ids.last!, "a clock stepping back does not reorder")
     }
 
+    @Test func identifiersBeginWithTheirMillisecondsInCrockfordBase32() throws {
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        // Later than any other test's clock: the process's last identifier never runs ahead of it.
+        let millis: Int64 = 1_900_000_000_123
+        let id = Identifier.make(.attempt, nowMillis: millis)
+        #expect(id.hasPrefix("att_") && id.count == 30)
+        // 26 characters of 5 bits hold 130: the first 10 carry the top 48 bits of the 128, the milliseconds.
+        let decoded = try id.dropFirst(4).prefix(10).reduce(UInt64(0)) { value, character in
+            value << 5 | UInt64(try #require(alphabet.firstIndex(of: character)))
+        }
+        #expect(decoded == UInt64(millis), "time part of \(id)")
+        let next = Identifier.make(.attempt, nowMillis: millis)
+        #expect(next.prefix(14) == id.prefix(14) && next > id, "the same millisecond counts up in the random part")
+    }
+
     @Test func identifiersAreUnique() {
         let ids = Set((0..<10_000).map { _ in Identifier.make(.token, nowMillis: 1) })
         #expect(ids.count == 10_000)

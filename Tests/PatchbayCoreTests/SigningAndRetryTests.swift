@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PatchbayTestSupport
 import Testing
@@ -12,6 +13,23 @@ import Testing
             id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Array(#"{"test": 2432232314}"#.utf8), secrets: [secret]
         )
         #expect(header == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
+    /// The pre-keyed HMAC agrees with swift-crypto's for keys shorter than, as long as and longer than SHA-256's
+    /// block, and for messages split anywhere.
+    @Test func prekeyedHMACAgreesWithCryptosHMAC() {
+        var generator = SystemRandomNumberGenerator()
+        for keyLength in [0, 1, 24, 63, 64, 65, 200] {
+            let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let message = (0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            for split in [0, 1, 64, 299, 300] {
+                let ours = message[..<split].withUnsafeBytes { first in
+                    message[split...].withUnsafeBytes { second in Array(PrekeyedHMAC(key: key).authenticationCode(first, second)) }
+                }
+                #expect(ours == expected, "key of \(keyLength) bytes, split at \(split)")
+            }
+        }
     }
 
     /// Cross-checks with an independent implementation: Python's standard library, run as a separate process.

@@ -30,44 +30,43 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
 public enum Identifier {
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
-    /// The last identifier's time and random part: within one millisecond (or if the clock steps back) the next
-    /// identifier is the previous one plus one, so identifiers made by this process strictly increase and lists
-    /// ordered by id keep creation order.
-    private static let last = Mutex<(millis: UInt64, random: [UInt8])>((0, []))
+    /// The last identifier's time and random part (80 bits: `high` holds the top 16): within one millisecond (or if
+    /// the clock steps back) the next identifier is the previous one plus one, so identifiers made by this process
+    /// strictly increase and lists ordered by id keep creation order.
+    private struct Last {
+        var millis: UInt64 = 0
+        var high: UInt16 = 0
+        var low: UInt64 = 0
+        var seeded = false
+    }
 
-    /// Makes a new identifier with the given prefix at the given time.
+    private static let last = Mutex(Last())
+
+    /// Makes a new identifier with the given prefix at the given time. No arrays: an attempt id is made for every
+    /// delivery.
     public static func make(_ prefix: IdentifierPrefix, nowMillis: Int64) -> String {
-        let (millis, random) = last.withLock { state -> (UInt64, [UInt8]) in
+        let (millis, high, low) = last.withLock { state -> (UInt64, UInt16, UInt64) in
             let now = UInt64(max(0, nowMillis))
-            if now <= state.millis, let incremented = increment(state.random) {
-                state.random = incremented
+            if state.seeded, now <= state.millis, let (high, low) = increment(state.high, state.low) {
+                (state.high, state.low) = (high, low)
             } else {
                 var generator = SystemRandomNumberGenerator()
                 // The top bit starts clear, leaving room to count up within one millisecond.
-                state.random = (0..<10).map { index in UInt8.random(in: 0...(index == 0 ? 127 : 255), using: &generator) }
+                state.high = UInt16.random(in: 0...0x7FFF, using: &generator)
+                state.low = generator.next()
                 state.millis = max(now, state.millis)
+                state.seeded = true
             }
-            return (state.millis, state.random)
+            return (state.millis, state.high, state.low)
         }
-        var bytes = [UInt8](repeating: 0, count: 6)
-        for index in 0..<6 {
-            bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * UInt64(5 - index)))
-        }
-        return prefix.rawValue + "_" + encode(bytes + random)
+        // 48 bits of milliseconds, then the 80 random bits.
+        return encode(prefix: prefix.rawValue, high: (millis & 0xFFFF_FFFF_FFFF) << 16 | UInt64(high), low: low)
     }
 
-    private static func increment(_ bytes: [UInt8]) -> [UInt8]? {
-        guard bytes.count == 10 else { return nil }
-        var result = bytes
-        for index in (0..<10).reversed() {
-            if result[index] == 255 {
-                result[index] = 0
-            } else {
-                result[index] += 1
-                return result
-            }
-        }
-        return nil
+    /// The 80-bit value plus one; nil when it wraps.
+    private static func increment(_ high: UInt16, _ low: UInt64) -> (UInt16, UInt64)? {
+        if low != .max { return (high, low + 1) }
+        return high == .max ? nil : (high + 1, 0)
     }
 
     /// Whether `value` looks like an identifier of the given kind (cheap check before a lookup).
@@ -78,18 +77,22 @@ public enum Identifier {
         return utf8[head...].allSatisfy { alphabet.contains($0) }
     }
 
-    /// Crockford base-32 of 128 bits, 26 characters (the first carries 3 bits).
-    static func encode(_ bytes: [UInt8]) -> String {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
-        for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
-        var output = [UInt8](repeating: 0, count: 26)
-        for index in (0..<26).reversed() {
-            output[index] = alphabet[Int(low & 31)]
-            low = (low >> 5) | ((high & 31) << 59)
-            high >>= 5
+    /// `prefix`, `_`, and the 128 bits `high` then `low` in Crockford base-32 (26 characters).
+    private static func encode(prefix: String, high: UInt64, low: UInt64) -> String {
+        var prefix = prefix
+        let head = prefix.utf8.count
+        return prefix.withUTF8 { prefixBytes in
+            String(unsafeUninitializedCapacity: head + 27) { output in
+                _ = output.initialize(from: prefixBytes)
+                output[head] = 0x5F
+                var (high, low) = (high, low)
+                for index in (head + 1..<head + 27).reversed() {
+                    output[index] = alphabet[Int(low & 31)]
+                    low = (low >> 5) | ((high & 31) << 59)
+                    high >>= 5
+                }
+                return head + 27
+            }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }

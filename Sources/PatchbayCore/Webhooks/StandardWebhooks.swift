@@ -9,7 +9,7 @@ public struct WebhookSecret: Sendable, Equatable {
     public let bytes: [UInt8]
     /// HMAC keyed with this secret, ready to sign: keying it (hashing the padded key) for every request was as much
     /// work as hashing a small body.
-    let keyed: HMAC<SHA256>
+    let keyed: PrekeyedHMAC
 
     public init?(_ text: String) {
         guard text.hasPrefix(Self.prefix), let data = Data(base64Encoded: String(text.dropFirst(Self.prefix.count))),
@@ -20,7 +20,7 @@ public struct WebhookSecret: Sendable, Equatable {
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
-        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
+        self.keyed = PrekeyedHMAC(key: bytes)
     }
 
     public static func == (lhs: WebhookSecret, rhs: WebhookSecret) -> Bool { lhs.bytes == rhs.bytes }
@@ -46,10 +46,15 @@ public enum StandardWebhooks {
 
     public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
         // Fed in two parts: the body is not copied to put the prefix in front of it.
-        var hmac = secret.keyed
-        hmac.update(data: Array("\(id).\(timestamp).".utf8))
-        hmac.update(data: body)
-        return Data(hmac.finalize()).base64EncodedString()
+        var prefix = id
+        prefix += "."
+        prefix += String(timestamp)
+        prefix += "."
+        return prefix.withUTF8 { prefix in
+            body.withUnsafeBytes { body in
+                secret.keyed.authenticationCode(UnsafeRawBufferPointer(prefix), body).withUnsafeBytes { Data($0).base64EncodedString() }
+            }
+        }
     }
 
     /// Whether any `v1` signature in `header` matches under any of `secrets`, with the timestamp within tolerance.
@@ -64,5 +69,35 @@ public enum StandardWebhooks {
             if offered.contains(where: { TokenSecret.constantTimeEquals($0, expected) }) { return true }
         }
         return false
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) keyed once, fed through SHA-256's non-generic `update(bufferPointer:)`: `HMAC`'s only
+/// `update(data:)` is generic, and unspecialized across modules it looked up type metadata at every call of every
+/// delivery's signature.
+struct PrekeyedHMAC: Sendable {
+    /// SHA-256 after the key XOR ipad block, and after the key XOR opad block.
+    private let inner: SHA256
+    private let outer: SHA256
+
+    init(key: [UInt8]) {
+        var block = key.count > 64 ? Array(SHA256.hash(data: key)) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var inner = SHA256()
+        var outer = SHA256()
+        block.map { $0 ^ 0x36 }.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        block.map { $0 ^ 0x5C }.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        self.inner = inner
+        self.outer = outer
+    }
+
+    /// The MAC of the parts, in order, as one message.
+    func authenticationCode(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var inner = self.inner
+        inner.update(bufferPointer: first)
+        inner.update(bufferPointer: second)
+        var outer = self.outer
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize()
     }
 }

@@ -31,6 +31,12 @@ public final class Doorbell: Sendable {
     var waiting: Int { state.withLock { $0.waiters.count } }
 
     public func wait(upTo timeout: Duration) async {
+        // Rung already: no timer task to make and cancel (a busy worker finds the bell rung at most waits).
+        let rung = state.withLock { state -> Bool in
+            defer { state.rung = false }
+            return state.rung
+        }
+        if rung { return }
         await withTaskGroup(of: Void.self) { group in
             let ticket = state.withLock { state -> Int in
                 state.nextWaiter += 1
